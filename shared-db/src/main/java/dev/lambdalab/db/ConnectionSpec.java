@@ -1,0 +1,159 @@
+package dev.lambdalab.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where and how to connect: the JDBC URL, the pgjdbc properties and the credentials. It says nothing
+ * about pooling, so the broken and the fixed handler share it and differ only in their pools.
+ *
+ * <p>Build it once per execution environment, during init: with Secrets Manager this reads the secret.
+ */
+public final class ConnectionSpec {
+
+    private static final AtomicInteger POOLS_CREATED = new AtomicInteger();
+
+    private final DbSettings settings;
+    private final HikariCredentialsProvider credentials;
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String applicationName;
+
+    private ConnectionSpec(DbSettings settings, HikariCredentialsProvider credentials, String host, int port,
+            String database) {
+        this.settings = settings;
+        this.credentials = credentials;
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.applicationName = settings.applicationName().orElseGet(() -> defaultApplicationName(settings));
+    }
+
+    /** Reads the settings from this environment's variables and resolves the credentials they name. */
+    public static ConnectionSpec fromEnvironment() {
+        return create(DbSettings.fromEnvironment());
+    }
+
+    /**
+     * Resolves the credentials the settings name: the password, the secret (read now, through AWS SDK
+     * v2) or an IAM token signer.
+     *
+     * @throws CredentialsException when the secret cannot be read
+     * @throws DbConfigurationException when neither the settings nor the secret give a host or user
+     */
+    public static ConnectionSpec create(DbSettings settings) {
+        return switch (settings.auth()) {
+            case PASSWORD -> new ConnectionSpec(settings,
+                    new PasswordCredentials(settings.user().orElseThrow(), settings.password().orElseThrow()),
+                    settings.host().orElseThrow(), settings.port(), settings.database());
+            case SECRETS_MANAGER -> withSecret(settings, new SecretsManagerCredentials(
+                    settings.secretId().orElseThrow(), SecretsManagerCredentials.awsSdkReader()));
+            case IAM -> new ConnectionSpec(settings,
+                    new IamTokenCredentials(settings.host().orElseThrow(), settings.port(), settings.user().orElseThrow(),
+                            IamTokenCredentials.awsSdkSigner(settings.region().orElseThrow()), Clock.systemUTC(),
+                            IamTokenCredentials.DEFAULT_REUSE),
+                    settings.host().orElseThrow(), settings.port(), settings.database());
+        };
+    }
+
+    /**
+     * A spec whose credentials come from the given secret. Host, port and database come from the
+     * settings when they set them (the fixed function points DB_HOST at the proxy, while the secret names
+     * the instance), else from the secret.
+     */
+    public static ConnectionSpec withSecret(DbSettings settings, SecretsManagerCredentials credentials) {
+        DatabaseSecret secret = credentials.secret();
+        String host = settings.host().or(secret::host).orElseThrow(() -> new DbConfigurationException(
+                "DB_HOST is not set and secret " + credentials.secretId() + " has no host: set DB_HOST", null));
+        int port = settings.portIsExplicit() ? settings.port() : secret.port().orElse(settings.port());
+        String database = settings.databaseIsExplicit() ? settings.database() : secret.dbname().orElse(settings.database());
+        return new ConnectionSpec(settings, credentials, host, port, database);
+    }
+
+    /** A spec with the given credentials, for tests and the test bed. */
+    public static ConnectionSpec withCredentials(DbSettings settings, HikariCredentialsProvider credentials) {
+        return new ConnectionSpec(settings, credentials, settings.host().orElseThrow(), settings.port(),
+                settings.database());
+    }
+
+    public DbSettings settings() {
+        return settings;
+    }
+
+    public HikariCredentialsProvider credentials() {
+        return credentials;
+    }
+
+    public String jdbcUrl() {
+        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + hostPart + ":" + port + "/" + database;
+    }
+
+    /** application_name of every connection: the function and the environment that holds it. */
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /** The pgjdbc properties, each with the reason it is set. */
+    public Properties driverProperties() {
+        Properties properties = new Properties();
+        // Fail fast when the endpoint does not answer, instead of the kernel's minutes-long SYN retries.
+        properties.setProperty("connectTimeout", Integer.toString(settings.connectTimeoutSeconds()));
+        // Bound every read, so a dead peer or a stuck query ends well before the function timeout.
+        properties.setProperty("socketTimeout", Integer.toString(settings.socketTimeoutSeconds()));
+        // Let the kernel detect a peer that vanished (a proxy restart, a NAT that forgot the flow).
+        properties.setProperty("tcpKeepAlive", Boolean.toString(settings.tcpKeepAlive()));
+        // Name the function and the environment, so pg_stat_activity shows who holds each connection.
+        properties.setProperty("ApplicationName", applicationName);
+        properties.setProperty("sslmode", settings.sslMode());
+        settings.sslRootCert().ifPresent(path -> properties.setProperty("sslrootcert", path));
+        // 0 behind PgBouncer in transaction mode (no server-side prepared statements survive a
+        // transaction there) and behind RDS Proxy (they pin the client to one database connection).
+        properties.setProperty("prepareThreshold", Integer.toString(settings.prepareThreshold()));
+        for (Map.Entry<String, String> extra : settings.jdbcParameters().entrySet()) {
+            properties.setProperty(extra.getKey(), extra.getValue());
+        }
+        return properties;
+    }
+
+    /**
+     * A HikariConfig with the connection part only: URL, driver properties, credentials and a pool name
+     * ({@code variant-ENVIRONMENT-N}). Every pool setting keeps HikariCP's default; {@link LambdaPool}
+     * sets them for Lambda.
+     */
+    public HikariConfig hikariConfig(String variant) {
+        Objects.requireNonNull(variant, "variant");
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(variant + "-" + ExecutionEnvironment.shortId() + "-" + POOLS_CREATED.incrementAndGet());
+        config.setJdbcUrl(jdbcUrl());
+        config.setDataSourceProperties(driverProperties());
+        // An instance, not setCredentialsProviderClassName (HikariCP #2405: it writes the wrong field).
+        config.setCredentialsProvider(credentials);
+        return config;
+    }
+
+    /** How many pools this environment has built from this class: 1 for the fixed handler, one per request for the broken. */
+    public static int poolsCreated() {
+        return POOLS_CREATED.get();
+    }
+
+    private static String defaultApplicationName(DbSettings settings) {
+        String function = settings.functionName().orElse("local");
+        String suffix = ":" + ExecutionEnvironment.shortId();
+        int room = 63 - suffix.length(); // PostgreSQL keeps 63 bytes of application_name
+        return (function.length() > room ? function.substring(0, room) : function) + suffix;
+    }
+
+    /** Settings and credentials, secrets masked. */
+    @Override
+    public String toString() {
+        return "ConnectionSpec{url=" + jdbcUrl() + ", applicationName=" + applicationName + ", credentials="
+                + credentials + ", settings=" + settings + "}";
+    }
+}

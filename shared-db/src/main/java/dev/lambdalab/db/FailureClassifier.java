@@ -1,0 +1,180 @@
+package dev.lambdalab.db;
+
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns any exception from getting or using a connection into a {@link Failure}. It walks the whole
+ * chain (causes, and {@link SQLException#getNextException()}), because the telling part is often deep:
+ * HikariCP's pool timeout carries the last connection failure as its cause, and pgjdbc wraps socket
+ * errors. SQLState 53300 alone cannot tell a role limit from a server limit, so messages decide.
+ */
+public final class FailureClassifier {
+
+    private static final String POOL_TIMEOUT_TEXT = "connection is not available, request timed out after";
+
+    private FailureClassifier() {
+    }
+
+    public static Failure classify(Throwable error) {
+        List<Throwable> chain = chain(error);
+        Throwable poolTimeout = null;
+        for (Throwable t : chain) {
+            if (isPoolTimeout(t)) {
+                poolTimeout = t;
+                break;
+            }
+        }
+        // The first throwable (outermost) that names a cause decides it; the deepest throwable with the
+        // same cause gives the message and SQLState, since wrappers such as HikariCP's
+        // PoolInitializationException repeat the driver's text without its SQLState. A generic
+        // "connection failure" SQLState (08006, 08003) only counts when nothing more specific is found:
+        // pgjdbc puts it on a read timeout too, whose SocketTimeoutException tells the real story.
+        Throwable specific = null;
+        FailureCause specificCause = null;
+        Throwable generic = null;
+        for (Throwable t : chain) {
+            if (t == poolTimeout) {
+                continue;
+            }
+            FailureCause cause = causeOf(t);
+            if (cause == null) {
+                if (generic == null && isGenericConnectionFailure(t)) {
+                    generic = t;
+                }
+                continue;
+            }
+            if (specificCause == null || cause == specificCause) {
+                specific = t;
+                specificCause = cause;
+            }
+        }
+        if (specific == null && generic != null) {
+            specific = generic;
+            specificCause = FailureCause.CONNECTION_LOST;
+        }
+        if (poolTimeout != null) {
+            return new Failure(FailureCause.POOL_TIMEOUT, specificCause, sqlState(poolTimeout),
+                    firstLine(poolTimeout), specific == null ? null : firstLine(specific));
+        }
+        if (specific != null) {
+            return new Failure(specificCause, null, sqlStateNear(chain, specific), firstLine(specific), null);
+        }
+        return new Failure(FailureCause.OTHER, null, sqlStateNear(chain, error), firstLine(error), null);
+    }
+
+    private static boolean isPoolTimeout(Throwable t) {
+        return t instanceof SQLTransientConnectionException && contains(t, POOL_TIMEOUT_TEXT);
+    }
+
+    /** The cause one throwable shows by itself, or {@code null}. */
+    private static FailureCause causeOf(Throwable t) {
+        String state = sqlState(t);
+        if (contains(t, "too many connections for role")) {
+            return FailureCause.ROLE_CONNECTION_LIMIT;
+        }
+        if (contains(t, "sorry, too many clients already") || contains(t, "remaining connection slots are reserved")
+                || contains(t, "too many connections for database")) {
+            return FailureCause.SERVER_CONNECTION_LIMIT;
+        }
+        if ("53300".equals(state)) {
+            return FailureCause.SERVER_CONNECTION_LIMIT;
+        }
+        if (contains(t, "query_wait_timeout") || contains(t, "timed-out waiting to acquire database connection")
+                || (contains(t, "borrow") && contains(t, "timed out"))) {
+            return FailureCause.PROXY_WAIT_TIMEOUT;
+        }
+        if (contains(t, "max_client_conn") || contains(t, "no more connections allowed")) {
+            return FailureCause.PROXY_CLIENT_LIMIT;
+        }
+        if ("28P01".equals(state) || "28000".equals(state) || contains(t, "password authentication failed")
+                || contains(t, "pam authentication failed") || contains(t, "no pg_hba.conf entry")
+                || t instanceof CredentialsException) {
+            return FailureCause.AUTHENTICATION;
+        }
+        if (t instanceof SocketTimeoutException) {
+            return contains(t, "connect") ? FailureCause.CONNECT_TIMEOUT : FailureCause.QUERY_TIMEOUT;
+        }
+        if ("57014".equals(state)) {
+            return FailureCause.QUERY_TIMEOUT;
+        }
+        if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException
+                || "57P03".equals(state)) {
+            return FailureCause.CONNECTION_REFUSED;
+        }
+        if (t instanceof EOFException || "57P01".equals(state) || "57P02".equals(state)
+                || (t instanceof SocketException && !(t instanceof ConnectException))) {
+            return FailureCause.CONNECTION_LOST;
+        }
+        return null;
+    }
+
+    private static boolean isGenericConnectionFailure(Throwable t) {
+        String state = sqlState(t);
+        return "08006".equals(state) || "08003".equals(state);
+    }
+
+    private static List<Throwable> chain(Throwable error) {
+        List<Throwable> chain = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        collect(error, chain, seen);
+        return chain;
+    }
+
+    private static void collect(Throwable t, List<Throwable> chain, Set<Throwable> seen) {
+        while (t != null && seen.add(t)) {
+            chain.add(t);
+            if (t instanceof SQLException sql && sql.getNextException() != null) {
+                collect(sql.getNextException(), chain, seen);
+            }
+            t = t.getCause();
+        }
+    }
+
+    private static boolean contains(Throwable t, String lowerCaseText) {
+        String message = t.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains(lowerCaseText);
+    }
+
+    private static String sqlState(Throwable t) {
+        return t instanceof SQLException sql ? sql.getSQLState() : null;
+    }
+
+    /** The SQLState of the throwable, else of the nearest SQLException it wraps, else of one that wraps it. */
+    private static String sqlStateNear(List<Throwable> chain, Throwable specific) {
+        int index = chain.indexOf(specific);
+        for (int i = index; i < chain.size(); i++) {
+            if (sqlState(chain.get(i)) != null) {
+                return sqlState(chain.get(i));
+            }
+        }
+        for (int i = index - 1; i >= 0; i--) {
+            if (sqlState(chain.get(i)) != null) {
+                return sqlState(chain.get(i));
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(Throwable t) {
+        String message = t.getMessage();
+        if (message == null || message.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return Redactor.redact(line.strip());
+    }
+}
