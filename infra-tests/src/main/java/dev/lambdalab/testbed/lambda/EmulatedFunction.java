@@ -1,0 +1,436 @@
+package dev.lambdalab.testbed.lambda;
+
+import dev.lambdalab.testbed.lambda.Invocation.Outcome;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One Lambda function, emulated in this JVM with Lambda's scaling rules for synchronous invocations:
+ *
+ * <ul>
+ *   <li>An execution environment serves one invocation at a time. An invocation goes to an idle warm
+ *       environment if there is one (the most recently used), else a new environment is created: a cold
+ *       start, whose init (class initialisation plus handler construction) is timed.</li>
+ *   <li>When the function's concurrency (its reserved concurrency, else the account's) is in use, the
+ *       invocation is throttled at once with {@link TooManyRequestsException} (HTTP 429).</li>
+ *   <li>An invocation that runs past the timeout fails with {@code Task timed out after N seconds}; its
+ *       environment is discarded, without closing anything, and the next invocation gets a new one.</li>
+ *   <li>Idle environments are reclaimed after {@link #withIdleReclaim(Duration)}, again without any
+ *       shutdown hook.</li>
+ * </ul>
+ *
+ * Configure it with the {@code withX} methods before the first invocation, then call
+ * {@link #invoke(Object)} from any number of threads. {@link #close()} ends every environment.
+ */
+public final class EmulatedFunction implements AutoCloseable {
+
+    private static final DateTimeFormatter LOG_STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String name;
+    private final String handlerClass;
+    private FunctionCode code;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private int memoryMb = 512;
+    private Duration timeout = Duration.ofSeconds(15);
+    private Duration initTimeout = Duration.ofSeconds(10);
+    private Integer reservedConcurrency;
+    private int accountConcurrency = 1000;
+    private Duration idleReclaim;
+    private String region = "us-east-1";
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Sandbox> idle = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Sandbox> sandboxes = new ConcurrentLinkedQueue<>();
+    private final FunctionMetrics.Recorder metrics = new FunctionMetrics.Recorder();
+    private final FunctionLog log = new FunctionLog(20_000);
+    private final ThreadGroup threads;
+    private int inFlight;
+    private boolean started;
+    private boolean closed;
+    private Map<String, String> frozenEnvironment;
+    private ScheduledExecutorService reaper;
+
+    /**
+     * @param name the function name (FunctionName in template.yaml)
+     * @param handlerClass the handler's class name; it must implement RequestHandler and have a
+     *     no-argument constructor
+     */
+    public EmulatedFunction(String name, String handlerClass) {
+        this.name = requireText(name, "name");
+        this.handlerClass = requireText(handlerClass, "handlerClass");
+        if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '-' or '_', got \"" + name + "\"");
+        }
+        this.threads = new ThreadGroup("lambda-" + name);
+    }
+
+    /** The function's code; default: the project's functions and shared-db packages. */
+    public EmulatedFunction withCode(FunctionCode code) {
+        checkNotStarted();
+        this.code = Objects.requireNonNull(code, "code");
+        return this;
+    }
+
+    /** The function's environment variables, as template.yaml's Environment.Variables. */
+    public EmulatedFunction withEnvironment(Map<String, String> variables) {
+        checkNotStarted();
+        Objects.requireNonNull(variables, "variables").forEach(this::withEnvironmentVariable);
+        return this;
+    }
+
+    public EmulatedFunction withEnvironmentVariable(String key, String value) {
+        checkNotStarted();
+        requireText(key, "key");
+        if (key.startsWith("AWS_LAMBDA_") || key.equals("AWS_REGION")) {
+            throw new IllegalArgumentException("environment variable " + key + " is reserved: Lambda sets it");
+        }
+        environment.put(key, Objects.requireNonNull(value, "value of " + key));
+        return this;
+    }
+
+    /** MemorySize: 128 to 10240 MB, as Lambda allows. Only reported: the emulator does not cap memory. */
+    public EmulatedFunction withMemoryMb(int memoryMb) {
+        checkNotStarted();
+        if (memoryMb < 128 || memoryMb > 10_240) {
+            throw new IllegalArgumentException("memoryMb must be from 128 to 10240, got " + memoryMb);
+        }
+        this.memoryMb = memoryMb;
+        return this;
+    }
+
+    /** Timeout of an invocation: from 100 ms (below Lambda's 1 s minimum, for fast tests) to 900 s. */
+    public EmulatedFunction withTimeout(Duration timeout) {
+        checkNotStarted();
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofSeconds(900)) > 0) {
+            throw new IllegalArgumentException("timeout must be from 100ms to 900s, got " + timeout.toMillis() + "ms");
+        }
+        this.timeout = timeout;
+        return this;
+    }
+
+    /** How long init may take before the environment fails (Lambda: 10 s). */
+    public EmulatedFunction withInitTimeout(Duration initTimeout) {
+        checkNotStarted();
+        Objects.requireNonNull(initTimeout, "initTimeout");
+        if (initTimeout.toMillis() < 100 || initTimeout.compareTo(Duration.ofSeconds(900)) > 0) {
+            throw new IllegalArgumentException("initTimeout must be from 100ms to 900s, got "
+                    + initTimeout.toMillis() + "ms");
+        }
+        this.initTimeout = initTimeout;
+        return this;
+    }
+
+    /** ReservedConcurrentExecutions: at most this many environments at once; 0 throttles everything. */
+    public EmulatedFunction withReservedConcurrency(int reservedConcurrency) {
+        checkNotStarted();
+        if (reservedConcurrency < 0 || reservedConcurrency > 10_000) {
+            throw new IllegalArgumentException("reservedConcurrency must be from 0 to 10000, got " + reservedConcurrency);
+        }
+        this.reservedConcurrency = reservedConcurrency;
+        return this;
+    }
+
+    /** The account's concurrency available to an unreserved function (Lambda's default quota: 1000). */
+    public EmulatedFunction withAccountConcurrency(int accountConcurrency) {
+        checkNotStarted();
+        if (accountConcurrency < 1 || accountConcurrency > 100_000) {
+            throw new IllegalArgumentException("accountConcurrency must be from 1 to 100000, got " + accountConcurrency);
+        }
+        this.accountConcurrency = accountConcurrency;
+        return this;
+    }
+
+    /** Reclaim an environment idle this long (Lambda does so after minutes to hours; by default never). */
+    public EmulatedFunction withIdleReclaim(Duration idleReclaim) {
+        checkNotStarted();
+        Objects.requireNonNull(idleReclaim, "idleReclaim");
+        if (idleReclaim.toMillis() < 10) {
+            throw new IllegalArgumentException("idleReclaim must be at least 10ms, got " + idleReclaim.toMillis() + "ms");
+        }
+        this.idleReclaim = idleReclaim;
+        return this;
+    }
+
+    /** AWS_REGION as the function sees it. */
+    public EmulatedFunction withRegion(String region) {
+        checkNotStarted();
+        this.region = requireText(region, "region");
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The concurrency limit that applies: the reserved concurrency if set, else the account's. */
+    public int concurrencyLimit() {
+        return reservedConcurrency != null ? reservedConcurrency : accountConcurrency;
+    }
+
+    public FunctionLog log() {
+        return log;
+    }
+
+    public FunctionMetrics metrics() {
+        synchronized (lock) {
+            return metrics.snapshot(sandboxes, idle.size(), inFlight);
+        }
+    }
+
+    /** Every environment created so far, alive or not. */
+    public List<EnvironmentInfo> environments() {
+        List<EnvironmentInfo> result = new ArrayList<>();
+        for (Sandbox sandbox : sandboxes) {
+            result.add(new EnvironmentInfo(sandbox.id, sandbox.state().name(), sandbox.deathReason(),
+                    sandbox.invocations(), sandbox.openSockets()));
+        }
+        return result;
+    }
+
+    /**
+     * A snapshot of one environment.
+     *
+     * @param id its id (the log stream's, and ExecutionEnvironment.id() inside it)
+     * @param state NEW, IDLE, BUSY or DEAD
+     * @param deathReason for DEAD: timed out, reclaimed, init failed, destroyed
+     * @param invocations how many invocations it ran
+     * @param openSockets database connections it holds (with {@link SandboxSocketFactory})
+     */
+    public record EnvironmentInfo(String id, String state, String deathReason, int invocations, int openSockets) {
+    }
+
+    /**
+     * Invokes the function synchronously, like Lambda's Invoke API with RequestResponse. Never throws
+     * for the function's own failures: they are outcomes of the returned {@link Invocation}.
+     */
+    public Invocation invoke(Object event) {
+        String requestId = UUID.randomUUID().toString();
+        Sandbox sandbox;
+        boolean cold = false;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("function " + name + " is closed");
+            }
+            if (!started) {
+                start();
+            }
+            if (inFlight >= concurrencyLimit()) {
+                metrics.throttled();
+                TooManyRequestsException throttle = new TooManyRequestsException(
+                        reservedConcurrency != null ? TooManyRequestsException.RESERVED : TooManyRequestsException.ACCOUNT);
+                return new Invocation(requestId, Outcome.THROTTLED, null, throttle.getClass().getSimpleName(),
+                        throttle.getMessage() + " Reason: " + throttle.reason(), null, false, Duration.ZERO, Duration.ZERO);
+            }
+            inFlight++;
+            metrics.concurrency(inFlight);
+            sandbox = idle.pollFirst();
+            if (sandbox == null) {
+                sandbox = newSandbox();
+                cold = true;
+            }
+            sandbox.setState(Sandbox.State.BUSY);
+        }
+        try {
+            Duration initDuration = Duration.ZERO;
+            if (cold) {
+                long initStart = System.nanoTime();
+                Invocation failed = initialise(sandbox, requestId);
+                initDuration = Duration.ofNanos(System.nanoTime() - initStart);
+                if (failed != null) {
+                    return failed;
+                }
+                metrics.coldStart(initDuration);
+            }
+            return run(sandbox, event, requestId, cold, initDuration);
+        } finally {
+            synchronized (lock) {
+                inFlight--;
+                if (sandbox.state() != Sandbox.State.DEAD && !closed) {
+                    sandbox.setState(Sandbox.State.IDLE);
+                    sandbox.lastUsedNanos = System.nanoTime();
+                    idle.addFirst(sandbox);
+                }
+            }
+        }
+    }
+
+    private Invocation initialise(Sandbox sandbox, String requestId) {
+        Map<String, String> variables = new LinkedHashMap<>(frozenEnvironment);
+        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName);
+        try {
+            sandbox.init(handlerClass, variables).get(initTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            sandbox.discard("init timed out");
+            metrics.initError("Sandbox.Timedout");
+            return new Invocation(requestId, Outcome.INIT_ERROR, null, "Sandbox.Timedout",
+                    String.format(Locale.ROOT, "Init timed out after %.2f seconds", initTimeout.toMillis() / 1000.0),
+                    sandbox.id, true, initTimeout, Duration.ZERO);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            sandbox.discard("init failed");
+            metrics.initError(cause.getClass().getName());
+            log.append(sandbox.id, requestId, "INIT_REPORT Status: error Error Type: Runtime.InitError "
+                    + cause.getClass().getName() + ": " + cause.getMessage());
+            return new Invocation(requestId, Outcome.INIT_ERROR, null, cause.getClass().getName(), cause.getMessage(),
+                    sandbox.id, true, Duration.ZERO, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.discard("init interrupted");
+            return new Invocation(requestId, Outcome.INIT_ERROR, null, "Interrupted", "the caller was interrupted",
+                    sandbox.id, true, Duration.ZERO, Duration.ZERO);
+        }
+    }
+
+    private Invocation run(Sandbox sandbox, Object event, String requestId, boolean cold, Duration initDuration) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        EmulatedContext context = new EmulatedContext(requestId, name, memoryMb, deadline, sandbox.id,
+                sandbox.logStreamName, log);
+        try {
+            Object response = sandbox.invoke(event, context).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            Duration duration = Duration.ofNanos(System.nanoTime() - start);
+            metrics.succeeded(duration);
+            return new Invocation(requestId, Outcome.SUCCESS, response, null, null, sandbox.id, cold, initDuration,
+                    duration);
+        } catch (TimeoutException e) {
+            // As Lambda: the caller gets the timeout now; the environment is not reused. Nothing in it is
+            // closed, so a connection it holds stays open until the server or the proxy drops it.
+            sandbox.discard("timed out");
+            metrics.timedOut();
+            String message = String.format(Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0);
+            log.append(sandbox.id, requestId, message);
+            return new Invocation(requestId, Outcome.TIMED_OUT, null, "Sandbox.Timedout", message, sandbox.id, cold,
+                    initDuration, timeout);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            Duration duration = Duration.ofNanos(System.nanoTime() - start);
+            metrics.functionError(cause.getClass().getName(), duration);
+            return new Invocation(requestId, Outcome.FUNCTION_ERROR, null, cause.getClass().getName(),
+                    cause.getMessage(), sandbox.id, cold, initDuration, duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.discard("caller interrupted");
+            return new Invocation(requestId, Outcome.FUNCTION_ERROR, null, "Interrupted", "the caller was interrupted",
+                    sandbox.id, cold, initDuration, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private void start() {
+        if (code == null) {
+            code = FunctionCode.project();
+        }
+        Map<String, String> variables = new LinkedHashMap<>(environment);
+        // What Lambda sets in every environment (the log stream is added per environment).
+        variables.put("AWS_LAMBDA_FUNCTION_NAME", name);
+        variables.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb));
+        variables.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
+        variables.put("AWS_REGION", region);
+        variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        frozenEnvironment = Map.copyOf(variables);
+        if (idleReclaim != null) {
+            reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "lambda-" + name + "-reaper");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long periodMillis = Math.max(5, Math.min(1000, idleReclaim.toMillis() / 2));
+            reaper.scheduleWithFixedDelay(this::reclaimIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        }
+        started = true;
+    }
+
+    private Sandbox newSandbox() {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        String id = HexFormat.of().formatHex(random);
+        String logStream = LocalDate.now(ZoneOffset.UTC).format(LOG_STREAM_DATE) + "/[$LATEST]" + id;
+        Sandbox sandbox = new Sandbox(id, logStream, code, threads);
+        sandboxes.add(sandbox);
+        metrics.environmentCreated();
+        return sandbox;
+    }
+
+    private void reclaimIdle() {
+        long now = System.nanoTime();
+        synchronized (lock) {
+            idle.removeIf(sandbox -> {
+                if (now - sandbox.lastUsedNanos >= idleReclaim.toNanos()) {
+                    sandbox.discard("reclaimed after " + idleReclaim.toMillis() + "ms idle");
+                    metrics.reclaimed();
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    /**
+     * Ends every environment as if its process were killed: their sockets close, so the database sees
+     * their connections go (only those opened through {@link SandboxSocketFactory}); their leftover
+     * threads can no longer connect. Invocations still running finish, but their environments are not reused.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            idle.clear();
+        }
+        if (reaper != null) {
+            reaper.shutdownNow();
+        }
+        for (Sandbox sandbox : sandboxes) {
+            sandbox.destroy("destroyed: the emulated function was closed");
+        }
+    }
+
+    private void checkNotStarted() {
+        synchronized (lock) {
+            if (started) {
+                throw new IllegalStateException("function " + name + " is already running: configure it before"
+                        + " the first invocation");
+            }
+        }
+    }
+
+    private static String requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "EmulatedFunction{" + name + ", handler=" + handlerClass + ", timeout=" + timeout.toMillis() + "ms"
+                + ", concurrencyLimit=" + concurrencyLimit() + "}";
+    }
+}

@@ -1,0 +1,50 @@
+package dev.lambdalab.testbed.lambda;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Everything the handlers of one function wrote to their LambdaLogger, line by line, each prefixed like
+ * Lambda's own log lines with the request id, and kept per environment id. Bounded: the oldest lines go
+ * first. A sink can echo lines as they come (the CLI's --verbose).
+ */
+public final class FunctionLog {
+
+    /** One line and where it came from. */
+    public record Line(long epochMillis, String environmentId, String requestId, String text) {
+    }
+
+    private final int capacity;
+    private final ArrayDeque<Line> lines = new ArrayDeque<>();
+    private volatile Consumer<Line> sink = line -> { };
+
+    FunctionLog(int capacity) {
+        this.capacity = capacity;
+    }
+
+    void append(String environmentId, String requestId, String text) {
+        String trimmed = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        Line line = new Line(System.currentTimeMillis(), environmentId, requestId, trimmed);
+        synchronized (lines) {
+            if (lines.size() == capacity) {
+                lines.removeFirst();
+            }
+            lines.addLast(line);
+        }
+        sink.accept(line);
+    }
+
+    /** Echo every new line to the given consumer as well. */
+    public void setSink(Consumer<Line> sink) {
+        this.sink = sink == null ? line -> { } : sink;
+    }
+
+    /** The lines kept, oldest first. */
+    public List<Line> lines() {
+        synchronized (lines) {
+            return new ArrayList<>(lines);
+        }
+    }
+}

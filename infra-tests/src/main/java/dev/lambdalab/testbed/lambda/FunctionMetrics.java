@@ -1,0 +1,126 @@
+package dev.lambdalab.testbed.lambda;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A function's counters at one moment, the numbers Lambda's own metrics would show.
+ *
+ * @param environmentsCreated environments ever created (cold starts plus failed inits)
+ * @param coldStarts environments whose init succeeded
+ * @param initErrors environments whose init failed
+ * @param invocations invocations that reached an environment (not throttled)
+ * @param succeeded invocations whose handler returned
+ * @param functionErrors invocations whose handler threw, by exception type
+ * @param timeouts invocations that ran past the timeout
+ * @param throttles invocations refused with 429
+ * @param reclaimed idle environments reclaimed
+ * @param peakConcurrency most environments busy at once
+ * @param environmentsAlive environments not dead
+ * @param environmentsIdle warm environments waiting for work
+ * @param environmentsBusy environments running an invocation or their init
+ * @param connectionsHeldByDeadEnvironments sockets still open in environments that timed out or were
+ *     reclaimed (leaked, as in Lambda, until the server or proxy drops them)
+ * @param initMillisP50 median init duration
+ * @param initMillisMax longest init duration
+ * @param invocationMillisMean mean duration of returned invocations
+ * @param invocationMillisMax longest returned invocation
+ */
+public record FunctionMetrics(long environmentsCreated, long coldStarts, long initErrors, long invocations,
+        long succeeded, Map<String, Long> functionErrors, long timeouts, long throttles, long reclaimed,
+        int peakConcurrency, int environmentsAlive, int environmentsIdle, int environmentsBusy,
+        int connectionsHeldByDeadEnvironments, double initMillisP50, double initMillisMax,
+        double invocationMillisMean, double invocationMillisMax) {
+
+    /** Thread-safe accumulation; {@link #snapshot} makes the record. */
+    static final class Recorder {
+        private long environmentsCreated;
+        private long coldStarts;
+        private long initErrors;
+        private long succeeded;
+        private final Map<String, Long> functionErrors = new TreeMap<>();
+        private long functionErrorCount;
+        private long timeouts;
+        private long throttles;
+        private long reclaimed;
+        private int peakConcurrency;
+        private long[] initNanos = new long[64];
+        private int initCount;
+        private long invocationNanosTotal;
+        private long invocationNanosMax;
+
+        synchronized void environmentCreated() {
+            environmentsCreated++;
+        }
+
+        synchronized void coldStart(Duration init) {
+            coldStarts++;
+            if (initCount == initNanos.length) {
+                initNanos = Arrays.copyOf(initNanos, initCount * 2);
+            }
+            initNanos[initCount++] = init.toNanos();
+        }
+
+        synchronized void initError(String type) {
+            initErrors++;
+        }
+
+        synchronized void succeeded(Duration duration) {
+            succeeded++;
+            record(duration);
+        }
+
+        synchronized void functionError(String type, Duration duration) {
+            functionErrors.merge(type, 1L, Long::sum);
+            functionErrorCount++;
+            record(duration);
+        }
+
+        synchronized void timedOut() {
+            timeouts++;
+        }
+
+        synchronized void throttled() {
+            throttles++;
+        }
+
+        synchronized void reclaimed() {
+            reclaimed++;
+        }
+
+        synchronized void concurrency(int inFlight) {
+            peakConcurrency = Math.max(peakConcurrency, inFlight);
+        }
+
+        private void record(Duration duration) {
+            long nanos = duration.toNanos();
+            invocationNanosTotal += nanos;
+            invocationNanosMax = Math.max(invocationNanosMax, nanos);
+        }
+
+        synchronized FunctionMetrics snapshot(Collection<Sandbox> sandboxes, int idle, int busy) {
+            int alive = 0;
+            int leaked = 0;
+            for (Sandbox sandbox : sandboxes) {
+                if (sandbox.state() == Sandbox.State.DEAD) {
+                    leaked += sandbox.openSockets();
+                } else {
+                    alive++;
+                }
+            }
+            long[] inits = Arrays.copyOf(initNanos, initCount);
+            Arrays.sort(inits);
+            long returned = succeeded + functionErrorCount;
+            return new FunctionMetrics(environmentsCreated, coldStarts, initErrors,
+                    returned + timeouts, succeeded, Map.copyOf(functionErrors), timeouts, throttles, reclaimed,
+                    peakConcurrency, alive, idle, busy, leaked,
+                    inits.length == 0 ? 0 : inits[inits.length / 2] / 1e6,
+                    inits.length == 0 ? 0 : inits[inits.length - 1] / 1e6,
+                    returned == 0 ? 0 : invocationNanosTotal / 1e6 / returned,
+                    invocationNanosMax / 1e6);
+        }
+    }
+}

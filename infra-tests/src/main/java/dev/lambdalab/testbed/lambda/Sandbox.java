@@ -1,0 +1,191 @@
+package dev.lambdalab.testbed.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.Socket;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One execution environment: its own class loader (so its own static state), its own thread group
+ * (so the threads its code starts, such as HikariCP's housekeeper, are known to belong to it) and one
+ * runtime thread that runs its init and then its invocations, one at a time, as Lambda's runtime does.
+ */
+final class Sandbox {
+
+    /** Life of an environment. DEAD is final: timed out, reclaimed, failed init, or destroyed. */
+    enum State { NEW, IDLE, BUSY, DEAD }
+
+    /** Thread group whose threads all belong to one sandbox; {@link SandboxSocketFactory} asks it. */
+    static final class SandboxThreadGroup extends ThreadGroup {
+        final Sandbox sandbox;
+
+        SandboxThreadGroup(ThreadGroup parent, Sandbox sandbox) {
+            super(parent, "sandbox-" + sandbox.shortId());
+            this.sandbox = sandbox;
+        }
+    }
+
+    final String id;
+    final String logStreamName;
+    final SandboxClassLoader loader;
+    final SandboxThreadGroup group;
+    private final Thread runtime;
+    private final LinkedTransferQueue<Runnable> tasks = new LinkedTransferQueue<>();
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger invocations = new AtomicInteger();
+    private volatile State state = State.NEW;
+    private volatile String deathReason;
+    private volatile RequestHandler<Object, Object> handler;
+    volatile long lastUsedNanos = System.nanoTime();
+
+    Sandbox(String id, String logStreamName, FunctionCode code, ThreadGroup parentGroup) {
+        this.id = id;
+        this.logStreamName = logStreamName;
+        this.loader = new SandboxClassLoader(id.substring(0, 12), code, Sandbox.class.getClassLoader());
+        this.group = new SandboxThreadGroup(parentGroup, this);
+        this.runtime = new Thread(group, this::runLoop, "sandbox-" + shortId() + "-runtime");
+        this.runtime.setDaemon(true);
+        this.runtime.setContextClassLoader(loader);
+        this.runtime.start();
+    }
+
+    String shortId() {
+        return id.substring(0, 12);
+    }
+
+    State state() {
+        return state;
+    }
+
+    void setState(State next) {
+        if (state != State.DEAD) {
+            state = next;
+        }
+    }
+
+    String deathReason() {
+        return deathReason;
+    }
+
+    int invocations() {
+        return invocations.get();
+    }
+
+    /**
+     * Init, on the runtime thread: give the environment its variables, initialise the handler class and
+     * construct the handler, as Lambda does before the first invocation.
+     */
+    CompletableFuture<Void> init(String handlerClass, Map<String, String> environment) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                giveEnvironment(environment);
+                Class<?> type = Class.forName(handlerClass, true, loader);
+                if (!RequestHandler.class.isAssignableFrom(type)) {
+                    throw new IllegalArgumentException("Class " + handlerClass + " does not implement "
+                            + RequestHandler.class.getName());
+                }
+                @SuppressWarnings("unchecked") // the handler's own types are checked by the handler at run time
+                RequestHandler<Object, Object> instance =
+                        (RequestHandler<Object, Object>) type.getDeclaredConstructor().newInstance();
+                handler = instance;
+                done.complete(null);
+            } catch (ExceptionInInitializerError | InvocationTargetException e) {
+                done.completeExceptionally(e.getCause() == null ? e : e.getCause());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** One invocation, on the runtime thread. */
+    CompletableFuture<Object> invoke(Object event, Context context) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        tasks.add(() -> {
+            invocations.incrementAndGet();
+            try {
+                done.complete(handler.handleRequest(event, context));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * The environment is gone for the caller: timed out, reclaimed or failed. As in Lambda nothing is
+     * closed and no shutdown hook runs, so the connections it holds stay open until the server or the
+     * proxy drops them; it may just not open new ones ({@link SandboxSocketFactory} refuses).
+     */
+    void discard(String reason) {
+        if (state == State.DEAD) {
+            return;
+        }
+        deathReason = reason;
+        state = State.DEAD;
+        runtime.interrupt(); // wakes an idle runtime thread so it ends; a running handler is left to finish
+    }
+
+    /**
+     * Ends the environment for good, as when its process is killed: like {@link #discard(String)}, and
+     * its sockets are closed, so the server sees its connections go. Used when the emulator closes.
+     */
+    void destroy(String reason) {
+        discard(reason);
+        for (Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing a socket of a dead environment: nothing left to do with the error
+            }
+        }
+        sockets.clear();
+    }
+
+    void register(Socket socket) {
+        sockets.add(socket);
+    }
+
+    void unregister(Socket socket) {
+        sockets.remove(socket);
+    }
+
+    int openSockets() {
+        return (int) sockets.stream().filter(s -> !s.isClosed()).count();
+    }
+
+    private void giveEnvironment(Map<String, String> environment) throws ReflectiveOperationException {
+        Class<?> variables;
+        try {
+            variables = Class.forName("dev.lambdalab.db.EnvironmentVariables", true, loader);
+        } catch (ClassNotFoundException e) {
+            return; // a function without shared-db reads nothing through it
+        }
+        variables.getMethod("overrideForThisClassLoader", Map.class).invoke(null, environment);
+    }
+
+    private void runLoop() {
+        while (state != State.DEAD) {
+            Runnable task;
+            try {
+                task = tasks.take();
+            } catch (InterruptedException e) {
+                return; // discarded while idle
+            }
+            task.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sandbox{" + shortId() + " " + state + (deathReason == null ? "" : " (" + deathReason + ")") + "}";
+    }
+}
