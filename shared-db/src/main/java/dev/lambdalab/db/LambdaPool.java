@@ -31,8 +31,11 @@ public final class LambdaPool {
         // A thawed environment may hold a connection the server or proxy closed while it was frozen;
         // checking it must not eat the whole connectionTimeout.
         config.setValidationTimeout(settings.poolValidationTimeoutMillis());
-        // Only applies when minimumIdle < maximumPoolSize: hand idle connections back to the server.
-        config.setIdleTimeout(settings.poolIdleTimeoutMillis());
+        // Hand idle connections back to the server; only meaningful (and only set, else HikariCP warns)
+        // when minimumIdle < maximumPoolSize.
+        if (settings.poolMinIdle() < settings.poolMaxSize()) {
+            config.setIdleTimeout(settings.poolIdleTimeoutMillis());
+        }
         // Below RDS Proxy's IdleClientTimeout: the pool retires a connection before the proxy drops it.
         config.setMaxLifetime(settings.poolMaxLifetimeMillis());
         // Keeps a warm, idle connection alive through NAT and proxy idle timers (not while frozen).

@@ -97,13 +97,21 @@ final class Sandbox {
                         (RequestHandler<Object, Object>) type.getDeclaredConstructor().newInstance();
                 handler = instance;
                 done.complete(null);
-            } catch (ExceptionInInitializerError | InvocationTargetException e) {
-                done.completeExceptionally(e.getCause() == null ? e : e.getCause());
             } catch (Throwable e) {
-                done.completeExceptionally(e);
+                done.completeExceptionally(rootOfInit(e));
             }
         });
         return done;
+    }
+
+    /** The exception init really failed with, below reflection's and class initialisation's wrappers. */
+    private static Throwable rootOfInit(Throwable error) {
+        Throwable current = error;
+        while ((current instanceof InvocationTargetException || current instanceof ExceptionInInitializerError)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
     }
 
     /** One invocation, on the runtime thread. */

@@ -1,0 +1,202 @@
+package dev.lambdalab.testbed.db;
+
+import dev.lambdalab.db.Redactor;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The lab's database on a server: database {@code lab}, the application role {@code app} with a
+ * {@code CONNECTION LIMIT} (the small limit of a managed database), and a separate monitoring role
+ * {@code lab_monitor} with its own slots, so that watching never takes the application's. Passwords
+ * are random per run and never printed.
+ */
+public final class LabDatabase {
+
+    public static final String DATABASE = "lab";
+    public static final String APP_ROLE = "app";
+    public static final String MONITOR_ROLE = "lab_monitor";
+
+    private final PostgresServer server;
+    private final String appPassword = randomPassword();
+    private final String monitorPassword = randomPassword();
+    private int appConnectionLimit;
+
+    private LabDatabase(PostgresServer server) {
+        this.server = server;
+    }
+
+    /** Creates (or resets) the database and roles, the application role limited to {@code appConnectionLimit}. */
+    public static LabDatabase create(PostgresServer server, int appConnectionLimit) {
+        Objects.requireNonNull(server, "server");
+        LabDatabase lab = new LabDatabase(server);
+        try (Connection admin = server.superuserConnection("postgres"); Statement statement = admin.createStatement()) {
+            if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
+                statement.execute("CREATE DATABASE " + DATABASE);
+            }
+            statement.execute(lab.roleStatement(admin, APP_ROLE, lab.appPassword,
+                    "CONNECTION LIMIT " + appConnectionLimit));
+            statement.execute(lab.roleStatement(admin, MONITOR_ROLE, lab.monitorPassword, "CONNECTION LIMIT 10"));
+            statement.execute("GRANT pg_monitor TO " + MONITOR_ROLE); // sees every session in pg_stat_activity
+            statement.execute("GRANT pg_signal_backend TO " + MONITOR_ROLE);
+            statement.execute("GRANT CONNECT ON DATABASE " + DATABASE + " TO " + APP_ROLE + ", " + MONITOR_ROLE);
+            statement.execute("ALTER ROLE " + APP_ROLE + " RESET ALL");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not set up the lab database on " + server.description() + ": "
+                    + Redactor.redact(e.getMessage()), e);
+        }
+        lab.appConnectionLimit = appConnectionLimit;
+        return lab;
+    }
+
+    private String roleStatement(Connection admin, String role, String password, String options) throws SQLException {
+        String verb = exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", role) ? "ALTER" : "CREATE";
+        // Passwords are random base64url: no quote can break out of the literal.
+        return verb + " ROLE " + role + " LOGIN PASSWORD '" + password + "' " + options;
+    }
+
+    private static boolean exists(Connection connection, String query, String name) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(query)) {
+            statement.setString(1, name);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next();
+            }
+        }
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        String password = "lab-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Redactor.register(password);
+        return password;
+    }
+
+    public PostgresServer server() {
+        return server;
+    }
+
+    public String appPassword() {
+        return appPassword;
+    }
+
+    public String monitorPassword() {
+        return monitorPassword;
+    }
+
+    public int appConnectionLimit() {
+        return appConnectionLimit;
+    }
+
+    /** Changes the application role's CONNECTION LIMIT; existing connections stay. */
+    public void setAppConnectionLimit(int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("appConnectionLimit must be from 1 to 10000, got " + limit);
+        }
+        admin("ALTER ROLE " + APP_ROLE + " CONNECTION LIMIT " + limit);
+        appConnectionLimit = limit;
+    }
+
+    /** A setting for every new session of the application role, such as idle_session_timeout. */
+    public void setAppRoleSetting(String name, String value) {
+        if (!name.matches("[a-z_]+") || !value.matches("[A-Za-z0-9_.]+")) {
+            throw new IllegalArgumentException("setting must be name = simple value, got " + name + " = " + value);
+        }
+        admin("ALTER ROLE " + APP_ROLE + " SET " + name + " = '" + value + "'");
+    }
+
+    /** Sets a new password for the application role (a rotation). */
+    public void setAppPassword(String password) {
+        if (!password.matches("[A-Za-z0-9_-]{8,100}")) {
+            throw new IllegalArgumentException("password must be 8 to 100 letters, digits, '-' or '_'");
+        }
+        Redactor.register(password);
+        admin("ALTER ROLE " + APP_ROLE + " PASSWORD '" + password + "'");
+    }
+
+    /** The variables that point a function straight at the database (password auth: local runs only). */
+    public Map<String, String> directEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("DB_HOST", server.host());
+        environment.put("DB_PORT", Integer.toString(server.port()));
+        environment.put("DB_NAME", DATABASE);
+        environment.put("DB_USER", APP_ROLE);
+        environment.put("DB_PASSWORD", appPassword);
+        return environment;
+    }
+
+    /** Connections of the application role now, as pg_stat_activity shows them. */
+    public int appConnections() {
+        try (Connection connection = monitorConnection()) {
+            return countAppConnections(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count connections: " + e.getMessage(), e);
+        }
+    }
+
+    static int countAppConnections(Connection monitor) throws SQLException {
+        try (PreparedStatement statement = monitor.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND backend_type = 'client backend'")) {
+            statement.setString(1, APP_ROLE);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        }
+    }
+
+    /** Ends every session of the application role (pg_terminate_backend); returns how many. */
+    public int terminateAppConnections() {
+        try (Connection connection = monitorConnection(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ?")) {
+            statement.setString(1, APP_ROLE);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not terminate connections: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the application role has at most {@code atMost} connections; false on timeout. */
+    public boolean awaitAppConnectionsAtMost(int atMost, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (appConnections() <= atMost) {
+                return true;
+            }
+            Thread.sleep(25);
+        }
+        return appConnections() <= atMost;
+    }
+
+    /** A new connection as the monitoring role, which has slots of its own. */
+    public Connection monitorConnection() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", MONITOR_ROLE);
+        properties.setProperty("password", monitorPassword);
+        properties.setProperty("ApplicationName", "testbed-monitor");
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", "10");
+        return DriverManager.getConnection(server.jdbcUrl(DATABASE), properties);
+    }
+
+    private void admin(String sql) {
+        try (Connection admin = server.superuserConnection("postgres"); Statement statement = admin.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run an admin statement: " + Redactor.redact(e.getMessage()), e);
+        }
+    }
+}

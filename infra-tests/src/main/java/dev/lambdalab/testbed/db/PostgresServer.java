@@ -1,0 +1,46 @@
+package dev.lambdalab.testbed.db;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * A PostgreSQL server the test bed can administer: embedded (the default), external, or a container.
+ * The test bed connects as a superuser to set up roles and to inject faults; the functions never do.
+ */
+public interface PostgresServer extends AutoCloseable {
+
+    String host();
+
+    int port();
+
+    /** The superuser's name. */
+    String superuser();
+
+    /** The superuser's password, or {@code null} when the server trusts the superuser on loopback. */
+    String superuserPassword();
+
+    /** What the server is, for reports: {@code embedded PostgreSQL 17.6 (zonky)}. */
+    String description();
+
+    /** A new superuser connection to the given database. */
+    default Connection superuserConnection(String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", superuser());
+        if (superuserPassword() != null) {
+            properties.setProperty("password", superuserPassword());
+        }
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("ApplicationName", "testbed-admin");
+        return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    default String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
+
+    /** Stops a server the test bed started; leaves an external server running. */
+    @Override
+    void close();
+}

@@ -1,0 +1,369 @@
+package dev.lambdalab.testbed.proxy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The real PgBouncer, from the OS package, run as a child process in transaction mode on a free
+ * loopback port: the test bed's stand-in for RDS Proxy. Configure it with the {@code withX} methods,
+ * {@link #start()} it (it returns once PgBouncer answers on its admin console), {@link #close()} it.
+ *
+ * <p>PgBouncer refuses to run as root; when the JVM is root, it is started as {@code nobody} (its
+ * {@code -u} flag) and its files are handed to that user.
+ *
+ * <p>pgjdbc connects through it with {@code prepareThreshold=0}: in transaction mode a server-side
+ * prepared statement would not survive the transaction that created it.
+ */
+public final class PgBouncer implements AutoCloseable {
+
+    private static final List<Path> KNOWN_LOCATIONS = List.of(Path.of("/usr/sbin/pgbouncer"),
+            Path.of("/usr/local/sbin/pgbouncer"), Path.of("/usr/local/bin/pgbouncer"),
+            Path.of("/opt/homebrew/bin/pgbouncer"));
+
+    private final Path binary;
+    private String serverHost = "127.0.0.1";
+    private int serverPort = 5432;
+    private String database = "lab";
+    private final Map<String, String> users = new LinkedHashMap<>();
+    private String statsUser;
+    private int poolSize = 5;
+    private int maxClientConnections = 200;
+    private Duration queryWaitTimeout = Duration.ofSeconds(5);
+    private Duration clientIdleTimeout = Duration.ofSeconds(1800);
+    private Duration startupTimeout = Duration.ofSeconds(15);
+
+    private Path directory;
+    private Process process;
+    private int port;
+    private PgBouncerAdmin admin;
+
+    /**
+     * @throws PgBouncerNotFoundException when PgBouncer is not installed
+     */
+    public PgBouncer() {
+        this(find().orElseThrow(PgBouncerNotFoundException::new));
+    }
+
+    public PgBouncer(Path binary) {
+        this.binary = Objects.requireNonNull(binary, "binary");
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalArgumentException("PgBouncer binary " + binary + " is not executable");
+        }
+    }
+
+    /** PgBouncer on PATH or at the usual places, if installed. */
+    public static Optional<Path> find() {
+        String path = System.getenv("PATH");
+        Stream<Path> onPath = path == null ? Stream.empty()
+                : Stream.of(path.split(java.io.File.pathSeparator)).map(dir -> Path.of(dir, "pgbouncer"));
+        return Stream.concat(onPath, KNOWN_LOCATIONS.stream()).filter(Files::isExecutable).findFirst();
+    }
+
+    /** The PostgreSQL server behind it. */
+    public PgBouncer withServer(String host, int port) {
+        this.serverHost = Objects.requireNonNull(host, "host");
+        this.serverPort = checkPort(port, "server port");
+        return this;
+    }
+
+    /** The one database it serves, under the same name. */
+    public PgBouncer withDatabase(String database) {
+        if (!Objects.requireNonNull(database, "database").matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("database must be a plain identifier, got \"" + database + "\"");
+        }
+        this.database = database;
+        return this;
+    }
+
+    /** A user clients log in as; PgBouncer logs in to the server with the same name and password. */
+    public PgBouncer withUser(String user, String password) {
+        if (!Objects.requireNonNull(user, "user").matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("user must be a plain identifier, got \"" + user + "\"");
+        }
+        if (Objects.requireNonNull(password, "password").contains("\"")) {
+            throw new IllegalArgumentException("password of " + user + " must not contain a double quote");
+        }
+        users.put(user, password);
+        return this;
+    }
+
+    /** A user (added with {@link #withUser}) allowed on the admin console (SHOW POOLS, PAUSE, KILL). */
+    public PgBouncer withStatsUser(String user) {
+        this.statsUser = Objects.requireNonNull(user, "user");
+        return this;
+    }
+
+    /** Database connections: default_pool_size and max_db_connections. */
+    public PgBouncer withPoolSize(int poolSize) {
+        if (poolSize < 1 || poolSize > 10_000) {
+            throw new IllegalArgumentException("poolSize must be from 1 to 10000, got " + poolSize);
+        }
+        this.poolSize = poolSize;
+        return this;
+    }
+
+    /** max_client_conn: client connections accepted. */
+    public PgBouncer withMaxClientConnections(int maxClientConnections) {
+        if (maxClientConnections < 2 || maxClientConnections > 100_000) {
+            throw new IllegalArgumentException("maxClientConnections must be from 2 to 100000, got " + maxClientConnections);
+        }
+        this.maxClientConnections = maxClientConnections;
+        return this;
+    }
+
+    /** query_wait_timeout: how long a query waits for a server connection (whole seconds, at least 1). */
+    public PgBouncer withQueryWaitTimeout(Duration timeout) {
+        this.queryWaitTimeout = wholeSeconds(timeout, "queryWaitTimeout");
+        return this;
+    }
+
+    /** client_idle_timeout: close client connections idle this long (whole seconds, at least 1). */
+    public PgBouncer withClientIdleTimeout(Duration timeout) {
+        this.clientIdleTimeout = wholeSeconds(timeout, "clientIdleTimeout");
+        return this;
+    }
+
+    /**
+     * Configures it as RDS Proxy with these settings would behave in front of a server whose connection
+     * limit is {@code serverConnectionLimit}.
+     */
+    public PgBouncer configuredLike(ProxySettings proxy, int serverConnectionLimit) {
+        return withPoolSize(proxy.databaseConnections(serverConnectionLimit))
+                .withQueryWaitTimeout(proxy.connectionBorrowTimeout())
+                .withClientIdleTimeout(proxy.idleClientTimeout())
+                .withMaxClientConnections(proxy.maxClientConnections());
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    public int maxClientConnections() {
+        return maxClientConnections;
+    }
+
+    /**
+     * Starts PgBouncer and waits until its admin console answers.
+     *
+     * @throws IllegalStateException with the tail of PgBouncer's log when it does not come up
+     */
+    public PgBouncer start() {
+        if (process != null) {
+            throw new IllegalStateException("PgBouncer is already running");
+        }
+        if (users.isEmpty() || statsUser == null || !users.containsKey(statsUser)) {
+            throw new IllegalStateException("PgBouncer needs withUser(..) and withStatsUser(..) naming one of them");
+        }
+        try {
+            directory = Files.createTempDirectory("testbed-pgbouncer-");
+            port = freePort();
+            Path config = directory.resolve("pgbouncer.ini");
+            Path userList = directory.resolve("userlist.txt");
+            Path hba = directory.resolve("pg_hba.conf");
+            Files.writeString(config, config(userList, hba));
+            // The monitoring user reaches the admin console without a password (see PgBouncerConsole);
+            // every client of the database itself logs in with SCRAM, as with RDS Proxy.
+            Files.writeString(hba, "host pgbouncer " + statsUser + " 127.0.0.1/32 trust\n"
+                    + "host all all 127.0.0.1/32 scram-sha-256\n");
+            StringBuilder list = new StringBuilder();
+            users.forEach((user, password) -> list.append('"').append(user).append("\" \"").append(password).append("\"\n"));
+            Files.writeString(userList, list);
+            List<String> command = new ArrayList<>(List.of(binary.toString()));
+            if (runningAsRoot()) {
+                // PgBouncer refuses to run as root: it drops to nobody, who must be able to read its files.
+                handTo("nobody", directory, config, userList, hba);
+                command.addAll(List.of("-u", "nobody"));
+            }
+            command.add(config.toString());
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("pgbouncer.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start PgBouncer: " + e.getMessage(), e);
+        }
+        awaitAdminConsole();
+        return this;
+    }
+
+    private String config(Path userList, Path hba) {
+        return """
+                ;; Written by the test bed: PgBouncer standing in for RDS Proxy.
+                [databases]
+                %1$s = host=%2$s port=%3$d dbname=%1$s
+
+                [pgbouncer]
+                listen_addr = 127.0.0.1
+                listen_port = %4$d
+                ;; no Unix socket: nothing to clean up, no permissions to get right
+                unix_socket_dir =
+                auth_type = hba
+                auth_hba_file = %11$s
+                auth_file = %5$s
+                ;; admin: fault scenarios PAUSE, KILL and RESUME through the console
+                admin_users = %6$s
+                ;; RDS Proxy multiplexes per transaction; so does transaction mode
+                pool_mode = transaction
+                ;; MaxConnectionsPercent x the server's limit
+                default_pool_size = %7$d
+                max_db_connections = %7$d
+                min_pool_size = 0
+                reserve_pool_size = 0
+                max_client_conn = %8$d
+                ;; ConnectionBorrowTimeout
+                query_wait_timeout = %9$d
+                ;; IdleClientTimeout
+                client_idle_timeout = %10$d
+                ;; retry a refused server login after 1 s, not the default 15 s
+                server_login_retry = 1
+                server_connect_timeout = 5
+                ;; pgjdbc sends extra_float_digits at startup; PgBouncer must let it through
+                ignore_startup_parameters = extra_float_digits
+                log_connections = 0
+                log_disconnections = 0
+                log_pooler_errors = 1
+                """.formatted(database, serverHost, serverPort, port, userList, statsUser, poolSize,
+                maxClientConnections, queryWaitTimeout.toSeconds(), clientIdleTimeout.toSeconds(), hba);
+    }
+
+    private void awaitAdminConsole() {
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String log = logTail();
+                close();
+                throw new IllegalStateException("PgBouncer exited with code " + process.exitValue() + ": " + log);
+            }
+            try {
+                admin = new PgBouncerAdmin(new PgBouncerConsole(host(), port, statsUser, Duration.ofSeconds(5)),
+                        database, statsUser);
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("interrupted while waiting for PgBouncer", e);
+            }
+        }
+        String log = logTail();
+        close();
+        throw new IllegalStateException("PgBouncer did not answer within " + startupTimeout.toSeconds() + "s ("
+                + (last == null ? "no attempt" : last.getMessage()) + "): " + log);
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The admin console connection opened at start (thread-safe for SHOW POOLS). */
+    public PgBouncerAdmin admin() {
+        if (admin == null) {
+            throw new IllegalStateException("PgBouncer is not running");
+        }
+        return admin;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The last lines PgBouncer wrote, for error messages. */
+    public String logTail() {
+        if (directory == null) {
+            return "";
+        }
+        try {
+            List<String> lines = Files.readAllLines(directory.resolve("pgbouncer.log"));
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops PgBouncer (SIGTERM, then SIGKILL after 5 s) and deletes its files. */
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (directory != null) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory left behind is not worth failing a run for
+            }
+            directory = null;
+        }
+    }
+
+    private static boolean runningAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void handTo(String user, Path... paths) throws IOException {
+        UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
+        for (Path path : paths) {
+            Files.setOwner(path, owner);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                    Files.isDirectory(path) ? "rwx------" : "rw-------"));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int checkPort(int port, String what) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(what + " must be from 1 to 65535, got " + port);
+        }
+        return port;
+    }
+
+    private static Duration wholeSeconds(Duration duration, String what) {
+        Objects.requireNonNull(duration, what);
+        if (duration.toSeconds() < 1 || duration.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException(what + " must be whole seconds, at least 1, got " + duration.toMillis() + "ms");
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.lambdalab.testbed.proxy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PgBouncer's admin console: {@code SHOW POOLS} for the test bed's database, and the commands fault
+ * scenarios use. One connection, shared and thread-safe.
+ */
+public final class PgBouncerAdmin implements AutoCloseable {
+
+    private final PgBouncerConsole console;
+    private final String database;
+    private final String excludedUser;
+
+    PgBouncerAdmin(PgBouncerConsole console, String database, String excludedUser) {
+        this.console = console;
+        this.database = database;
+        this.excludedUser = excludedUser;
+    }
+
+    /**
+     * The pools of the database summed over its users, the monitoring user left out (the sampler's own
+     * connection would otherwise count as a client).
+     */
+    public PoolsSnapshot pools() throws IOException {
+        int clientActive = 0;
+        int clientWaiting = 0;
+        int serverActive = 0;
+        int serverIdle = 0;
+        int serverOther = 0;
+        long maxWait = 0;
+        for (Map<String, String> row : console.query("SHOW POOLS")) {
+            if (!database.equals(row.get("database")) || excludedUser.equals(row.get("user"))) {
+                continue;
+            }
+            clientActive += number(row, "cl_active");
+            clientWaiting += number(row, "cl_waiting");
+            serverActive += number(row, "sv_active");
+            serverIdle += number(row, "sv_idle");
+            serverOther += number(row, "sv_used") + number(row, "sv_tested") + number(row, "sv_login");
+            maxWait = Math.max(maxWait, number(row, "maxwait") * 1_000_000L + number(row, "maxwait_us"));
+        }
+        return new PoolsSnapshot(clientActive, clientWaiting, serverActive, serverIdle, serverOther, maxWait);
+    }
+
+    /** Any admin command ({@code PAUSE lab}, {@code KILL lab}, {@code RESUME lab}); returns its rows. */
+    public List<Map<String, String>> command(String command) throws IOException {
+        return console.query(command);
+    }
+
+    private static int number(Map<String, String> row, String column) {
+        String value = row.get(column);
+        return value == null ? 0 : Integer.parseInt(value);
+    }
+
+    @Override
+    public void close() {
+        console.close();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.lambdalab.testbed.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * RDS Proxy's connection settings, with the names template.yaml gives them, and how the test bed turns
+ * them into PgBouncer's:
+ *
+ * <table>
+ *   <caption>RDS Proxy setting to PgBouncer setting</caption>
+ *   <tr><th>RDS Proxy (template.yaml)</th><th>PgBouncer</th></tr>
+ *   <tr><td>MaxConnectionsPercent x the server's limit</td><td>default_pool_size = max_db_connections</td></tr>
+ *   <tr><td>ConnectionBorrowTimeout</td><td>query_wait_timeout</td></tr>
+ *   <tr><td>IdleClientTimeout</td><td>client_idle_timeout</td></tr>
+ *   <tr><td>(no RDS Proxy equivalent; RDS Proxy scales its client side)</td><td>max_client_conn</td></tr>
+ * </table>
+ *
+ * @param maxConnectionsPercent share of the server's connection limit the proxy may use, 1 to 100
+ * @param connectionBorrowTimeout how long a request waits for a database connection
+ * @param idleClientTimeout how long a client connection may sit idle before the proxy closes it
+ * @param maxClientConnections client connections the proxy accepts
+ */
+public record ProxySettings(int maxConnectionsPercent, Duration connectionBorrowTimeout, Duration idleClientTimeout,
+        int maxClientConnections) {
+
+    /** The test bed's defaults: template.yaml's, with a client limit that a broken function can reach. */
+    public static final ProxySettings DEFAULTS = new ProxySettings(50, Duration.ofSeconds(5), Duration.ofSeconds(1800),
+            200);
+
+    public ProxySettings {
+        if (maxConnectionsPercent < 1 || maxConnectionsPercent > 100) {
+            throw new IllegalArgumentException("MaxConnectionsPercent must be from 1 to 100, got " + maxConnectionsPercent);
+        }
+        Objects.requireNonNull(connectionBorrowTimeout, "connectionBorrowTimeout");
+        Objects.requireNonNull(idleClientTimeout, "idleClientTimeout");
+        if (connectionBorrowTimeout.toSeconds() < 1 || connectionBorrowTimeout.toSeconds() > 3600) {
+            throw new IllegalArgumentException("ConnectionBorrowTimeout must be from 1 to 3600 seconds, got "
+                    + connectionBorrowTimeout.toSeconds());
+        }
+        if (idleClientTimeout.toSeconds() < 1 || idleClientTimeout.toSeconds() > 28_800) {
+            throw new IllegalArgumentException("IdleClientTimeout must be from 1 to 28800 seconds, got "
+                    + idleClientTimeout.toSeconds());
+        }
+        if (maxClientConnections < 2 || maxClientConnections > 100_000) {
+            throw new IllegalArgumentException("maxClientConnections must be from 2 to 100000, got " + maxClientConnections);
+        }
+    }
+
+    /** The proxy's database connections: MaxConnectionsPercent of the server's limit, at least 1. */
+    public int databaseConnections(int serverConnectionLimit) {
+        return Math.max(1, serverConnectionLimit * maxConnectionsPercent / 100);
+    }
+
+    public ProxySettings withMaxConnectionsPercent(int percent) {
+        return new ProxySettings(percent, connectionBorrowTimeout, idleClientTimeout, maxClientConnections);
+    }
+
+    public ProxySettings withConnectionBorrowTimeout(Duration timeout) {
+        return new ProxySettings(maxConnectionsPercent, timeout, idleClientTimeout, maxClientConnections);
+    }
+
+    public ProxySettings withIdleClientTimeout(Duration timeout) {
+        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, timeout, maxClientConnections);
+    }
+
+    public ProxySettings withMaxClientConnections(int connections) {
+        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, idleClientTimeout, connections);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.lambdalab.testbed.scenario;
+
+import dev.lambdalab.testbed.load.Load;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One experiment: a variant against a target under a load, with the limits that matter.
+ *
+ * @param name short name, used in reports
+ * @param description one sentence for the reader of the report
+ * @param variant broken or fixed handler
+ * @param target direct or through the proxy
+ * @param load the load shape
+ * @param roleConnectionLimit the application role's CONNECTION LIMIT
+ * @param reservedConcurrency the function's reserved concurrency, or {@code null} for none
+ * @param proxy the proxy's settings (used when {@code target} is PROXY)
+ * @param functionTimeout the function timeout
+ * @param settings extra environment variables for the function (shared-db settings such as POOL_TIMEOUT_MS)
+ * @param expected whether the scenario is meant to hold or to fail
+ */
+public record Scenario(String name, String description, Variant variant, Target target, Load load,
+        int roleConnectionLimit, Integer reservedConcurrency, ProxySettings proxy, Duration functionTimeout,
+        Map<String, String> settings, Expectation expected) {
+
+    /** What a scenario is meant to show. */
+    public enum Expectation {
+        /** No errors (throttles allowed): the setup holds. */
+        HOLDS,
+        /** Errors: the setup breaks under this load. */
+        FAILS
+    }
+
+    public Scenario {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(variant, "variant");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(load, "load");
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(functionTimeout, "functionTimeout");
+        Objects.requireNonNull(expected, "expected");
+        settings = Map.copyOf(settings);
+        if (roleConnectionLimit < 1) {
+            throw new IllegalArgumentException("roleConnectionLimit must be at least 1, got " + roleConnectionLimit);
+        }
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Fluent construction with the test bed's defaults. */
+    public static final class Builder {
+        private final String name;
+        private String description = "";
+        private Variant variant = Variant.FIXED;
+        private Target target = Target.DIRECT;
+        private Load load = Load.closedLoop(1, 1, 0);
+        private int roleConnectionLimit = 10;
+        private Integer reservedConcurrency;
+        private ProxySettings proxy = ProxySettings.DEFAULTS;
+        private Duration functionTimeout = Duration.ofSeconds(15);
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private Expectation expected = Expectation.HOLDS;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder variant(Variant variant) {
+            this.variant = variant;
+            return this;
+        }
+
+        public Builder target(Target target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder load(Load load) {
+            this.load = load;
+            return this;
+        }
+
+        public Builder roleConnectionLimit(int limit) {
+            this.roleConnectionLimit = limit;
+            return this;
+        }
+
+        public Builder reservedConcurrency(Integer reserved) {
+            this.reservedConcurrency = reserved;
+            return this;
+        }
+
+        public Builder proxy(ProxySettings proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        public Builder functionTimeout(Duration timeout) {
+            this.functionTimeout = timeout;
+            return this;
+        }
+
+        public Builder setting(String variable, String value) {
+            settings.put(variable, value);
+            return this;
+        }
+
+        public Builder expect(Expectation expected) {
+            this.expected = expected;
+            return this;
+        }
+
+        public Scenario build() {
+            return new Scenario(name, description, variant, target, load, roleConnectionLimit, reservedConcurrency,
+                    proxy, functionTimeout, settings, expected);
+        }
+    }
+}

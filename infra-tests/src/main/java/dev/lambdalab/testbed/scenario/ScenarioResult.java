@@ -1,0 +1,92 @@
+package dev.lambdalab.testbed.scenario;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.lambdalab.testbed.db.ConnectionSampler;
+import dev.lambdalab.testbed.lambda.FunctionMetrics;
+import dev.lambdalab.testbed.load.LoadResult;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON. The README's
+ * "Report schema" section documents every field.
+ *
+ * @param name scenario name
+ * @param description what it shows
+ * @param variant broken or fixed
+ * @param target direct or proxy
+ * @param concurrency largest number of concurrent callers
+ * @param requests requests sent
+ * @param holdMs how long each request held its connection
+ * @param roleConnectionLimit the application role's CONNECTION LIMIT
+ * @param reservedConcurrency the function's reserved concurrency, or null
+ * @param proxyDatabaseConnections the proxy's database connections (MaxConnectionsPercent x limit), or null
+ * @param ok requests answered 2xx
+ * @param errors failed requests by cause
+ * @param errorDetails failed requests by cause, with what lay behind a pool timeout
+ * @param throttled requests refused with 429
+ * @param peakDbConnections most connections of the application role on the server at a sample
+ * @param peakClientConnections most client connections the proxy held at a sample, or null without proxy
+ * @param environments execution environments created
+ * @param coldStarts environments whose init succeeded
+ * @param timeouts invocations that ran past the function timeout
+ * @param distinctBackendPids PostgreSQL backends that served successful requests
+ * @param latencyMs latency percentiles of requests that reached a function
+ * @param throughputPerSec successful requests per second over the run
+ * @param durationMs how long the load ran
+ * @param expected HOLDS or FAILS, what the scenario is meant to show
+ * @param observed HOLDS (no errors) or FAILS
+ * @param verdict {@code as expected} or {@code UNEXPECTED}
+ * @param skipped why the scenario did not run, or null
+ * @param timeline samples as [elapsedMs, dbConnections, proxyClientConnections or -1]
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record ScenarioResult(String name, String description, String variant, String target, int concurrency,
+        int requests, int holdMs, int roleConnectionLimit, Integer reservedConcurrency,
+        Integer proxyDatabaseConnections, long ok, Map<String, Long> errors, Map<String, Long> errorDetails,
+        long throttled, int peakDbConnections, Integer peakClientConnections, long environments, long coldStarts,
+        long timeouts, long distinctBackendPids, Latency latencyMs, double throughputPerSec, long durationMs,
+        String expected, String observed, String verdict, String skipped, List<int[]> timeline) {
+
+    /** Latency percentiles in milliseconds. */
+    public record Latency(double p50, double p95, double p99) {
+    }
+
+    public long errorCount() {
+        return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public boolean asExpected() {
+        return skipped == null && "as expected".equals(verdict);
+    }
+
+    static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples,
+            FunctionMetrics metrics, Integer proxyDatabaseConnections) {
+        boolean withProxy = scenario.target() == Target.PROXY;
+        long errorCount = load.errors();
+        String observed = errorCount == 0 ? "HOLDS" : "FAILS";
+        String verdict = observed.equals(scenario.expected().name()) ? "as expected" : "UNEXPECTED";
+        List<int[]> timeline = samples.stream()
+                .map(s -> new int[] {(int) s.elapsedMillis(), s.databaseConnections(), s.proxyClients()}).toList();
+        int peakDb = samples.stream().mapToInt(ConnectionSampler.Sample::databaseConnections).max().orElse(0);
+        Integer peakClients = withProxy
+                ? samples.stream().mapToInt(ConnectionSampler.Sample::proxyClients).max().orElse(0) : null;
+        return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
+                scenario.target().label(), scenario.load().peakConcurrency(), load.requests(),
+                scenario.load().holdMillis(), scenario.roleConnectionLimit(), scenario.reservedConcurrency(),
+                proxyDatabaseConnections, load.ok(), load.errorsByCause(), load.errorsByDetail(), load.throttled(),
+                peakDb, peakClients, metrics.environmentsCreated(), metrics.coldStarts(), metrics.timeouts(),
+                load.distinctBackendPids(),
+                new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
+                Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), scenario.expected().name(),
+                observed, verdict, null, timeline);
+    }
+
+    static ScenarioResult skipped(Scenario scenario, String reason) {
+        return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
+                scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),
+                scenario.roleConnectionLimit(), scenario.reservedConcurrency(), null, 0, Map.of(), Map.of(), 0, 0,
+                null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", "skipped",
+                reason, List.of());
+    }
+}

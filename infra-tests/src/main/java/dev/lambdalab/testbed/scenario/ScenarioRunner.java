@@ -1,0 +1,108 @@
+package dev.lambdalab.testbed.scenario;
+
+import dev.lambdalab.testbed.db.ConnectionSampler;
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.FunctionMetrics;
+import dev.lambdalab.testbed.load.LoadDriver;
+import dev.lambdalab.testbed.load.LoadResult;
+import dev.lambdalab.testbed.proxy.PgBouncer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntConsumer;
+
+/** Runs scenarios on a {@link TestBed}, one at a time, each from a clean slate. */
+public final class ScenarioRunner {
+
+    /** Environment variable that makes a missing PgBouncer a failure instead of a skip (CI sets it). */
+    public static final String REQUIRE_PGBOUNCER_VARIABLE = "TESTBED_REQUIRE_PGBOUNCER";
+
+    private final TestBed testBed;
+    private Duration sampleInterval = Duration.ofMillis(50);
+
+    public ScenarioRunner(TestBed testBed) {
+        this.testBed = Objects.requireNonNull(testBed, "testBed");
+    }
+
+    public ScenarioRunner withSampleInterval(Duration interval) {
+        this.sampleInterval = Objects.requireNonNull(interval, "interval");
+        return this;
+    }
+
+    /** True when CI demands the proxy scenarios ({@value #REQUIRE_PGBOUNCER_VARIABLE}=1). */
+    public static boolean pgBouncerRequired() {
+        String value = System.getenv(REQUIRE_PGBOUNCER_VARIABLE);
+        return value != null && (value.equals("1") || value.equalsIgnoreCase("true"));
+    }
+
+    /** Runs a scenario without progress reports. */
+    public ScenarioResult run(Scenario scenario) throws InterruptedException {
+        return run(scenario, done -> { });
+    }
+
+    /**
+     * Runs a scenario: sets the role's limit, starts the proxy if needed, drives the load while sampling
+     * connections, then ends the function's environments and resets the role's connections.
+     *
+     * @param progress called with the number of requests answered, about every 250 ms
+     */
+    public ScenarioResult run(Scenario scenario, IntConsumer progress) throws InterruptedException {
+        if (scenario.target() == Target.PROXY && TestBed.pgBouncer().isEmpty()) {
+            String reason = "PgBouncer is not installed: sudo apt-get install -y pgbouncer (or brew install pgbouncer)";
+            if (pgBouncerRequired()) {
+                throw new IllegalStateException(reason + "; " + REQUIRE_PGBOUNCER_VARIABLE + " demands the proxy scenarios");
+            }
+            return ScenarioResult.skipped(scenario, reason);
+        }
+        testBed.resetConnections();
+        testBed.lab().setAppConnectionLimit(scenario.roleConnectionLimit());
+        PgBouncer proxy = scenario.target() == Target.PROXY ? testBed.startProxy(scenario.proxy()) : null;
+        try {
+            EmulatedFunction function = testBed.function(scenario.variant(), testBed.environment(proxy, scenario.settings()))
+                    .withTimeout(scenario.functionTimeout());
+            if (scenario.reservedConcurrency() != null) {
+                function.withReservedConcurrency(scenario.reservedConcurrency());
+            }
+            ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy == null ? null : proxy.admin(),
+                    sampleInterval);
+            LoadResult load;
+            List<ConnectionSampler.Sample> samples;
+            FunctionMetrics metrics;
+            try (function; sampler) {
+                sampler.start();
+                LoadDriver driver = new LoadDriver(function::invoke, scenario.variant().path());
+                Thread reporter = progressReporter(driver, progress);
+                try {
+                    load = driver.run(scenario.load());
+                } finally {
+                    reporter.interrupt();
+                }
+                samples = sampler.stop();
+                metrics = function.metrics();
+            }
+            return ScenarioResult.of(scenario, load, samples, metrics,
+                    proxy == null ? null : proxy.poolSize());
+        } finally {
+            if (proxy != null) {
+                proxy.close();
+            }
+            testBed.resetConnections();
+        }
+    }
+
+    private static Thread progressReporter(LoadDriver driver, IntConsumer progress) {
+        Thread reporter = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(250);
+                    progress.accept(driver.completed());
+                }
+            } catch (InterruptedException e) {
+                // the run is over
+            }
+        }, "progress");
+        reporter.setDaemon(true);
+        reporter.start();
+        return reporter;
+    }
+}
