@@ -75,6 +75,22 @@ public final class PgBouncer implements AutoCloseable {
         return Stream.concat(onPath, KNOWN_LOCATIONS.stream()).filter(Files::isExecutable).findFirst();
     }
 
+    /** What {@code pgbouncer --version} says first, such as {@code PgBouncer 1.18.0}, or "unknown". */
+    public static String version(Path binary) {
+        try {
+            Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+            String first = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .lines().findFirst().orElse("unknown");
+            process.waitFor(5, TimeUnit.SECONDS);
+            return first.strip();
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
     /** The PostgreSQL server behind it. */
     public PgBouncer withServer(String host, int port) {
         this.serverHost = Objects.requireNonNull(host, "host");

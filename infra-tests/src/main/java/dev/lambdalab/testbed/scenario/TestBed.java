@@ -26,6 +26,7 @@ public final class TestBed implements AutoCloseable {
 
     private final PostgresServer server;
     private final LabDatabase lab;
+    private final java.util.List<PgBouncer> proxies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TestBed(PostgresServer server, LabDatabase lab) {
         this.server = server;
@@ -76,14 +77,15 @@ public final class TestBed implements AutoCloseable {
      * in front of a server whose limit is the application role's.
      */
     public PgBouncer startProxy(ProxySettings settings) {
-        return new PgBouncer()
+        PgBouncer proxy = new PgBouncer()
                 .withServer(server.host(), server.port())
                 .withDatabase(LabDatabase.DATABASE)
                 .withUser(LabDatabase.APP_ROLE, lab.appPassword())
                 .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
                 .withStatsUser(LabDatabase.MONITOR_ROLE)
-                .configuredLike(settings, lab.appConnectionLimit())
-                .start();
+                .configuredLike(settings, lab.appConnectionLimit());
+        proxies.add(proxy); // before start: close() must stop it even if start() is interrupted
+        return proxy.start();
     }
 
     /**
@@ -130,8 +132,13 @@ public final class TestBed implements AutoCloseable {
         }
     }
 
+    /** Stops any proxy still running and the server (when the test bed started it). Safe to call twice. */
     @Override
     public void close() {
+        for (PgBouncer proxy : proxies) {
+            proxy.close();
+        }
+        proxies.clear();
         server.close();
     }
 }

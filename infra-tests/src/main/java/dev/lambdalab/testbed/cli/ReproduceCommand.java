@@ -1,0 +1,213 @@
+package dev.lambdalab.testbed.cli;
+
+import dev.lambdalab.testbed.proxy.PgBouncer;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.report.Report;
+import dev.lambdalab.testbed.report.TextTable;
+import dev.lambdalab.testbed.scenario.Scenario;
+import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.ScenarioRunner;
+import dev.lambdalab.testbed.scenario.StandardScenarios;
+import dev.lambdalab.testbed.scenario.Target;
+import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.scenario.Variant;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code testbed reproduce}: the side-by-side matrix on an embedded PostgreSQL. */
+@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the broken and the fixed handler side by side, straight to the database and behind PgBouncer"
+                + " (standing in for RDS Proxy), and prints one table.",
+            "Exit code: 0 when every scenario behaves as expected, 1 when one does not or the run fails, 2 for a bad flag."})
+final class ReproduceCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--role-limit", paramLabel = "N", description = "CONNECTION LIMIT of the application role,"
+            + " the managed database's small limit (2..1000, default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    private int roleLimit;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Callers for the scenarios above the limit"
+            + " (more than --role-limit, up to 5000; default: 2 x --role-limit).")
+    private Integer concurrency;
+
+    @Option(names = "--proxy-concurrency", paramLabel = "N", description = "Callers for the fixed function behind"
+            + " the proxy (1..5000; default: 5 x --role-limit).")
+    private Integer proxyConcurrency;
+
+    @Option(names = "--requests", paramLabel = "N", description = "Requests per scenario (1..100000, default:"
+            + " ${DEFAULT-VALUE}).", defaultValue = "150")
+    private int requests;
+
+    @Option(names = "--hold-ms", paramLabel = "MS", description = "How long each request holds its connection"
+            + " (0..5000, default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    private int holdMillis;
+
+    @Option(names = "--proxy-max-percent", paramLabel = "P", description = "RDS Proxy MaxConnectionsPercent: the"
+            + " proxy's database connections as a share of the role's limit (1..100, default: ${DEFAULT-VALUE}).",
+            defaultValue = "50")
+    private int proxyMaxPercent;
+
+    @Option(names = "--proxy-borrow-timeout-s", paramLabel = "S", description = "RDS Proxy ConnectionBorrowTimeout,"
+            + " PgBouncer's query_wait_timeout (1..3600, default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    private int borrowTimeoutSeconds;
+
+    @Option(names = "--proxy-max-clients", paramLabel = "N", description = "PgBouncer max_client_conn (2..100000,"
+            + " default: ${DEFAULT-VALUE}).", defaultValue = "200")
+    private int proxyMaxClients;
+
+    @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "Which handlers: broken, fixed"
+            + " (default: both).")
+    private List<Variant> variants;
+
+    @Option(names = "--targets", paramLabel = "LIST", split = ",", description = "Where they connect: direct, proxy"
+            + " (default: both).")
+    private List<Target> targets;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here (default:"
+            + " ${DEFAULT-VALUE}).", defaultValue = "reports/reproduce.json")
+    private Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Write the HTML report here (default:"
+            + " ${DEFAULT-VALUE}).", defaultValue = "reports/reproduce.html")
+    private Path html;
+
+    @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one:"
+            + " postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres (default: $" + TestBed.POSTGRES_URL_VARIABLE
+            + " if set).")
+    private String postgresUrl;
+
+    @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
+    private boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        StandardScenarios matrix = matrix();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path logFile = json.toAbsolutePath().getParent() == null ? Path.of("testbed.log")
+                : json.toAbsolutePath().getParent().resolve("testbed.log");
+        Logging.configure(verbose, logFile);
+
+        List<Scenario> scenarios = matrix.scenarios();
+        err.println("Lambda connection lab: testbed reproduce");
+        err.println("  starting PostgreSQL ...");
+        String url = postgresUrl != null ? postgresUrl : System.getenv(TestBed.POSTGRES_URL_VARIABLE);
+        TestBed testBed = url == null || url.isBlank() ? TestBed.embedded(roleLimit) : TestBed.external(url, roleLimit);
+        Thread cleanup = new Thread(testBed::close, "testbed-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: stop PgBouncer and PostgreSQL, delete their files
+        try {
+            Map<String, String> environment = describe(testBed, matrix);
+            environment.forEach((key, value) -> err.println("  " + key + ": " + value));
+            err.println();
+            ScenarioRunner runner = new ScenarioRunner(testBed);
+            List<ScenarioResult> results = new ArrayList<>();
+            int index = 0;
+            for (Scenario scenario : scenarios) {
+                index++;
+                String head = String.format(Locale.ROOT, "[%d/%d] %-34s %s -> %s, %d callers, %d requests, hold %d ms",
+                        index, scenarios.size(), scenario.name(), scenario.variant().label(), scenario.target().label(),
+                        scenario.load().peakConcurrency(), scenario.load().requests(), scenario.load().holdMillis());
+                long start = System.nanoTime();
+                boolean console = System.console() != null;
+                ScenarioResult result = runner.run(scenario, done -> {
+                    if (console) {
+                        err.print("\r" + head + "  " + done + "/" + scenario.load().requests());
+                        err.flush();
+                    }
+                });
+                err.print((console ? "\r" : "") + head + "  " + (result.skipped() != null ? "skipped"
+                        : String.format(Locale.ROOT, "%s in %.1f s", result.observed(), (System.nanoTime() - start) / 1e9)));
+                err.println();
+                results.add(result);
+            }
+            out.println();
+            out.print(TextTable.render(results));
+            out.println();
+            Report report = new Report(1, "testbed reproduce", OffsetDateTime.now(ZoneOffset.UTC)
+                    .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), environment, results);
+            report.writeJson(json);
+            report.writeHtml(html);
+            out.println("Reports: " + json + " (JSON), " + html + " (HTML)" + (verbose ? "" : "; log: " + logFile));
+            long unexpected = results.stream().filter(r -> r.skipped() == null && !r.asExpected()).count();
+            if (unexpected > 0) {
+                err.println("testbed: " + unexpected + " scenario(s) did not behave as expected (see RESULT)");
+                return 1;
+            }
+            return 0;
+        } finally {
+            testBed.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway
+            }
+        }
+    }
+
+    private StandardScenarios matrix() {
+        check(roleLimit >= 2 && roleLimit <= 1000, "--role-limit must be from 2 to 1000, got " + roleLimit);
+        int over = concurrency == null ? 2 * roleLimit : concurrency;
+        check(over > roleLimit && over <= 5000, "--concurrency must be more than --role-limit (" + roleLimit
+                + ") and at most 5000, got " + over);
+        int proxyCallers = proxyConcurrency == null ? 5 * roleLimit : proxyConcurrency;
+        check(proxyCallers >= 1 && proxyCallers <= 5000, "--proxy-concurrency must be from 1 to 5000, got " + proxyCallers);
+        check(requests >= 1 && requests <= 100_000, "--requests must be from 1 to 100000, got " + requests);
+        check(holdMillis >= 0 && holdMillis <= 5000, "--hold-ms must be from 0 to 5000, got " + holdMillis);
+        check(proxyMaxPercent >= 1 && proxyMaxPercent <= 100,
+                "--proxy-max-percent must be from 1 to 100, got " + proxyMaxPercent);
+        check(borrowTimeoutSeconds >= 1 && borrowTimeoutSeconds <= 3600,
+                "--proxy-borrow-timeout-s must be from 1 to 3600, got " + borrowTimeoutSeconds);
+        check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
+                "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
+        Set<Variant> variantSet = variants == null ? EnumSet.allOf(Variant.class) : EnumSet.copyOf(variants);
+        Set<Target> targetSet = targets == null ? EnumSet.allOf(Target.class) : EnumSet.copyOf(targets);
+        ProxySettings proxy = ProxySettings.DEFAULTS.withMaxConnectionsPercent(proxyMaxPercent)
+                .withConnectionBorrowTimeout(Duration.ofSeconds(borrowTimeoutSeconds))
+                .withMaxClientConnections(proxyMaxClients);
+        StandardScenarios matrix = new StandardScenarios(roleLimit, over, proxyCallers, requests, holdMillis, proxy,
+                variantSet, targetSet);
+        check(!matrix.scenarios().isEmpty(), "--variants and --targets leave no scenario to run");
+        return matrix;
+    }
+
+    private Map<String, String> describe(TestBed testBed, StandardScenarios matrix) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("database", testBed.description() + "; role app CONNECTION LIMIT " + matrix.roleConnectionLimit());
+        ProxySettings proxy = matrix.proxy();
+        environment.put("proxy", TestBed.pgBouncer().map(path -> PgBouncer.version(path) + " (" + path + ") as RDS Proxy:"
+                + " MaxConnectionsPercent " + proxy.maxConnectionsPercent() + " -> "
+                + proxy.databaseConnections(matrix.roleConnectionLimit()) + " database connections, ConnectionBorrowTimeout "
+                + proxy.connectionBorrowTimeout().toSeconds() + " s, max_client_conn " + proxy.maxClientConnections())
+                .orElse("PgBouncer not installed: proxy scenarios are skipped (sudo apt-get install -y pgbouncer)"));
+        environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
+                + " fixed: one static pool of 1 per environment, POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS);
+        environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        return environment;
+    }
+
+    private void check(boolean condition, String message) {
+        if (!condition) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lambdalab.testbed.report;
+
+import dev.lambdalab.testbed.scenario.ScenarioResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The side-by-side table the CLI prints: one row per scenario, the numbers that matter. */
+public final class TextTable {
+
+    private static final String[] HEADERS = {"SCENARIO", "VARIANT", "TARGET", "CALLERS", "REQUESTS", "OK",
+        "ERRORS BY CAUSE", "429", "PEAK DB/LIMIT", "PEAK PROXY CLIENTS", "ENVS", "P50 MS", "P99 MS", "REQ/S", "RESULT"};
+
+    private TextTable() {
+    }
+
+    public static String render(List<ScenarioResult> results) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADERS);
+        for (ScenarioResult r : results) {
+            if (r.skipped() != null) {
+                rows.add(new String[] {r.name(), r.variant(), r.target(), Integer.toString(r.concurrency()), "-", "-",
+                    "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"});
+                continue;
+            }
+            String peakDb = r.peakDbConnections() + "/" + r.roleConnectionLimit()
+                    + (r.proxyDatabaseConnections() == null ? "" : " (proxy max " + r.proxyDatabaseConnections() + ")");
+            rows.add(new String[] {
+                r.name(), r.variant(), r.target(),
+                r.concurrency() + (r.reservedConcurrency() == null ? "" : " (reserved " + r.reservedConcurrency() + ")"),
+                Integer.toString(r.requests()), Long.toString(r.ok()), errors(r.errorDetails()),
+                Long.toString(r.throttled()), peakDb,
+                r.peakClientConnections() == null ? "-" : Integer.toString(r.peakClientConnections()),
+                Long.toString(r.environments()), number(r.latencyMs().p50()), number(r.latencyMs().p99()),
+                number(r.throughputPerSec()),
+                r.observed() + ("as expected".equals(r.verdict()) ? " (as expected)" : " (UNEXPECTED)")});
+        }
+        int[] widths = new int[HEADERS.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                boolean numeric = i >= 3 && i != 6 && i != 8 && i != 14;
+                line.append(pad(row[i], widths[i], numeric)).append(i == row.length - 1 ? "" : "  ");
+            }
+            out.append(line.toString().stripTrailing()).append(System.lineSeparator());
+        }
+        for (ScenarioResult r : results) {
+            if (r.skipped() != null) {
+                out.append(System.lineSeparator()).append("skipped ").append(r.name()).append(": ").append(r.skipped());
+            }
+        }
+        return out.toString();
+    }
+
+    private static String errors(Map<String, Long> byCause) {
+        if (byCause.isEmpty()) {
+            return "0";
+        }
+        return byCause.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    }
+
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String pad(String text, int width, boolean right) {
+        String padding = " ".repeat(Math.max(0, width - text.length()));
+        return right ? padding + text : text + padding;
+    }
+}
