@@ -25,8 +25,9 @@ public record Failure(FailureCause cause, FailureCause underlying, String sqlSta
         return cause.httpStatus();
     }
 
+    /** The cause's hint, and for a pool timeout also the hint of what made the pool's attempts fail. */
     public String hint() {
-        return cause.hint();
+        return underlying == null ? cause.hint() : cause.hint() + " Behind it: " + underlying.hint();
     }
 
     /** {@code CAUSE} or {@code CAUSE (UNDERLYING)}, as the log lines and reports print it. */

@@ -44,9 +44,9 @@ public enum Setting {
             "Path of the CA bundle for verify-ca/verify-full, for example the RDS global bundle."),
     DB_CONNECT_TIMEOUT_S(Scope.CONNECTION, "3", Constraint.integer(1, 60), false,
             "pgjdbc connectTimeout: give up opening a TCP connection after this many seconds."),
-    DB_SOCKET_TIMEOUT_S(Scope.CONNECTION, "10", Constraint.integer(1, 900), false,
-            "pgjdbc socketTimeout: give up on a read after this many seconds. Keep it below the"
-                    + " function timeout and above the longest query."),
+    DB_SOCKET_TIMEOUT_S(Scope.CONNECTION, "12", Constraint.integer(1, 900), false,
+            "pgjdbc socketTimeout: give up on a read after this many seconds. Above the longest query plus"
+                    + " the proxy's ConnectionBorrowTimeout, below the function timeout."),
     DB_PREPARE_THRESHOLD(Scope.CONNECTION, "5", Constraint.integer(0, 1000), false,
             "pgjdbc prepareThreshold. 0 turns server-side prepared statements off, as PgBouncer in"
                     + " transaction mode needs and RDS Proxy prefers (they pin the session)."),
@@ -63,7 +63,7 @@ public enum Setting {
     POOL_MIN_IDLE(Scope.POOL, "1", Constraint.integer(0, 100), false,
             "minimumIdle, at most POOL_MAX_SIZE. Equal to it gives the fixed-size pool HikariCP"
                     + " recommends; the connection is opened in the background during init."),
-    POOL_TIMEOUT_MS(Scope.POOL, "5000", Constraint.integer(250, 600_000), false,
+    POOL_TIMEOUT_MS(Scope.POOL, "3000", Constraint.integer(250, 600_000), false,
             "connectionTimeout: how long getConnection() waits before failing. Keep it well below the"
                     + " function timeout so the caller gets a 503, not a Lambda timeout."),
     POOL_VALIDATION_TIMEOUT_MS(Scope.POOL, "2000", Constraint.integer(250, 600_000), false,

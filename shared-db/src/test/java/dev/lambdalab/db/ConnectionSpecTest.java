@@ -24,7 +24,7 @@ class ConnectionSpecTest {
         Properties properties = spec.driverProperties();
 
         assertThat(spec.jdbcUrl()).isEqualTo("jdbc:postgresql://proxy:5432/lab");
-        assertThat(properties).containsEntry("connectTimeout", "2").containsEntry("socketTimeout", "10")
+        assertThat(properties).containsEntry("connectTimeout", "2").containsEntry("socketTimeout", "12")
                 .containsEntry("tcpKeepAlive", "true").containsEntry("sslmode", "require")
                 .containsEntry("prepareThreshold", "0")
                 .containsEntry("ApplicationName", "lab-fixed:" + ExecutionEnvironment.shortId());

@@ -38,10 +38,10 @@ class DbSettingsTest {
         assertThat(settings.auth()).isEqualTo(AuthMode.PASSWORD);
         assertThat(settings.poolMaxSize()).as("one request at a time per environment").isEqualTo(1);
         assertThat(settings.poolMinIdle()).isEqualTo(1);
-        assertThat(settings.poolTimeoutMillis()).isEqualTo(5000);
+        assertThat(settings.poolTimeoutMillis()).isEqualTo(3000);
         assertThat(settings.poolMaxLifetimeMillis()).isEqualTo(600_000);
         assertThat(settings.connectTimeoutSeconds()).isEqualTo(3);
-        assertThat(settings.socketTimeoutSeconds()).isEqualTo(10);
+        assertThat(settings.socketTimeoutSeconds()).isEqualTo(12);
         assertThat(settings.prepareThreshold()).isEqualTo(5);
         assertThat(settings.origin(Setting.DB_PORT)).isEqualTo("default");
         assertThat(settings.origin(Setting.DB_HOST)).isEqualTo("variable");

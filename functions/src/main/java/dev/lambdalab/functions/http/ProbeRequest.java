@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record ProbeRequest(int holdMillis) {
 
-    /** Upper bound of holdMs: below the default socket timeout (10 s) and the function timeout. */
+    /** Upper bound of holdMs: with the proxy's wait (5 s) below the socket timeout (12 s), and within the timeout budget. */
     public static final int MAX_HOLD_MS = 5000;
     /** Largest body accepted; the probe reads none, so anything bigger is a client mistake. */
     public static final int MAX_BODY_BYTES = 64 * 1024;

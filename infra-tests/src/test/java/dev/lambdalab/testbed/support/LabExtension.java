@@ -1,0 +1,53 @@
+package dev.lambdalab.testbed.support;
+
+import dev.lambdalab.testbed.scenario.ScenarioRunner;
+import dev.lambdalab.testbed.scenario.TestBed;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives integration tests the one {@link TestBed} of this JVM: an embedded PostgreSQL 17 (or the server
+ * in TESTBED_POSTGRES_URL), started on first use and stopped when the test run ends.
+ */
+public final class LabExtension implements ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LabExtension.class);
+
+    /** Closed by JUnit with the root context, at the end of the run. */
+    private record Shared(TestBed testBed) implements AutoCloseable {
+        @Override
+        public void close() {
+            testBed.close();
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == TestBed.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Shared.class, key -> new Shared(TestBed.fromEnvironment(10)), Shared.class)
+                .testBed();
+    }
+
+    /**
+     * Skips the calling test when PgBouncer is not installed, with how to install it, unless
+     * TESTBED_REQUIRE_PGBOUNCER demands it (CI does): then the test fails.
+     */
+    public static void assumePgBouncer() {
+        if (TestBed.pgBouncer().isPresent()) {
+            return;
+        }
+        String message = "PgBouncer is not installed (sudo apt-get install -y pgbouncer): proxy tests skipped";
+        if (ScenarioRunner.pgBouncerRequired()) {
+            Assertions.fail(message.replace("skipped", "required by " + ScenarioRunner.REQUIRE_PGBOUNCER_VARIABLE));
+        }
+        Assumptions.abort(message);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.lambdalab.testbed.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lambdalab.db.Setting;
+import dev.lambdalab.functions.http.ProbeRequest;
+import dev.lambdalab.testbed.support.CloudFormationYaml;
+import dev.lambdalab.testbed.support.CloudFormationYaml.Intrinsic;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds template.yaml against the code: handlers, artifact, settings, the fixed function's pool and
+ * proxy, the timeout budget and least privilege. An IT because it opens the packaged functions.jar.
+ */
+class TemplateIT {
+
+    private static final Path ROOT = Path.of("..");
+    private static final String JAR = "functions/target/functions.jar";
+
+    private static Map<String, Object> template;
+    private static Map<String, Object> resources;
+
+    @BeforeAll
+    static void load() throws Exception {
+        template = CloudFormationYaml.load(ROOT.resolve("template.yaml"));
+        resources = map(template.get("Resources"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        return value == null ? List.of() : (List<Object>) value;
+    }
+
+    private static Map<String, Object> properties(String resource) {
+        assertThat(resources).as("template resources").containsKey(resource);
+        return map(map(resources.get(resource)).get("Properties"));
+    }
+
+    private static Map<String, Map<String, Object>> functions() {
+        Map<String, Map<String, Object>> functions = new LinkedHashMap<>();
+        resources.forEach((name, resource) -> {
+            if ("AWS::Serverless::Function".equals(map(resource).get("Type"))) {
+                functions.put(name, map(map(resource).get("Properties")));
+            }
+        });
+        return functions;
+    }
+
+    private static Map<String, Object> variables(String function) {
+        return map(map(properties(function).get("Environment")).get("Variables"));
+    }
+
+    private static Object parameterDefault(String parameter) {
+        return map(map(template.get("Parameters")).get(parameter)).get("Default");
+    }
+
+    private static Map<String, Object> globals() {
+        return map(map(template.get("Globals")).get("Function"));
+    }
+
+    @Test
+    void everyHandlerNamesARequestHandlerClassInTheJar() throws Exception {
+        Path jar = ROOT.resolve(JAR);
+        assertThat(jar).as("the build makes %s (run ./mvnw package)", JAR).exists();
+        assertThat(functions()).isNotEmpty();
+        // Only the jar and the JDK: the jar must carry everything the handlers need.
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> requestHandler = Class.forName("com.amazonaws.services.lambda.runtime.RequestHandler", false, loader);
+            for (Map.Entry<String, Map<String, Object>> function : functions().entrySet()) {
+                String handler = (String) function.getValue().get("Handler");
+                assertThat(handler).as("Handler of %s", function.getKey()).endsWith("::handleRequest");
+                Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")), false, loader);
+                assertThat(requestHandler.isAssignableFrom(type)).as("%s implements RequestHandler", type).isTrue();
+                assertThat(type.getConstructor()).as("no-argument constructor of %s", type).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void codeUriIsTheArtifactTheBuildMakes() {
+        Object codeUri = globals().get("CodeUri");
+        assertThat(codeUri).isEqualTo(JAR);
+        functions().forEach((name, function) -> assertThat(function.get("CodeUri")).as("%s overrides CodeUri", name)
+                .isIn(null, JAR));
+        assertThat(globals().get("Runtime")).isEqualTo("java21");
+    }
+
+    @Test
+    void everyVariableTheTemplateSetsIsASettingSharedDbKnows() {
+        Set<String> known = Setting.configurable().stream().map(Setting::variable).collect(Collectors.toSet());
+        functions().keySet().forEach(function -> assertThat(variables(function).keySet())
+                .as("variables of %s", function).isSubsetOf(known));
+    }
+
+    @Test
+    void noPasswordIsSetInTheTemplate() {
+        functions().keySet().forEach(function -> {
+            assertThat(variables(function)).as("%s", function).doesNotContainKey("DB_PASSWORD");
+            assertThat(variables(function).get("DATABASE_URL")).as("DATABASE_URL of %s is left empty in AWS", function)
+                    .isEqualTo("");
+        });
+    }
+
+    @Test
+    void theFixedFunctionHasAPoolOfOneBehindTheProxyWithBoundedConcurrency() {
+        Map<String, Object> fixed = variables("FixedFunction");
+
+        assertThat(fixed).containsEntry("POOL_MAX_SIZE", "1").containsEntry("DB_PREPARE_THRESHOLD", "0");
+        assertThat(fixed.get("DB_HOST")).as("the fixed function connects to the proxy")
+                .isEqualTo(new Intrinsic("GetAtt", "Proxy.Endpoint"));
+        assertThat(properties("FixedFunction").get("ReservedConcurrentExecutions")).asString()
+                .contains("FixedReservedConcurrency");
+        assertThat(properties("FixedFunction").get("Handler")).asString().contains(".fixed.");
+    }
+
+    @Test
+    void theBrokenFunctionGoesStraightToTheInstanceWithHikariDefaults() {
+        Map<String, Object> broken = variables("BrokenFunction");
+
+        assertThat(broken.get("DB_HOST")).isEqualTo(new Intrinsic("GetAtt", "Database.Endpoint.Address"));
+        assertThat(broken.keySet()).as("no pool settings: the mistake keeps HikariCP's defaults")
+                .noneMatch(name -> name.startsWith("POOL_"));
+    }
+
+    @Test
+    void theTimeoutBudgetLeavesRoomForA503BeforeLambdaCutsTheCallerOff() {
+        int functionTimeoutMillis = ((Number) globals().get("Timeout")).intValue() * 1000;
+        int poolTimeout = Integer.parseInt((String) variables("FixedFunction").get("POOL_TIMEOUT_MS"));
+        int borrowTimeout = ((Number) parameterDefault("ConnectionBorrowTimeout")).intValue() * 1000;
+
+        assertThat(poolTimeout + borrowTimeout + ProbeRequest.MAX_HOLD_MS)
+                .as("pool timeout + proxy wait + longest hold, against the function timeout")
+                .isLessThan(functionTimeoutMillis);
+        int socketTimeout = Integer.parseInt((String) variables("FixedFunction").get("DB_SOCKET_TIMEOUT_S")) * 1000;
+        assertThat(socketTimeout).as("socket timeout above proxy wait + longest hold, below the function timeout")
+                .isGreaterThan(borrowTimeout + ProbeRequest.MAX_HOLD_MS).isLessThan(functionTimeoutMillis);
+        int maxLifetime = Integer.parseInt((String) variables("FixedFunction").get("POOL_MAX_LIFETIME_MS"));
+        int idleClientTimeout = ((Number) parameterDefault("IdleClientTimeout")).intValue() * 1000;
+        assertThat(maxLifetime).as("maxLifetime below the proxy's IdleClientTimeout").isLessThan(idleClientTimeout);
+    }
+
+    @Test
+    void theProxyTakesItsPoolSettingsFromTheParametersTheTestBedMirrors() {
+        Map<String, Object> pool = map(properties("ProxyTargetGroup").get("ConnectionPoolConfigurationInfo"));
+
+        assertThat(pool.get("MaxConnectionsPercent")).isEqualTo(new Intrinsic("Ref", "MaxConnectionsPercent"));
+        assertThat(pool.get("ConnectionBorrowTimeout")).isEqualTo(new Intrinsic("Ref", "ConnectionBorrowTimeout"));
+        assertThat(properties("Proxy").get("IdleClientTimeout")).isEqualTo(new Intrinsic("Ref", "IdleClientTimeout"));
+        assertThat(properties("Proxy")).containsEntry("EngineFamily", "POSTGRESQL").containsEntry("RequireTLS", true);
+        assertThat(properties("DatabaseParameters").toString()).contains("max_connections");
+    }
+
+    @Test
+    void theDatabaseIsPrivateEncryptedAndItsDeletionProtectionAParameter() {
+        Map<String, Object> database = properties("Database");
+
+        assertThat(database).containsEntry("PubliclyAccessible", false).containsEntry("StorageEncrypted", true);
+        assertThat(database.get("DeletionProtection")).isEqualTo(new Intrinsic("Ref", "DeletionProtection"));
+        assertThat(database.get("MasterUserPassword")).asString().contains("resolve:secretsmanager");
+        assertThat(database.get("EngineVersion")).asString().startsWith("17");
+    }
+
+    @Test
+    void noPolicyGrantsTheSecretOrRdsDbConnectOnEveryResource() {
+        List<String> wildcardGrants = new ArrayList<>();
+        collectStatements(template, wildcardGrants);
+        assertThat(wildcardGrants).as("statements granting secretsmanager or rds-db on Resource \"*\"").isEmpty();
+        assertThat(template.toString()).contains("rds-db:connect").contains("dbuser:${ProxyId}/${DbUsername}");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectStatements(Object node, List<String> wildcardGrants) {
+        if (node instanceof Map<?, ?> mapNode) {
+            Object action = mapNode.get("Action");
+            Object resource = mapNode.get("Resource");
+            if (action != null && resource != null) {
+                String actions = action.toString();
+                boolean sensitive = actions.contains("secretsmanager") || actions.contains("rds-db");
+                boolean wildcard = "*".equals(resource) || (resource instanceof List<?> list && list.contains("*"));
+                if (sensitive && wildcard) {
+                    wildcardGrants.add(mapNode.toString());
+                }
+            }
+            ((Map<String, Object>) mapNode).values().forEach(value -> collectStatements(value, wildcardGrants));
+        } else if (node instanceof List<?> listNode) {
+            listNode.forEach(value -> collectStatements(value, wildcardGrants));
+        } else if (node instanceof Intrinsic intrinsic) {
+            collectStatements(intrinsic.argument(), wildcardGrants);
+        }
+    }
+
+    @Test
+    void theHttpApiHasOneRoutePerFunction() {
+        Map<String, String> routes = new LinkedHashMap<>();
+        functions().forEach((name, function) -> map(function.get("Events")).values().forEach(event -> {
+            Map<String, Object> properties = map(map(event).get("Properties"));
+            assertThat(map(event).get("Type")).isEqualTo("HttpApi");
+            routes.put(properties.get("Method") + " " + properties.get("Path"), name);
+        }));
+
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of("GET /broken", "BrokenFunction",
+                "GET /fixed", "FixedFunction"));
+    }
+
+    @Test
+    void theOutputsGiveBothUrlsAndBothEndpoints() {
+        assertThat(map(template.get("Outputs")).keySet()).contains("BrokenUrl", "FixedUrl", "DatabaseEndpoint",
+                "ProxyEndpoint");
+        assertThat(resources.values()).anySatisfy(resource -> assertThat(map(resource).get("Type"))
+                .isEqualTo("AWS::CloudWatch::Dashboard"));
+        assertThat(Files.exists(ROOT.resolve("env.json"))).isTrue();
+        assertThat(list(globals().get("Architectures"))).isNotEmpty();
+    }
+}
