@@ -1,0 +1,73 @@
+package dev.lambdalab.testbed.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Bad flags: one line naming the flag, the value and what is allowed; exit code 2; nothing started. */
+class TestbedCliTest {
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exitCode = TestbedCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            reproduce --role-limit 0                     | --role-limit must be from 2 to 1000, got 0
+            reproduce --role-limit ten                   | Invalid value for option '--role-limit': 'ten' is not an int
+            reproduce --concurrency 5                    | --concurrency must be more than --role-limit (10) and at most 5000, got 5
+            reproduce --proxy-concurrency 0              | --proxy-concurrency must be from 1 to 5000, got 0
+            reproduce --requests 0                       | --requests must be from 1 to 100000, got 0
+            reproduce --hold-ms 6000                     | --hold-ms must be from 0 to 5000, got 6000
+            reproduce --proxy-max-percent 101            | --proxy-max-percent must be from 1 to 100, got 101
+            reproduce --proxy-borrow-timeout-s 0         | --proxy-borrow-timeout-s must be from 1 to 3600, got 0
+            reproduce --proxy-max-clients 1              | --proxy-max-clients must be from 2 to 100000, got 1
+            reproduce --variants fixd                    | expected one of [BROKEN, FIXED] (case-insensitive) but was 'fixd'
+            reproduce --targets nowhere                  | expected one of [DIRECT, PROXY] (case-insensitive) but was 'nowhere'
+            reproduce --bogus                            | Unknown option: '--bogus'
+            nonsense                                     | Unmatched argument at index 0: 'nonsense'
+            """)
+    void badFlagsExitWithUsageErrorNamingTheFlagAndValue(String arguments, String message) {
+        Run run = run(arguments.strip().split(" +"));
+
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(TestbedCli.USAGE);
+        assertThat(run.err()).contains(message).startsWith("testbed: ");
+        assertThat(run.err().lines().count()).as("a short message, no stack trace").isLessThanOrEqualTo(3);
+        assertThat(run.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Run run = run();
+
+        assertThat(run.exitCode()).isEqualTo(TestbedCli.USAGE);
+        assertThat(run.err()).contains("a command is needed: reproduce or bench");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run run = run("--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("reproduce", "bench");
+    }
+
+    @Test
+    void reproduceHelpDocumentsEveryFlagWithItsDefault() {
+        Run run = run("reproduce", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("--role-limit", "default: 10", "--json", "reports/reproduce.json",
+                "--postgres-url", "TESTBED_POSTGRES_URL");
+    }
+}
