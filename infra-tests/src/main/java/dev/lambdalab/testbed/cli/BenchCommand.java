@@ -1,14 +1,167 @@
 package dev.lambdalab.testbed.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lambdalab.testbed.bench.Benchmarks;
+import dev.lambdalab.testbed.scenario.TestBed;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code testbed bench}: placeholder replaced by the benchmark commands. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the emulator and the fixed path.")
+/** {@code testbed bench}: the performance targets, measured (figures in the README). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput.",
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class})
 final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
 
     @Override
     public Integer call() {
-        return 0;
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments or throughput");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    static void writeJson(Path file, Object result) throws Exception {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, JSON.writeValueAsString(result));
+    }
+
+    static void check(CommandSpec spec, boolean condition, String message) {
+        if (!condition) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    @Command(name = "overhead", mixinStandardHelpOptions = true,
+            description = "Emulator overhead per warm invocation of a no-op handler (target: median under 50 us).")
+    static final class Overhead implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--invocations", paramLabel = "N", defaultValue = "200000",
+                description = "Measured invocations after 20000 warm-up ones (1000..10000000, default: ${DEFAULT-VALUE}).")
+        private int invocations;
+
+        @Option(names = "--json", paramLabel = "FILE", defaultValue = "reports/bench-overhead.json",
+                description = "Write the result here (default: ${DEFAULT-VALUE}).")
+        private Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            check(spec, invocations >= 1000 && invocations <= 10_000_000,
+                    "--invocations must be from 1000 to 10000000, got " + invocations);
+            Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
+            Benchmarks.Overhead result = Benchmarks.overhead(invocations);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "emulator overhead per warm invocation (%d invocations): median %.1f us, p90 %.1f us,"
+                    + " p99 %.1f us (the handler called directly: %.0f ns)%n", result.invocations(),
+                    result.medianMicros(), result.p90Micros(), result.p99Micros(), result.directCallNanos());
+            out.printf(Locale.ROOT, "target: median under 50 us -> %s%n", result.medianMicros() < 50 ? "met" : "NOT met");
+            writeJson(json, result);
+            return result.medianMicros() < 50 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "environments", mixinStandardHelpOptions = true,
+            description = {"Environments of the fixed handler one JVM holds at once, behind PgBouncer (target: 1000"
+                    + " within a 2 GiB heap).", "Run it with TESTBED_JAVA_OPTS=-Xmx2g so the heap limit is the target's."})
+    static final class Environments implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "1000",
+                description = "Environments to create (10..5000, default: ${DEFAULT-VALUE}).")
+        private int count;
+
+        @Option(names = "--json", paramLabel = "FILE", defaultValue = "reports/bench-environments.json",
+                description = "Write the result here (default: ${DEFAULT-VALUE}).")
+        private Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            check(spec, count >= 10 && count <= 5000, "--count must be from 10 to 5000, got " + count);
+            Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
+            if (TestBed.pgBouncer().isEmpty()) {
+                throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+            }
+            try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
+                Benchmarks.Environments result = Benchmarks.environments(testBed, count);
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "%d environments of the fixed handler (%d callers at once, twice): %d ok, %d failed;"
+                                + " first wave %.1f s; second wave created %d new environments%n", result.environments(),
+                        count, result.ok(), result.failed(), result.firstWaveSeconds(), result.secondWaveNewEnvironments());
+                out.printf(Locale.ROOT, "heap after GC %d MB of -Xmx %d MB (%d KB per environment), metaspace %d MB,"
+                                + " %d threads, %d client connections at PgBouncer%n", result.heapUsedMb(), result.maxHeapMb(),
+                        result.heapPerEnvironmentKb(), result.metaspaceMb(), result.threads(), result.proxyClients());
+                boolean met = result.environments() >= count && result.failed() == 0 && result.maxHeapMb() <= 2048;
+                out.printf(Locale.ROOT, "target: %d environments, 0 failures, within a 2 GiB heap -> %s%n", count,
+                        met ? "met" : result.maxHeapMb() > 2048 ? "run with TESTBED_JAVA_OPTS=-Xmx2g to check it" : "NOT met");
+                writeJson(json, result);
+                return met ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = "The fixed function behind PgBouncer against its physical limit, database connections / hold"
+                    + " time (Little's law; target: at least 80 %, 0 errors).")
+    static final class Throughput implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--callers", paramLabel = "N", defaultValue = "50",
+                description = "Concurrent callers (1..2000, default: ${DEFAULT-VALUE}).")
+        private int callers;
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "15",
+                description = "Measured seconds after the warm-up (1..600, default: ${DEFAULT-VALUE}).")
+        private int seconds;
+
+        @Option(names = "--hold-ms", paramLabel = "MS", defaultValue = "20",
+                description = "How long each request holds its database connection (1..5000, default: ${DEFAULT-VALUE}).")
+        private int holdMillis;
+
+        @Option(names = "--json", paramLabel = "FILE", defaultValue = "reports/bench-throughput.json",
+                description = "Write the result here (default: ${DEFAULT-VALUE}).")
+        private Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            check(spec, callers >= 1 && callers <= 2000, "--callers must be from 1 to 2000, got " + callers);
+            check(spec, seconds >= 1 && seconds <= 600, "--seconds must be from 1 to 600, got " + seconds);
+            check(spec, holdMillis >= 1 && holdMillis <= 5000, "--hold-ms must be from 1 to 5000, got " + holdMillis);
+            Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
+            if (TestBed.pgBouncer().isEmpty()) {
+                throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+            }
+            try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
+                Benchmarks.Throughput result = Benchmarks.throughput(testBed, callers, Duration.ofSeconds(seconds),
+                        holdMillis);
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "fixed/proxy, %d callers, hold %d ms, %d database connections: %.1f req/s of a"
+                                + " %.1f req/s limit (%.0f %%); %d ok, %d errors; peak database connections %d;"
+                                + " p50 %.1f ms, p99 %.1f ms%n", result.callers(), result.holdMillis(),
+                        result.databaseConnections(), result.throughputPerSec(), result.limitPerSec(), result.ratio() * 100,
+                        result.ok(), result.errors(), result.peakDbConnections(), result.p50Millis(), result.p99Millis());
+                boolean met = result.ratio() >= 0.8 && result.errors() == 0;
+                out.printf(Locale.ROOT, "target: at least 80 %% of the limit with 0 errors -> %s%n", met ? "met" : "NOT met");
+                writeJson(json, result);
+                return met ? 0 : 1;
+            }
+        }
     }
 }

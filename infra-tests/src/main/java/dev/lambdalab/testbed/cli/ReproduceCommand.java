@@ -111,10 +111,9 @@ final class ReproduceCommand implements Callable<Integer> {
         err.println("Lambda connection lab: testbed reproduce");
         err.println("  starting PostgreSQL ...");
         String url = postgresUrl != null ? postgresUrl : System.getenv(TestBed.POSTGRES_URL_VARIABLE);
-        TestBed testBed = url == null || url.isBlank() ? TestBed.embedded(roleLimit) : TestBed.external(url, roleLimit);
-        Thread cleanup = new Thread(testBed::close, "testbed-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: stop PgBouncer and PostgreSQL, delete their files
-        try {
+        // Ctrl-C or SIGTERM: stop PgBouncer and PostgreSQL, delete their files.
+        try (TestBed testBed = (url == null || url.isBlank() ? TestBed.embedded(roleLimit)
+                : TestBed.external(url, roleLimit)).closeOnShutdown()) {
             Map<String, String> environment = describe(testBed, matrix);
             environment.forEach((key, value) -> err.println("  " + key + ": " + value));
             err.println();
@@ -153,13 +152,6 @@ final class ReproduceCommand implements Callable<Integer> {
                 return 1;
             }
             return 0;
-        } finally {
-            testBed.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down: the hook runs anyway
-            }
         }
     }
 
@@ -199,7 +191,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 + proxy.connectionBorrowTimeout().toSeconds() + " s, max_client_conn " + proxy.maxClientConnections())
                 .orElse("PgBouncer not installed: proxy scenarios are skipped (sudo apt-get install -y pgbouncer)"));
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
-                + " fixed: one static pool of 1 per environment, POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS);
+                + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
+                + " in fixed-direct-over-limit, else the default 3000)");
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return environment;

@@ -228,7 +228,7 @@ public final class EmulatedFunction implements AutoCloseable {
      * for the function's own failures: they are outcomes of the returned {@link Invocation}.
      */
     public Invocation invoke(Object event) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         Sandbox sandbox;
         boolean cold = false;
         synchronized (lock) {
@@ -278,11 +278,19 @@ public final class EmulatedFunction implements AutoCloseable {
         }
     }
 
+    /** A random (version 4) UUID from ThreadLocalRandom: unique enough for request ids, no SecureRandom lock. */
+    private static String requestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
+    }
+
     private Invocation initialise(Sandbox sandbox, String requestId) {
         Map<String, String> variables = new LinkedHashMap<>(frozenEnvironment);
         variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName);
         try {
-            sandbox.init(handlerClass, variables).get(initTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            sandbox.init(handlerClass, variables).await(initTimeout.toNanos());
             return null;
         } catch (TimeoutException e) {
             sandbox.discard("init timed out");
@@ -312,7 +320,7 @@ public final class EmulatedFunction implements AutoCloseable {
         EmulatedContext context = new EmulatedContext(requestId, name, memoryMb, deadline, sandbox.id,
                 sandbox.logStreamName, log);
         try {
-            Object response = sandbox.invoke(event, context).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            Object response = sandbox.invoke(event, context).await(timeout.toNanos());
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             metrics.succeeded(duration);
             return new Invocation(requestId, Outcome.SUCCESS, response, null, null, sandbox.id, cold, initDuration,

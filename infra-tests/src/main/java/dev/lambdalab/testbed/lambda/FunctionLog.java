@@ -20,7 +20,8 @@ public final class FunctionLog {
     private final ArrayDeque<Line> lines = new ArrayDeque<>();
     private volatile Consumer<Line> sink = line -> { };
 
-    FunctionLog(int capacity) {
+    /** A log keeping at most {@code capacity} lines. */
+    public FunctionLog(int capacity) {
         this.capacity = capacity;
     }
 

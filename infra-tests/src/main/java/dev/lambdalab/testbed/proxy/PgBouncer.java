@@ -227,6 +227,8 @@ public final class PgBouncer implements AutoCloseable {
                 [pgbouncer]
                 listen_addr = 127.0.0.1
                 listen_port = %4$d
+                ;; room for a burst of cold starts connecting at once (the default is 128)
+                listen_backlog = 4096
                 ;; no Unix socket: nothing to clean up, no permissions to get right
                 unix_socket_dir =
                 auth_type = hba
@@ -268,7 +270,7 @@ public final class PgBouncer implements AutoCloseable {
                 throw new IllegalStateException("PgBouncer exited with code " + process.exitValue() + ": " + log);
             }
             try {
-                admin = new PgBouncerAdmin(new PgBouncerConsole(host(), port, statsUser, Duration.ofSeconds(5)),
+                admin = new PgBouncerAdmin(() -> new PgBouncerConsole(host(), port, statsUser, Duration.ofSeconds(5)),
                         database, statsUser);
                 return;
             } catch (IOException e) {
@@ -302,6 +304,14 @@ public final class PgBouncer implements AutoCloseable {
             throw new IllegalStateException("PgBouncer is not running");
         }
         return admin;
+    }
+
+    /** The PgBouncer process's id while it runs (with -u it keeps the pid it started with). */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("PgBouncer is not running");
+        }
+        return process.pid();
     }
 
     public boolean isRunning() {

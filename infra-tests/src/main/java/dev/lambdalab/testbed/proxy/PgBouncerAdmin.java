@@ -10,14 +10,22 @@ import java.util.Map;
  */
 public final class PgBouncerAdmin implements AutoCloseable {
 
-    private final PgBouncerConsole console;
+    /** Opens a console connection. */
+    @FunctionalInterface
+    interface ConsoleOpener {
+        PgBouncerConsole open() throws IOException;
+    }
+
+    private final ConsoleOpener opener;
     private final String database;
     private final String excludedUser;
+    private PgBouncerConsole console;
 
-    PgBouncerAdmin(PgBouncerConsole console, String database, String excludedUser) {
-        this.console = console;
+    PgBouncerAdmin(ConsoleOpener opener, String database, String excludedUser) throws IOException {
+        this.opener = opener;
         this.database = database;
         this.excludedUser = excludedUser;
+        this.console = opener.open();
     }
 
     /**
@@ -31,7 +39,7 @@ public final class PgBouncerAdmin implements AutoCloseable {
         int serverIdle = 0;
         int serverOther = 0;
         long maxWait = 0;
-        for (Map<String, String> row : console.query("SHOW POOLS")) {
+        for (Map<String, String> row : query("SHOW POOLS")) {
             if (!database.equals(row.get("database")) || excludedUser.equals(row.get("user"))) {
                 continue;
             }
@@ -47,7 +55,22 @@ public final class PgBouncerAdmin implements AutoCloseable {
 
     /** Any admin command ({@code PAUSE lab}, {@code KILL lab}, {@code RESUME lab}); returns its rows. */
     public List<Map<String, String>> command(String command) throws IOException {
-        return console.query(command);
+        return query(command);
+    }
+
+    /** Runs a console query; a dropped console connection (PgBouncer restarted) is opened again once. */
+    private synchronized List<Map<String, String>> query(String sql) throws IOException {
+        if (console == null) {
+            console = opener.open();
+        }
+        try {
+            return console.query(sql);
+        } catch (IOException dropped) {
+            console.close();
+            console = null;
+            console = opener.open();
+            return console.query(sql);
+        }
     }
 
     private static int number(Map<String, String> row, String column) {
@@ -56,7 +79,10 @@ public final class PgBouncerAdmin implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        console.close();
+    public synchronized void close() {
+        if (console != null) {
+            console.close();
+            console = null;
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ final class PgBouncerConsole implements AutoCloseable {
 
     private final Socket socket;
     private final DataInputStream in;
-    private final DataOutputStream out;
+    private final OutputStream out;
 
     PgBouncerConsole(String host, int port, String user, Duration timeout) throws IOException {
         socket = new Socket();
@@ -36,7 +37,7 @@ final class PgBouncerConsole implements AutoCloseable {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            out = new DataOutputStream(socket.getOutputStream());
+            out = socket.getOutputStream();
             ByteArrayOutputStream startup = new ByteArrayOutputStream();
             DataOutputStream body = new DataOutputStream(startup);
             body.writeInt(PROTOCOL_3_0);
@@ -45,9 +46,7 @@ final class PgBouncerConsole implements AutoCloseable {
                 body.write(0);
             }
             body.write(0);
-            out.writeInt(startup.size() + 4);
-            startup.writeTo(out);
-            out.flush();
+            send(0, startup.toByteArray());
             readUntilReady(null);
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -58,14 +57,30 @@ final class PgBouncerConsole implements AutoCloseable {
     /** Runs one simple query; returns its rows as column name to text value. */
     synchronized List<Map<String, String>> query(String sql) throws IOException {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        out.writeByte('Q');
-        out.writeInt(4 + text.length + 1);
-        out.write(text);
-        out.write(0);
-        out.flush();
+        byte[] body = new byte[text.length + 1];
+        System.arraycopy(text, 0, body, 0, text.length);
+        send('Q', body);
         List<Map<String, String>> rows = new ArrayList<>();
         readUntilReady(rows);
         return rows;
+    }
+
+    /**
+     * Sends one message in one write. PgBouncer's admin console wants a whole packet per read and drops
+     * the client ("incomplete pkt") when a message arrives split across TCP segments.
+     *
+     * @param type the message type, or 0 for the startup message, which has none
+     */
+    private void send(int type, byte[] body) throws IOException {
+        ByteArrayOutputStream message = new ByteArrayOutputStream(body.length + 5);
+        DataOutputStream data = new DataOutputStream(message);
+        if (type != 0) {
+            data.writeByte(type);
+        }
+        data.writeInt(body.length + 4);
+        data.write(body);
+        out.write(message.toByteArray());
+        out.flush();
     }
 
     /** Reads messages until ReadyForQuery; collects DataRows into {@code rows} when given. */
@@ -177,11 +192,9 @@ final class PgBouncerConsole implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
-            out.writeByte('X'); // Terminate
-            out.writeInt(4);
-            out.flush();
+            send('X', new byte[0]); // Terminate
         } catch (IOException e) {
             // the connection is going away anyway
         }

@@ -59,6 +59,15 @@ public final class TestBed implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes this test bed when the JVM shuts down (Ctrl-C, SIGTERM), so PgBouncer children stop and the
+     * embedded server's data directory is deleted. The CLI's commands call it; tests close explicitly.
+     */
+    public TestBed closeOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "testbed-cleanup"));
+        return this;
+    }
+
     public LabDatabase lab() {
         return lab;
     }
@@ -134,7 +143,7 @@ public final class TestBed implements AutoCloseable {
 
     /** Stops any proxy still running and the server (when the test bed started it). Safe to call twice. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (PgBouncer proxy : proxies) {
             proxy.close();
         }

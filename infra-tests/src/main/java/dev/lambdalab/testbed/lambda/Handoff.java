@@ -1,0 +1,70 @@
+package dev.lambdalab.testbed.lambda;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The result of one task on an environment's runtime thread, waited for by the caller. The caller spins
+ * for a few microseconds before it parks: a warm invocation of a fast handler then costs no thread
+ * wake-up (which dominates on a VM, tens of microseconds), and a slow one costs only the short spin.
+ */
+final class Handoff<T> {
+
+    /** How long a waiter spins before parking. */
+    static final long SPIN_NANOS = 25_000;
+
+    private volatile boolean done;
+    private volatile T value;
+    private volatile Throwable error;
+    private volatile Thread waiter;
+
+    void complete(T result) {
+        value = result;
+        done = true;
+        wake();
+    }
+
+    void fail(Throwable failure) {
+        error = failure;
+        done = true;
+        wake();
+    }
+
+    private void wake() {
+        Thread thread = waiter;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Waits for the result.
+     *
+     * @throws TimeoutException when it did not come within {@code timeoutNanos}
+     * @throws ExecutionException wrapping what the task threw
+     */
+    T await(long timeoutNanos) throws TimeoutException, ExecutionException, InterruptedException {
+        long start = System.nanoTime();
+        while (!done && System.nanoTime() - start < SPIN_NANOS) {
+            Thread.onSpinWait();
+        }
+        if (!done) {
+            waiter = Thread.currentThread();
+            while (!done) { // done is read again after waiter is published, so a completion is never missed
+                long remaining = timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0) {
+                    throw new TimeoutException();
+                }
+                LockSupport.parkNanos(this, remaining);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
+        if (error != null) {
+            throw new ExecutionException(error);
+        }
+        return value;
+    }
+}
