@@ -1,12 +1,8 @@
 package dev.lambdalab.testbed.load;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.RequestRecord.Kind;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +16,6 @@ import java.util.function.Function;
  * API Gateway HTTP API event, each answer turned into a {@link RequestRecord}.
  */
 public final class LoadDriver {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Function<APIGatewayV2HTTPEvent, Invocation> function;
     private final String path;
@@ -98,41 +92,7 @@ public final class LoadDriver {
         long start = System.nanoTime();
         Invocation invocation = function.apply(HttpApiEvents.get(path, holdMillis));
         long latencyMicros = (System.nanoTime() - start) / 1000;
-        long startMillis = (start - runStart) / 1_000_000;
-        return switch (invocation.outcome()) {
-            case THROTTLED -> new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, 429, null, 0);
-            case TIMED_OUT -> new RequestRecord(startMillis, latencyMicros, Kind.ERROR, "TIMEOUT", "TIMEOUT", 504,
-                    invocation.environmentId(), 0);
-            case INIT_ERROR -> new RequestRecord(startMillis, latencyMicros, Kind.ERROR, "INIT_ERROR",
-                    "INIT_ERROR " + invocation.errorType(), 502, invocation.environmentId(), 0);
-            case FUNCTION_ERROR -> new RequestRecord(startMillis, latencyMicros, Kind.ERROR, "FUNCTION_ERROR",
-                    "FUNCTION_ERROR " + invocation.errorType(), 502, invocation.environmentId(), 0);
-            case SUCCESS -> fromResponse(invocation, startMillis, latencyMicros);
-        };
-    }
-
-    /** Reads the handler's answer: status, and for errors the classified cause in its JSON body. */
-    static RequestRecord fromResponse(Invocation invocation, long startMillis, long latencyMicros) {
-        if (!(invocation.response() instanceof APIGatewayV2HTTPResponse response)) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.ERROR, "FUNCTION_ERROR",
-                    "FUNCTION_ERROR not an HTTP API response", 502, invocation.environmentId(), 0);
-        }
-        int status = response.getStatusCode();
-        JsonNode body;
-        try {
-            body = JSON.readTree(response.getBody() == null ? "{}" : response.getBody());
-        } catch (IOException e) {
-            body = JSON.createObjectNode();
-        }
-        int pid = body.path("backendPid").asInt(0);
-        if (status >= 200 && status < 300) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, invocation.environmentId(), pid);
-        }
-        JsonNode error = body.path("error");
-        String cause = error.path("cause").asText("HTTP_" + status);
-        String underlying = error.path("underlyingCause").asText(null);
-        String detail = underlying == null ? cause : cause + " (" + underlying + ")";
-        Kind kind = status < 500 ? Kind.BAD_REQUEST : Kind.ERROR;
-        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, invocation.environmentId(), pid);
+        return RequestRecord.of(invocation, HttpApiGateway.answer(invocation), (start - runStart) / 1_000_000,
+                latencyMicros);
     }
 }

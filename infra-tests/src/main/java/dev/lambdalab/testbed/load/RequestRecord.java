@@ -1,5 +1,10 @@
 package dev.lambdalab.testbed.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lambdalab.testbed.lambda.Invocation;
+import java.io.IOException;
+
 /**
  * One request of a run, as the caller saw it.
  *
@@ -9,12 +14,44 @@ package dev.lambdalab.testbed.load;
  * @param cause for {@link Kind#ERROR}: the classified cause from the answer's body ({@code ROLE_CONNECTION_LIMIT},
  *     ...) or the Lambda error ({@code TIMEOUT}, {@code INIT_ERROR}, {@code FUNCTION_ERROR}); else {@code null}
  * @param detail for a pool timeout the cause behind it ({@code POOL_TIMEOUT (ROLE_CONNECTION_LIMIT)}); else the cause
- * @param status the HTTP status the caller got (429 for a throttle, 502/504 for Lambda errors as API Gateway maps them)
+ * @param status the HTTP status the caller got (see {@link HttpApiGateway}: 429 for a throttle, 500 for a Lambda error)
  * @param environmentId the environment that served it, or {@code null}
  * @param backendPid the PostgreSQL backend that served it, or 0
  */
 public record RequestRecord(long startMillis, long latencyMicros, Kind kind, String cause, String detail, int status,
         String environmentId, int backendPid) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One request as its caller saw it: the HTTP answer, and for errors the cause its body names. */
+    public static RequestRecord of(Invocation invocation, HttpApiGateway.Answer answer, long startMillis,
+            long latencyMicros) {
+        int status = answer.status();
+        if (invocation.outcome() == Invocation.Outcome.THROTTLED) {
+            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, null, 0);
+        }
+        if (answer.lambdaError() != null) {
+            String detail = answer.lambdaError() + (invocation.errorType() == null ? "" : " " + invocation.errorType());
+            return new RequestRecord(startMillis, latencyMicros, Kind.ERROR, answer.lambdaError(), detail, status,
+                    invocation.environmentId(), 0);
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(answer.body().isEmpty() ? "{}" : answer.body());
+        } catch (IOException e) {
+            body = JSON.createObjectNode();
+        }
+        int pid = body.path("backendPid").asInt(0);
+        if (status >= 200 && status < 300) {
+            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, invocation.environmentId(), pid);
+        }
+        JsonNode error = body.path("error");
+        String cause = error.path("cause").asText("HTTP_" + status);
+        String underlying = error.path("underlyingCause").asText(null);
+        String detail = underlying == null ? cause : cause + " (" + underlying + ")";
+        Kind kind = status < 500 ? Kind.BAD_REQUEST : Kind.ERROR;
+        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, invocation.environmentId(), pid);
+    }
 
     /** How a request ended. */
     public enum Kind {

@@ -1,0 +1,92 @@
+package dev.lambdalab.testbed.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code testbed serve} as its own process, stopped with SIGTERM (what Ctrl-C's SIGINT also does): no
+ * PostgreSQL or PgBouncer process left, no data directory left.
+ */
+class ServeShutdownIT {
+
+    private static final Pattern SERVING = Pattern.compile("Serving on (http://127\\.0\\.0\\.1:\\d+)");
+
+    @Test
+    void sigtermStopsPgBouncerAndPostgresAndLeavesNoDataDirectory() throws Exception {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = leftovers(temp);
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0")
+                .redirectErrorStream(true).start();
+        try {
+            String url = awaitServing(serve);
+            assertThat(HttpLoad.get(url + "/fixed").status()).isEqualTo(200);
+            List<ProcessHandle> children = serve.descendants().toList();
+            assertThat(children).as("PostgreSQL (and PgBouncer when installed) run as children").isNotEmpty();
+            assertThat(leftovers(temp)).as("data directories while serving").hasSizeGreaterThan(before.size());
+
+            serve.destroy(); // SIGTERM
+            assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops within 60 s").isTrue();
+
+            for (ProcessHandle child : children) {
+                child.onExit().get(10, TimeUnit.SECONDS);
+                assertThat(child.isAlive()).as("child %s %s", child.pid(), child.info().command().orElse("")).isFalse();
+            }
+            assertThat(leftovers(temp)).as("temporary directories after SIGTERM").isEqualTo(before);
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    private static String awaitServing(Process serve) throws IOException {
+        BufferedReader output = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        String line;
+        while (System.nanoTime() < deadline && (line = output.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher matcher = SERVING.matcher(line);
+            if (matcher.find()) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (output.readLine() != null) {
+                            // keep the pipe flowing
+                        }
+                    } catch (IOException e) {
+                        // the process ended
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return matcher.group(1);
+            }
+        }
+        throw new AssertionError("testbed serve did not start; it printed:\n" + seen);
+    }
+
+    /** Embedded PostgreSQL data directories and PgBouncer working directories in the temp directory. */
+    private static Set<Path> leftovers(Path temp) throws IOException {
+        try (Stream<Path> entries = Files.list(temp)) {
+            return entries.filter(path -> {
+                String name = path.getFileName().toString();
+                return name.startsWith("epg") || name.startsWith("testbed-pgbouncer-");
+            }).collect(Collectors.toSet());
+        }
+    }
+}
