@@ -41,9 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static void check(CommandSpec spec, boolean condition, String message) {
-        if (!condition) {
-            throw new ParameterException(spec.commandLine(), message);
-        }
+        DatabaseOptions.require(spec, condition, message);
     }
 
     @Command(name = "overhead", mixinStandardHelpOptions = true,

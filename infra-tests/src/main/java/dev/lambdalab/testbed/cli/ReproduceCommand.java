@@ -27,8 +27,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code testbed reproduce}: the side-by-side matrix on an embedded PostgreSQL. */
@@ -90,10 +90,8 @@ final class ReproduceCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "reports/reproduce.html")
     private Path html;
 
-    @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one:"
-            + " postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres (default: $" + TestBed.POSTGRES_URL_VARIABLE
-            + " if set).")
-    private String postgresUrl;
+    @Mixin
+    private DatabaseOptions database;
 
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
     private boolean verbose;
@@ -110,10 +108,7 @@ final class ReproduceCommand implements Callable<Integer> {
         List<Scenario> scenarios = matrix.scenarios();
         err.println("Lambda connection lab: testbed reproduce");
         err.println("  starting PostgreSQL ...");
-        String url = postgresUrl != null ? postgresUrl : System.getenv(TestBed.POSTGRES_URL_VARIABLE);
-        // Ctrl-C or SIGTERM: stop PgBouncer and PostgreSQL, delete their files.
-        try (TestBed testBed = (url == null || url.isBlank() ? TestBed.embedded(roleLimit)
-                : TestBed.external(url, roleLimit)).closeOnShutdown()) {
+        try (TestBed testBed = database.open(roleLimit)) {
             Map<String, String> environment = describe(testBed, matrix);
             environment.forEach((key, value) -> err.println("  " + key + ": " + value));
             err.println();
@@ -199,8 +194,6 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     private void check(boolean condition, String message) {
-        if (!condition) {
-            throw new ParameterException(spec.commandLine(), message);
-        }
+        DatabaseOptions.require(spec, condition, message);
     }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code testbed serve}: the two functions behind a local HTTP API, with a live page, until Ctrl-C. */
@@ -56,9 +56,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-proxy", description = "Connect the fixed route directly even when PgBouncer is installed.")
     private boolean noProxy;
 
-    @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one"
-            + " (default: $" + TestBed.POSTGRES_URL_VARIABLE + " if set).")
-    private String postgresUrl;
+    @Mixin
+    private DatabaseOptions database;
 
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr.")
     private boolean verbose;
@@ -80,8 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         err.println("testbed serve: starting PostgreSQL ...");
-        String url = postgresUrl != null ? postgresUrl : System.getenv(TestBed.POSTGRES_URL_VARIABLE);
-        TestBed testBed = url == null || url.isBlank() ? TestBed.embedded(roleLimit) : TestBed.external(url, roleLimit);
+        TestBed testBed = database.open(roleLimit);
         LabServer server = new LabServer(testBed).withPort(port).withTimeout(Duration.ofSeconds(timeoutSeconds))
                 .withFixedReservedConcurrency(fixedReserved).withBrokenReservedConcurrency(brokenReserved)
                 .withProxy(ProxySettings.DEFAULTS.withMaxConnectionsPercent(proxyMaxPercent)
@@ -91,9 +89,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // Ctrl-C or SIGTERM: stop serving, then PgBouncer and PostgreSQL; delete their files.
+            // Ctrl-C or SIGTERM: stop serving first; the test bed's own hook stops PgBouncer and PostgreSQL.
             server.close();
-            testBed.close();
             stopped.countDown();
         }, "serve-shutdown"));
         try {
@@ -115,8 +112,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void check(boolean condition, String message) {
-        if (!condition) {
-            throw new ParameterException(spec.commandLine(), message);
-        }
+        DatabaseOptions.require(spec, condition, message);
     }
 }
