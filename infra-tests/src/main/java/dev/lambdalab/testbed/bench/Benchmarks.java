@@ -11,7 +11,7 @@ import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
-import dev.lambdalab.testbed.proxy.PgBouncer;
+import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
@@ -108,7 +108,7 @@ public final class Benchmarks {
         // at the proxy like any query, and time out (then back off for seconds) when it is short.
         ProxySettings proxy = ProxySettings.DEFAULTS.withMaxClientConnections(count + 50)
                 .withConnectionBorrowTimeout(Duration.ofSeconds(240));
-        try (PgBouncer pgBouncer = testBed.startProxy(proxy);
+        try (Proxy pgBouncer = testBed.startProxy(proxy);
                 EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(pgBouncer, Map.of(
                         "POOL_TIMEOUT_MS", "240000", "POOL_VALIDATION_TIMEOUT_MS", "200000",
                         "DB_CONNECT_TIMEOUT_S", "60", "DB_SOCKET_TIMEOUT_S", "300")))
@@ -197,7 +197,7 @@ public final class Benchmarks {
     public static Throughput throughput(TestBed testBed, int callers, Duration duration, int holdMillis)
             throws Exception {
         ProxySettings proxy = ProxySettings.DEFAULTS.withMaxClientConnections(Math.max(200, callers + 50));
-        try (PgBouncer pgBouncer = testBed.startProxy(proxy);
+        try (Proxy pgBouncer = testBed.startProxy(proxy);
                 EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(pgBouncer, Map.of()))) {
             LoadDriver driver = new LoadDriver(fixed::invoke, "/fixed");
             driver.run(Load.closedLoop(callers, callers * 4, holdMillis)); // warm up: cold starts, JIT

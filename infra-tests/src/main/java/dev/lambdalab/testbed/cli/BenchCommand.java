@@ -93,10 +93,10 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             check(spec, count >= 10 && count <= 5000, "--count must be from 10 to 5000, got " + count);
             Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
-            if (TestBed.pgBouncer().isEmpty()) {
-                throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
-            }
             try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
+                if (!testBed.proxyAvailable()) {
+                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                }
                 Benchmarks.Environments result = Benchmarks.environments(testBed, count);
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf(Locale.ROOT, "%d environments of the fixed handler (%d callers at once, twice): %d ok, %d failed;"
@@ -143,10 +143,10 @@ final class BenchCommand implements Callable<Integer> {
             check(spec, seconds >= 1 && seconds <= 600, "--seconds must be from 1 to 600, got " + seconds);
             check(spec, holdMillis >= 1 && holdMillis <= 5000, "--hold-ms must be from 1 to 5000, got " + holdMillis);
             Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
-            if (TestBed.pgBouncer().isEmpty()) {
-                throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
-            }
             try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
+                if (!testBed.proxyAvailable()) {
+                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                }
                 Benchmarks.Throughput result = Benchmarks.throughput(testBed, callers, Duration.ofSeconds(seconds),
                         holdMillis);
                 PrintWriter out = spec.commandLine().getOut();

@@ -13,13 +13,24 @@ final class DatabaseOptions {
             + " if set).")
     private String postgresUrl;
 
+    @Option(names = "--containers", description = "PostgreSQL and PgBouncer as Docker containers (Testcontainers)"
+            + " instead of the embedded server and the installed PgBouncer (default: $" + TestBed.CONTAINERS_VARIABLE
+            + "=1 if set).")
+    private boolean containers;
+
     /**
      * The test bed these options name, closed on Ctrl-C or SIGTERM: PgBouncer and PostgreSQL stop and
      * their files are deleted.
      */
     TestBed open(int roleLimit) {
-        String url = postgresUrl != null ? postgresUrl : System.getenv(TestBed.POSTGRES_URL_VARIABLE);
-        TestBed testBed = url == null || url.isBlank() ? TestBed.embedded(roleLimit) : TestBed.external(url, roleLimit);
+        TestBed testBed;
+        if (containers) {
+            testBed = TestBed.containers(roleLimit);
+        } else if (postgresUrl != null) {
+            testBed = TestBed.external(postgresUrl, roleLimit);
+        } else {
+            testBed = TestBed.fromEnvironment(roleLimit);
+        }
         return testBed.closeOnShutdown();
     }
 

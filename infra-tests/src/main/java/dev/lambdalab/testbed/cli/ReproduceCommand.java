@@ -1,6 +1,5 @@
 package dev.lambdalab.testbed.cli;
 
-import dev.lambdalab.testbed.proxy.PgBouncer;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
@@ -180,11 +179,12 @@ final class ReproduceCommand implements Callable<Integer> {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("database", testBed.description() + "; role app CONNECTION LIMIT " + matrix.roleConnectionLimit());
         ProxySettings proxy = matrix.proxy();
-        environment.put("proxy", TestBed.pgBouncer().map(path -> PgBouncer.version(path) + " (" + path + ") as RDS Proxy:"
-                + " MaxConnectionsPercent " + proxy.maxConnectionsPercent() + " -> "
-                + proxy.databaseConnections(matrix.roleConnectionLimit()) + " database connections, ConnectionBorrowTimeout "
-                + proxy.connectionBorrowTimeout().toSeconds() + " s, max_client_conn " + proxy.maxClientConnections())
-                .orElse("PgBouncer not installed: proxy scenarios are skipped (sudo apt-get install -y pgbouncer)"));
+        environment.put("proxy", testBed.proxyAvailable()
+                ? testBed.proxyDescription() + " as RDS Proxy: MaxConnectionsPercent " + proxy.maxConnectionsPercent()
+                        + " -> " + proxy.databaseConnections(matrix.roleConnectionLimit())
+                        + " database connections, ConnectionBorrowTimeout " + proxy.connectionBorrowTimeout().toSeconds()
+                        + " s, max_client_conn " + proxy.maxClientConnections()
+                : "PgBouncer not installed: proxy scenarios are skipped (sudo apt-get install -y pgbouncer)");
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
                 + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
                 + " in fixed-direct-over-limit, else the default 3000)");

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "testbed", mixinStandardHelpOptions = true, versionProvider = TestbedCli.Version.class,
         description = "Reproduce database connection exhaustion in AWS Lambda, and verify the fix, on this machine.",
-        subcommands = {ReproduceCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReproduceCommand.class, ServeCommand.class, BenchCommand.class, AwsCommand.class,
+            CommandLine.HelpCommand.class})
 public final class TestbedCli implements Runnable {
 
     /** Exit code of a usage error (bad flag or value). */
@@ -67,7 +68,7 @@ public final class TestbedCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, serve or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, serve, bench or aws");
     }
 
     /** The version from the jar's manifest. */

@@ -15,6 +15,16 @@ public interface PostgresServer extends AutoCloseable {
 
     int port();
 
+    /** Host that containers on the server's Docker network reach it at; the same as {@link #host()} outside Docker. */
+    default String networkHost() {
+        return host();
+    }
+
+    /** Port that containers on the server's Docker network reach it at. */
+    default int networkPort() {
+        return port();
+    }
+
     /** The superuser's name. */
     String superuser();
 

@@ -12,22 +12,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Runs a {@link Load} against a function: closed-loop callers on their own threads, each request an
- * API Gateway HTTP API event, each answer turned into a {@link RequestRecord}.
+ * Runs a {@link Load}: closed-loop callers on their own threads, each answer turned into a
+ * {@link RequestRecord}. Requests go to a function (an API Gateway HTTP API event per request, as the
+ * gateway would send) or, through {@link HttpSender}, to a real URL.
  */
 public final class LoadDriver {
 
-    private final Function<APIGatewayV2HTTPEvent, Invocation> function;
-    private final String path;
+    /** Sends one request holding its connection {@code holdMillis}; never throws for the request's own failure. */
+    @FunctionalInterface
+    public interface RequestSender {
+        RequestRecord send(int holdMillis, long runStartNanos);
+    }
+
+    private final RequestSender sender;
     private final AtomicInteger completed = new AtomicInteger();
 
     /**
+     * Requests as API Gateway events to a function.
+     *
      * @param function how to invoke the function (an EmulatedFunction's invoke, say)
      * @param path the route's path, such as {@code /fixed}
      */
     public LoadDriver(Function<APIGatewayV2HTTPEvent, Invocation> function, String path) {
-        this.function = Objects.requireNonNull(function, "function");
-        this.path = Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(path, "path");
+        this.sender = (holdMillis, runStart) -> {
+            long start = System.nanoTime();
+            Invocation invocation = function.apply(HttpApiEvents.get(path, holdMillis));
+            long latencyMicros = (System.nanoTime() - start) / 1000;
+            return RequestRecord.of(invocation, HttpApiGateway.answer(invocation), (start - runStart) / 1_000_000,
+                    latencyMicros);
+        };
+    }
+
+    /** Requests sent by the given sender. */
+    public LoadDriver(RequestSender sender) {
+        this.sender = Objects.requireNonNull(sender, "sender");
     }
 
     /** Requests answered so far, for progress lines. */
@@ -63,7 +83,7 @@ public final class LoadDriver {
             Thread caller = new Thread(() -> {
                 try {
                     while (counted ? remaining.getAndDecrement() > 0 : System.nanoTime() < deadline) {
-                        RequestRecord record = send(load.holdMillis(), runStart);
+                        RequestRecord record = sender.send(load.holdMillis(), runStart);
                         records.add(record);
                         completed.incrementAndGet();
                         if (record.kind() == Kind.THROTTLED && backoffMillis > 0) {
@@ -86,13 +106,5 @@ public final class LoadDriver {
             callers.forEach(Thread::interrupt);
             throw e;
         }
-    }
-
-    private RequestRecord send(int holdMillis, long runStart) {
-        long start = System.nanoTime();
-        Invocation invocation = function.apply(HttpApiEvents.get(path, holdMillis));
-        long latencyMicros = (System.nanoTime() - start) / 1000;
-        return RequestRecord.of(invocation, HttpApiGateway.answer(invocation), (start - runStart) / 1_000_000,
-                latencyMicros);
     }
 }

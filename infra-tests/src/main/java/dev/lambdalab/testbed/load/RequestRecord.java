@@ -35,22 +35,38 @@ public record RequestRecord(long startMillis, long latencyMicros, Kind kind, Str
             return new RequestRecord(startMillis, latencyMicros, Kind.ERROR, answer.lambdaError(), detail, status,
                     invocation.environmentId(), 0);
         }
+        return fromHttp(status, answer.body(), invocation.environmentId(), startMillis, latencyMicros);
+    }
+
+    /**
+     * One request from its HTTP answer alone (a real API Gateway's, or the test bed's): 2xx is OK, 429 a
+     * throttle, 4xx a bad request, anything else an error whose cause the handler's JSON body names (or
+     * {@code HTTP_<status>} when the body is not the handler's, such as API Gateway's own 500).
+     *
+     * @param environmentId the environment that answered, when known; else the body's environmentId
+     */
+    public static RequestRecord fromHttp(int status, String bodyText, String environmentId, long startMillis,
+            long latencyMicros) {
         JsonNode body;
         try {
-            body = JSON.readTree(answer.body().isEmpty() ? "{}" : answer.body());
+            body = JSON.readTree(bodyText == null || bodyText.isEmpty() ? "{}" : bodyText);
         } catch (IOException e) {
             body = JSON.createObjectNode();
         }
+        String environment = environmentId != null ? environmentId : body.path("environmentId").asText(null);
         int pid = body.path("backendPid").asInt(0);
         if (status >= 200 && status < 300) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, invocation.environmentId(), pid);
+            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, environment, pid);
+        }
+        if (status == 429) {
+            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, environment, 0);
         }
         JsonNode error = body.path("error");
         String cause = error.path("cause").asText("HTTP_" + status);
         String underlying = error.path("underlyingCause").asText(null);
         String detail = underlying == null ? cause : cause + " (" + underlying + ")";
         Kind kind = status < 500 ? Kind.BAD_REQUEST : Kind.ERROR;
-        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, invocation.environmentId(), pid);
+        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, environment, pid);
     }
 
     /** How a request ended. */

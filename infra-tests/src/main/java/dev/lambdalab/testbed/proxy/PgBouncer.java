@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * <p>pgjdbc connects through it with {@code prepareThreshold=0}: in transaction mode a server-side
  * prepared statement would not survive the transaction that created it.
  */
-public final class PgBouncer implements AutoCloseable {
+public final class PgBouncer implements Proxy {
 
     private static final List<Path> KNOWN_LOCATIONS = List.of(Path.of("/usr/sbin/pgbouncer"),
             Path.of("/usr/local/sbin/pgbouncer"), Path.of("/usr/local/bin/pgbouncer"),
@@ -109,13 +109,7 @@ public final class PgBouncer implements AutoCloseable {
 
     /** A user clients log in as; PgBouncer logs in to the server with the same name and password. */
     public PgBouncer withUser(String user, String password) {
-        if (!Objects.requireNonNull(user, "user").matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new IllegalArgumentException("user must be a plain identifier, got \"" + user + "\"");
-        }
-        if (Objects.requireNonNull(password, "password").contains("\"")) {
-            throw new IllegalArgumentException("password of " + user + " must not contain a double quote");
-        }
-        users.put(user, password);
+        users.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
         return this;
     }
 
@@ -166,10 +160,12 @@ public final class PgBouncer implements AutoCloseable {
                 .withMaxClientConnections(proxy.maxClientConnections());
     }
 
+    @Override
     public int poolSize() {
         return poolSize;
     }
 
+    @Override
     public int maxClientConnections() {
         return maxClientConnections;
     }
@@ -189,17 +185,14 @@ public final class PgBouncer implements AutoCloseable {
         try {
             directory = Files.createTempDirectory("testbed-pgbouncer-");
             port = freePort();
+            PgBouncerConfig files = new PgBouncerConfig(serverHost, serverPort, database, "127.0.0.1", port, users,
+                    statsUser, "127.0.0.1/32", poolSize, maxClientConnections, queryWaitTimeout, clientIdleTimeout);
             Path config = directory.resolve("pgbouncer.ini");
             Path userList = directory.resolve("userlist.txt");
             Path hba = directory.resolve("pg_hba.conf");
-            Files.writeString(config, config(userList, hba));
-            // The monitoring user reaches the admin console without a password (see PgBouncerConsole);
-            // every client of the database itself logs in with SCRAM, as with RDS Proxy.
-            Files.writeString(hba, "host pgbouncer " + statsUser + " 127.0.0.1/32 trust\n"
-                    + "host all all 127.0.0.1/32 scram-sha-256\n");
-            StringBuilder list = new StringBuilder();
-            users.forEach((user, password) -> list.append('"').append(user).append("\" \"").append(password).append("\"\n"));
-            Files.writeString(userList, list);
+            Files.writeString(config, files.ini(userList.toString(), hba.toString()));
+            Files.writeString(userList, files.userList());
+            Files.writeString(hba, files.hba());
             List<String> command = new ArrayList<>(List.of(binary.toString()));
             if (runningAsRoot()) {
                 // PgBouncer refuses to run as root: it drops to nobody, who must be able to read its files.
@@ -216,48 +209,6 @@ public final class PgBouncer implements AutoCloseable {
         }
         awaitAdminConsole();
         return this;
-    }
-
-    private String config(Path userList, Path hba) {
-        return """
-                ;; Written by the test bed: PgBouncer standing in for RDS Proxy.
-                [databases]
-                %1$s = host=%2$s port=%3$d dbname=%1$s
-
-                [pgbouncer]
-                listen_addr = 127.0.0.1
-                listen_port = %4$d
-                ;; room for a burst of cold starts connecting at once (the default is 128)
-                listen_backlog = 4096
-                ;; no Unix socket: nothing to clean up, no permissions to get right
-                unix_socket_dir =
-                auth_type = hba
-                auth_hba_file = %11$s
-                auth_file = %5$s
-                ;; admin: fault scenarios PAUSE, KILL and RESUME through the console
-                admin_users = %6$s
-                ;; RDS Proxy multiplexes per transaction; so does transaction mode
-                pool_mode = transaction
-                ;; MaxConnectionsPercent x the server's limit
-                default_pool_size = %7$d
-                max_db_connections = %7$d
-                min_pool_size = 0
-                reserve_pool_size = 0
-                max_client_conn = %8$d
-                ;; ConnectionBorrowTimeout
-                query_wait_timeout = %9$d
-                ;; IdleClientTimeout
-                client_idle_timeout = %10$d
-                ;; retry a refused server login after 1 s, not the default 15 s
-                server_login_retry = 1
-                server_connect_timeout = 5
-                ;; pgjdbc sends extra_float_digits at startup; PgBouncer must let it through
-                ignore_startup_parameters = extra_float_digits
-                log_connections = 0
-                log_disconnections = 0
-                log_pooler_errors = 1
-                """.formatted(database, serverHost, serverPort, port, userList, statsUser, poolSize,
-                maxClientConnections, queryWaitTimeout.toSeconds(), clientIdleTimeout.toSeconds(), hba);
     }
 
     private void awaitAdminConsole() {
@@ -290,15 +241,18 @@ public final class PgBouncer implements AutoCloseable {
                 + (last == null ? "no attempt" : last.getMessage()) + "): " + log);
     }
 
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
     /** The admin console connection opened at start (thread-safe for SHOW POOLS). */
+    @Override
     public PgBouncerAdmin admin() {
         if (admin == null) {
             throw new IllegalStateException("PgBouncer is not running");
@@ -333,7 +287,7 @@ public final class PgBouncer implements AutoCloseable {
 
     /** Stops PgBouncer (SIGTERM, then SIGKILL after 5 s) and deletes its files. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (admin != null) {
             admin.close();
             admin = null;

@@ -2,7 +2,6 @@ package dev.lambdalab.testbed.scenario;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lambdalab.testbed.db.ConnectionSampler;
-import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.load.LoadResult;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ import java.util.Map;
  * @param peakDbConnections most connections of the application role on the server at a sample
  * @param peakClientConnections most client connections the proxy held at a sample, or null without proxy
  * @param environments execution environments created
- * @param coldStarts environments whose init succeeded
+ * @param coldStarts environments that answered at least once (their init succeeded)
  * @param timeouts invocations that ran past the function timeout
  * @param distinctBackendPids PostgreSQL backends that served successful requests
  * @param latencyMs latency percentiles of requests that reached a function
@@ -60,8 +59,14 @@ public record ScenarioResult(String name, String description, String variant, St
         return skipped == null && "as expected".equals(verdict);
     }
 
+    /**
+     * The result of a run.
+     *
+     * @param environmentsCreated environments the host created, or -1 when it cannot tell: then the distinct
+     *     environment ids of the answers count
+     */
     static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples,
-            FunctionMetrics metrics, Integer proxyDatabaseConnections) {
+            long environmentsCreated, Integer proxyDatabaseConnections) {
         boolean withProxy = scenario.target() == Target.PROXY;
         long errorCount = load.errors();
         String observed = errorCount == 0 ? "HOLDS" : "FAILS";
@@ -75,8 +80,8 @@ public record ScenarioResult(String name, String description, String variant, St
                 scenario.target().label(), scenario.load().peakConcurrency(), load.requests(),
                 scenario.load().holdMillis(), scenario.roleConnectionLimit(), scenario.reservedConcurrency(),
                 proxyDatabaseConnections, load.ok(), load.errorsByCause(), load.errorsByDetail(), load.throttled(),
-                peakDb, peakClients, metrics.environmentsCreated(), metrics.coldStarts(), metrics.timeouts(),
-                load.distinctBackendPids(),
+                peakDb, peakClients, environmentsCreated >= 0 ? environmentsCreated : load.distinctEnvironments(),
+                load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(),
                 new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), scenario.expected().name(),
                 observed, verdict, null, timeline);

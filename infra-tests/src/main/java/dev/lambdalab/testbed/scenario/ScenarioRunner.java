@@ -1,11 +1,9 @@
 package dev.lambdalab.testbed.scenario;
 
 import dev.lambdalab.testbed.db.ConnectionSampler;
-import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
-import dev.lambdalab.testbed.proxy.PgBouncer;
+import dev.lambdalab.testbed.proxy.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +16,18 @@ public final class ScenarioRunner {
     public static final String REQUIRE_PGBOUNCER_VARIABLE = "TESTBED_REQUIRE_PGBOUNCER";
 
     private final TestBed testBed;
+    private final FunctionHost host;
     private Duration sampleInterval = Duration.ofMillis(50);
 
+    /** Scenarios on the test bed, functions run by the emulator. */
     public ScenarioRunner(TestBed testBed) {
+        this(testBed, new EmulatorHost(testBed));
+    }
+
+    /** Scenarios on the test bed, functions run by the given host (LocalStack in the Docker tier). */
+    public ScenarioRunner(TestBed testBed, FunctionHost host) {
         this.testBed = Objects.requireNonNull(testBed, "testBed");
+        this.host = Objects.requireNonNull(host, "host");
     }
 
     public ScenarioRunner withSampleInterval(Duration interval) {
@@ -47,7 +53,7 @@ public final class ScenarioRunner {
      * @param progress called with the number of requests answered, about every 250 ms
      */
     public ScenarioResult run(Scenario scenario, IntConsumer progress) throws InterruptedException {
-        if (scenario.target() == Target.PROXY && TestBed.pgBouncer().isEmpty()) {
+        if (scenario.target() == Target.PROXY && !testBed.proxyAvailable()) {
             String reason = "PgBouncer is not installed: sudo apt-get install -y pgbouncer (or brew install pgbouncer)";
             if (pgBouncerRequired()) {
                 throw new IllegalStateException(reason + "; " + REQUIRE_PGBOUNCER_VARIABLE + " demands the proxy scenarios");
@@ -56,18 +62,14 @@ public final class ScenarioRunner {
         }
         testBed.resetConnections();
         testBed.lab().setAppConnectionLimit(scenario.roleConnectionLimit());
-        PgBouncer proxy = scenario.target() == Target.PROXY ? testBed.startProxy(scenario.proxy()) : null;
+        Proxy proxy = scenario.target() == Target.PROXY ? testBed.startProxy(scenario.proxy()) : null;
         try {
-            EmulatedFunction function = testBed.function(scenario.variant(), testBed.environment(proxy, scenario.settings()))
-                    .withTimeout(scenario.functionTimeout());
-            if (scenario.reservedConcurrency() != null) {
-                function.withReservedConcurrency(scenario.reservedConcurrency());
-            }
+            FunctionHost.Deployment function = host.deploy(scenario.variant(), scenario, proxy);
             ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy == null ? null : proxy.admin(),
                     sampleInterval);
             LoadResult load;
             List<ConnectionSampler.Sample> samples;
-            FunctionMetrics metrics;
+            long environments;
             try (function; sampler) {
                 sampler.start();
                 LoadDriver driver = new LoadDriver(function::invoke, scenario.variant().path());
@@ -78,10 +80,9 @@ public final class ScenarioRunner {
                     reporter.interrupt();
                 }
                 samples = sampler.stop();
-                metrics = function.metrics();
+                environments = function.environmentsCreated();
             }
-            return ScenarioResult.of(scenario, load, samples, metrics,
-                    proxy == null ? null : proxy.poolSize());
+            return ScenarioResult.of(scenario, load, samples, environments, proxy == null ? null : proxy.poolSize());
         } finally {
             if (proxy != null) {
                 proxy.close();

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.db.ContainerPostgresServer;
 import dev.lambdalab.testbed.db.EmbeddedPostgresServer;
 import dev.lambdalab.testbed.db.ExternalPostgresServer;
 import dev.lambdalab.testbed.db.LabDatabase;
@@ -7,52 +8,103 @@ import dev.lambdalab.testbed.db.PostgresServer;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.PgBouncer;
+import dev.lambdalab.testbed.proxy.PgBouncerContainer;
+import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Network;
 
 /**
- * The lab: a PostgreSQL server with the lab's database and roles, and the means to start PgBouncer in
- * front of it and emulated functions against either. One per run (or per test JVM); scenarios reset the
- * application role's connections between them.
+ * The lab: a PostgreSQL server with the lab's database and roles, and the means to start the proxy
+ * (PgBouncer) in front of it and emulated functions against either. One per run (or per test JVM);
+ * scenarios reset the application role's connections between them.
+ *
+ * <p>Three providers: embedded PostgreSQL and PgBouncer as a child process (the default, no Docker
+ * needed); an external server; or both as containers through Testcontainers when Docker is there
+ * ({@value #CONTAINERS_VARIABLE}=1 or the CLI's --containers), so Docker users need no PgBouncer installed.
  */
 public final class TestBed implements AutoCloseable {
 
     /** Environment variable naming an external server: postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres. */
     public static final String POSTGRES_URL_VARIABLE = "TESTBED_POSTGRES_URL";
+    /** Environment variable that selects the container providers (1 or true). */
+    public static final String CONTAINERS_VARIABLE = "TESTBED_CONTAINERS";
 
     private final PostgresServer server;
     private final LabDatabase lab;
-    private final java.util.List<PgBouncer> proxies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Network network;
+    private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
 
-    private TestBed(PostgresServer server, LabDatabase lab) {
+    private TestBed(PostgresServer server, LabDatabase lab, Network network) {
         this.server = server;
         this.lab = lab;
+        this.network = network;
     }
 
     /** An embedded PostgreSQL 17, started now, with max_connections well above the role's limit. */
     public static TestBed embedded(int appConnectionLimit) {
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(Math.max(100, appConnectionLimit * 2 + 50)).start();
-        return on(server, appConnectionLimit);
+        return on(new EmbeddedPostgresServer(maxConnections(appConnectionLimit)).start(), appConnectionLimit, null);
     }
 
     /** An external server given by URL. */
     public static TestBed external(String url, int appConnectionLimit) {
-        return on(new ExternalPostgresServer(url), appConnectionLimit);
+        return on(new ExternalPostgresServer(url), appConnectionLimit, null);
     }
 
-    /** External when {@value #POSTGRES_URL_VARIABLE} is set, else embedded. */
+    /**
+     * PostgreSQL and (later) PgBouncer as containers on a Docker network of their own.
+     *
+     * @throws IllegalStateException when no Docker engine answers
+     */
+    public static TestBed containers(int appConnectionLimit) {
+        if (!dockerAvailable()) {
+            throw new IllegalStateException("Docker is not available: the container providers need a running Docker"
+                    + " engine (without it, leave out --containers / " + CONTAINERS_VARIABLE + ")");
+        }
+        Network network = Network.newNetwork();
+        try {
+            return on(new ContainerPostgresServer(network, maxConnections(appConnectionLimit)).start(),
+                    appConnectionLimit, network);
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /** Containers when {@value #CONTAINERS_VARIABLE} is set, else external when {@value #POSTGRES_URL_VARIABLE} is, else embedded. */
     public static TestBed fromEnvironment(int appConnectionLimit) {
+        String containers = System.getenv(CONTAINERS_VARIABLE);
+        if ("1".equals(containers) || "true".equalsIgnoreCase(containers)) {
+            return containers(appConnectionLimit);
+        }
         String url = System.getenv(POSTGRES_URL_VARIABLE);
         return url == null || url.isBlank() ? embedded(appConnectionLimit) : external(url, appConnectionLimit);
     }
 
-    private static TestBed on(PostgresServer server, int appConnectionLimit) {
+    /** Whether a Docker engine answers (Testcontainers' check; no engine runs on some machines, such as CI's). */
+    public static boolean dockerAvailable() {
         try {
-            return new TestBed(server, LabDatabase.create(server, appConnectionLimit));
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int maxConnections(int appConnectionLimit) {
+        return Math.max(100, appConnectionLimit * 2 + 50);
+    }
+
+    private static TestBed on(PostgresServer server, int appConnectionLimit, Network network) {
+        try {
+            return new TestBed(server, LabDatabase.create(server, appConnectionLimit), network);
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -72,20 +124,53 @@ public final class TestBed implements AutoCloseable {
         return lab;
     }
 
+    public PostgresServer server() {
+        return server;
+    }
+
     public String description() {
         return server.description();
     }
 
+    /** The Docker network of the container providers, empty for the others. */
+    public Optional<Network> network() {
+        return Optional.ofNullable(network);
+    }
+
     /** PgBouncer's binary, when installed. */
-    public static Optional<java.nio.file.Path> pgBouncer() {
+    public static Optional<Path> pgBouncer() {
         return PgBouncer.find();
+    }
+
+    /** Whether {@link #startProxy} can start a proxy: PgBouncer installed, or the container providers. */
+    public boolean proxyAvailable() {
+        return network != null || pgBouncer().isPresent();
+    }
+
+    /** What the proxy is, for reports. */
+    public String proxyDescription() {
+        if (network != null) {
+            return "PgBouncer in a container (Debian's package, " + PgBouncerContainer.BASE_IMAGE + ")";
+        }
+        return pgBouncer().map(path -> PgBouncer.version(path) + " (" + path + ")")
+                .orElse("PgBouncer not installed (sudo apt-get install -y pgbouncer)");
     }
 
     /**
      * Starts PgBouncer in front of the lab database, configured as RDS Proxy with these settings would be
      * in front of a server whose limit is the application role's.
      */
-    public PgBouncer startProxy(ProxySettings settings) {
+    public Proxy startProxy(ProxySettings settings) {
+        if (network != null) {
+            PgBouncerContainer proxy = new PgBouncerContainer(network, server.networkHost(), server.networkPort())
+                    .withDatabase(LabDatabase.DATABASE)
+                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
+                    .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
+                    .withAdminUser(LabDatabase.MONITOR_ROLE)
+                    .configuredLike(settings, lab.appConnectionLimit());
+            proxies.add(proxy);
+            return proxy.start();
+        }
         PgBouncer proxy = new PgBouncer()
                 .withServer(server.host(), server.port())
                 .withDatabase(LabDatabase.DATABASE)
@@ -98,10 +183,10 @@ public final class TestBed implements AutoCloseable {
     }
 
     /**
-     * The variables of a function pointed at the database ({@code proxy == null}) or at the proxy. The
-     * socket factory lets the emulator tie each connection to its environment.
+     * The variables of an emulated function pointed at the database ({@code proxy == null}) or at the
+     * proxy. The socket factory lets the emulator tie each connection to its environment.
      */
-    public Map<String, String> environment(PgBouncer proxy, Map<String, String> extra) {
+    public Map<String, String> environment(Proxy proxy, Map<String, String> extra) {
         Map<String, String> environment = new LinkedHashMap<>(lab.directEnvironment());
         if (proxy != null) {
             environment.put("DB_HOST", proxy.host());
@@ -144,10 +229,13 @@ public final class TestBed implements AutoCloseable {
     /** Stops any proxy still running and the server (when the test bed started it). Safe to call twice. */
     @Override
     public synchronized void close() {
-        for (PgBouncer proxy : proxies) {
+        for (Proxy proxy : proxies) {
             proxy.close();
         }
         proxies.clear();
         server.close();
+        if (network != null) {
+            network.close();
+        }
     }
 }

@@ -10,7 +10,7 @@ import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.load.HttpApiGateway;
 import dev.lambdalab.testbed.load.RequestRecord;
-import dev.lambdalab.testbed.proxy.PgBouncer;
+import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -71,7 +71,7 @@ public final class LabServer implements AutoCloseable {
     private ExecutorService requestThreads;
     private ScheduledExecutorService sampler;
     private Connection monitor;
-    private PgBouncer proxy;
+    private Proxy proxy;
     private long startNanos;
     private volatile int peakDatabaseConnections;
 
@@ -132,7 +132,7 @@ public final class LabServer implements AutoCloseable {
 
     /** Starts PgBouncer (when installed and wanted), the two functions and the HTTP server. */
     public LabServer start() {
-        if (useProxy && TestBed.pgBouncer().isPresent()) {
+        if (useProxy && testBed.proxyAvailable()) {
             proxy = testBed.startProxy(proxySettings);
         }
         for (Variant variant : Variant.values()) {
@@ -167,7 +167,7 @@ public final class LabServer implements AutoCloseable {
     }
 
     private EmulatedFunction newFunction(Variant variant) {
-        PgBouncer target = variant == Variant.FIXED ? proxy : null;
+        Proxy target = variant == Variant.FIXED ? proxy : null;
         EmulatedFunction function = testBed.function(variant, testBed.environment(target, Map.of())).withTimeout(timeout);
         Integer reserved = variant == Variant.FIXED ? fixedReservedConcurrency : brokenReservedConcurrency;
         if (reserved != null) {

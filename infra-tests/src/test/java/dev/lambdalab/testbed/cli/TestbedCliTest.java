@@ -51,7 +51,7 @@ class TestbedCliTest {
         Run run = run();
 
         assertThat(run.exitCode()).isEqualTo(TestbedCli.USAGE);
-        assertThat(run.err()).contains("a command is needed: reproduce, serve or bench");
+        assertThat(run.err()).contains("a command is needed: reproduce, serve, bench or aws");
     }
 
     @Test

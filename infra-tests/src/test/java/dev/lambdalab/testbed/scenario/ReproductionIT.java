@@ -9,6 +9,7 @@ import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.Scenario.Expectation;
 import dev.lambdalab.testbed.support.LabExtension;
+import dev.lambdalab.testbed.support.ScenarioChecks;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -38,14 +39,7 @@ class ReproductionIT {
 
     @Test
     void theBrokenHandlerAtTwiceTheLimitFailsWithTheRoleLimitAndFillsEverySlot(TestBed testBed) throws Exception {
-        ScenarioResult result = new ScenarioRunner(testBed).run(scenario("broken-direct"));
-
-        long roleLimitOrPoolTimeout = result.errors().getOrDefault("ROLE_CONNECTION_LIMIT", 0L)
-                + result.errors().getOrDefault("POOL_TIMEOUT", 0L);
-        assertThat(roleLimitOrPoolTimeout).as("errors classified as role limit or pool timeout; all: %s", result.errors())
-                .isPositive();
-        assertThat(result.peakDbConnections()).as("peak connections of role app").isEqualTo(LIMIT);
-        assertThat(result.verdict()).isEqualTo("as expected");
+        ScenarioChecks.brokenDirectFails(new ScenarioRunner(testBed).run(scenario("broken-direct")), LIMIT);
     }
 
     @Test
@@ -56,59 +50,36 @@ class ReproductionIT {
         ScenarioResult result = new ScenarioRunner(testBed).run(scenario);
 
         assertThat(callers).isLessThanOrEqualTo(LIMIT);
-        assertThat(result.errors()).as("errors").isEmpty();
-        assertThat(result.ok()).isEqualTo(result.requests());
-        assertThat(result.peakDbConnections()).as("peak connections").isLessThanOrEqualTo(callers);
-        assertThat(result.distinctBackendPids()).as("backends that served").isLessThanOrEqualTo(callers);
-        assertThat(result.environments()).isLessThanOrEqualTo(callers);
+        ScenarioChecks.fixedWithinLimitHolds(result, callers);
     }
 
     @Test
     void theFixedHandlerAboveTheLimitFailsWithPoolTimeoutsCausedByTheRoleLimit(TestBed testBed) throws Exception {
-        ScenarioResult result = new ScenarioRunner(testBed).run(scenario("fixed-direct-over-limit"));
-
-        assertThat(result.errorDetails()).as("errors with their cause")
-                .containsKey("POOL_TIMEOUT (ROLE_CONNECTION_LIMIT)");
-        assertThat(result.peakDbConnections()).isEqualTo(LIMIT);
-        assertThat(result.environments()).as("more environments than slots").isGreaterThan(LIMIT);
+        ScenarioChecks.fixedOverLimitFails(new ScenarioRunner(testBed).run(scenario("fixed-direct-over-limit")), LIMIT);
     }
 
     @Test
     void reservedConcurrencyAtTheLimitThrottlesInsteadOfFailing(TestBed testBed) throws Exception {
-        ScenarioResult result = new ScenarioRunner(testBed).run(scenario("fixed-direct-reserved-concurrency"));
-
-        assertThat(result.throttled()).as("429s").isPositive();
-        assertThat(result.errors()).as("database errors").isEmpty();
-        assertThat(result.environments()).isLessThanOrEqualTo(LIMIT);
-        assertThat(result.peakDbConnections()).isLessThanOrEqualTo(LIMIT);
+        ScenarioChecks.reservedConcurrencyThrottles(
+                new ScenarioRunner(testBed).run(scenario("fixed-direct-reserved-concurrency")), LIMIT);
     }
 
     @Test
     void theFixedHandlerBehindTheProxyHoldsAtFiveTimesTheLimit(TestBed testBed) throws Exception {
-        LabExtension.assumePgBouncer();
+        LabExtension.assumePgBouncer(testBed);
         Scenario scenario = scenario("fixed-proxy");
 
         ScenarioResult result = new ScenarioRunner(testBed).run(scenario);
 
         assertThat(scenario.load().peakConcurrency()).isGreaterThanOrEqualTo(5 * LIMIT);
-        assertThat(result.errors()).as("errors").isEmpty();
-        assertThat(result.ok()).isEqualTo(result.requests());
-        assertThat(result.peakDbConnections()).as("database connections, the proxy's maximum being %d",
-                result.proxyDatabaseConnections()).isLessThanOrEqualTo(result.proxyDatabaseConnections());
-        assertThat(result.peakClientConnections()).as("client connections: one per environment")
-                .isLessThanOrEqualTo((int) result.environments());
-        assertThat(result.distinctBackendPids()).isLessThanOrEqualTo(result.proxyDatabaseConnections());
+        ScenarioChecks.fixedProxyHolds(result);
     }
 
     @Test
     void theBrokenHandlerBehindTheProxyFillsItsClientSideButNotTheDatabase(TestBed testBed) throws Exception {
-        LabExtension.assumePgBouncer();
-        ScenarioResult result = new ScenarioRunner(testBed).run(scenario("broken-proxy"));
-
-        assertThat(result.errors()).as("errors").containsKey("PROXY_CLIENT_LIMIT");
-        assertThat(result.peakClientConnections()).as("client connections reach max_client_conn")
-                .isGreaterThanOrEqualTo(ProxySettings.DEFAULTS.maxClientConnections() - 2);
-        assertThat(result.peakDbConnections()).isLessThanOrEqualTo(result.proxyDatabaseConnections());
+        LabExtension.assumePgBouncer(testBed);
+        ScenarioChecks.brokenProxyFillsTheClientSide(new ScenarioRunner(testBed).run(scenario("broken-proxy")),
+                ProxySettings.DEFAULTS.maxClientConnections());
     }
 
     @Test

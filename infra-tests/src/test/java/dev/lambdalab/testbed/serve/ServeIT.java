@@ -43,7 +43,7 @@ class ServeIT {
 
     @Test
     void theFixedRouteAnswersOnly2xxAndTheDatabaseStaysWithinTheProxysMaximum(TestBed testBed) throws Exception {
-        LabExtension.assumePgBouncer();
+        LabExtension.assumePgBouncer(testBed);
         LabServer server = start(testBed);
         assertThat(server.proxied()).isTrue();
 

@@ -37,11 +37,12 @@ public final class LabExtension implements ParameterResolver {
     }
 
     /**
-     * Skips the calling test when PgBouncer is not installed, with how to install it, unless
-     * TESTBED_REQUIRE_PGBOUNCER demands it (CI does): then the test fails.
+     * Skips the calling test when the test bed cannot start a proxy (PgBouncer not installed, no container
+     * providers), with how to install it, unless TESTBED_REQUIRE_PGBOUNCER demands it (CI does): then the
+     * test fails.
      */
-    public static void assumePgBouncer() {
-        if (TestBed.pgBouncer().isPresent()) {
+    public static void assumePgBouncer(TestBed testBed) {
+        if (testBed.proxyAvailable()) {
             return;
         }
         String message = "PgBouncer is not installed (sudo apt-get install -y pgbouncer): proxy tests skipped";

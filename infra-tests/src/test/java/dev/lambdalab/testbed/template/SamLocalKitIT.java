@@ -131,6 +131,16 @@ class SamLocalKitIT {
         assertThat(Files.readString(ROOT.resolve("README.md"))).contains("--docker-network lambda-connection-lab");
     }
 
+    @Test
+    void theComposePgBouncerImageIsBuiltTheWayTheContainerProviderBuildsIt() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("docker/pgbouncer.Dockerfile")).replace("\\\n", " ")
+                .replaceAll("\\s+", " ");
+
+        assertThat(dockerfile).contains("FROM " + dev.lambdalab.testbed.proxy.PgBouncerContainer.BASE_IMAGE)
+                .contains("RUN " + dev.lambdalab.testbed.proxy.PgBouncerContainer.INSTALL)
+                .contains("USER postgres");
+    }
+
     private static Map<String, Map<String, String>> envJson() throws IOException {
         return JSON.readValue(ROOT.resolve("env.json").toFile(),
                 JSON.getTypeFactory().constructMapType(Map.class, JSON.getTypeFactory().constructType(String.class),

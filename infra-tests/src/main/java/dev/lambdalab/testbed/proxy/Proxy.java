@@ -1,0 +1,37 @@
+package dev.lambdalab.testbed.proxy;
+
+/**
+ * The RDS Proxy stand-in, wherever it runs: PgBouncer as a child process ({@link PgBouncer}) or as a
+ * container ({@link PgBouncerContainer}).
+ */
+public interface Proxy extends AutoCloseable {
+
+    /** Host the test JVM (and emulated functions) reach it at. */
+    String host();
+
+    /** Port the test JVM (and emulated functions) reach it at. */
+    int port();
+
+    /** Host containers on its Docker network reach it at; the same as {@link #host()} outside Docker. */
+    default String networkHost() {
+        return host();
+    }
+
+    /** Port containers on its Docker network reach it at. */
+    default int networkPort() {
+        return port();
+    }
+
+    /** Its admin console (SHOW POOLS, PAUSE, KILL). */
+    PgBouncerAdmin admin();
+
+    /** Database connections it may open. */
+    int poolSize();
+
+    /** Client connections it accepts. */
+    int maxClientConnections();
+
+    /** Stops it and deletes its files. */
+    @Override
+    void close();
+}

@@ -1,0 +1,41 @@
+package dev.lambdalab.testbed.scenario;
+
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.proxy.Proxy;
+import java.util.Objects;
+
+/** Functions run by the emulator in this JVM, against the test bed's database or proxy. */
+public final class EmulatorHost implements FunctionHost {
+
+    private final TestBed testBed;
+
+    public EmulatorHost(TestBed testBed) {
+        this.testBed = Objects.requireNonNull(testBed, "testBed");
+    }
+
+    @Override
+    public Deployment deploy(Variant variant, Scenario scenario, Proxy proxy) {
+        EmulatedFunction function = testBed.function(variant, testBed.environment(proxy, scenario.settings()))
+                .withTimeout(scenario.functionTimeout());
+        if (scenario.reservedConcurrency() != null) {
+            function.withReservedConcurrency(scenario.reservedConcurrency());
+        }
+        return new Deployment() {
+            @Override
+            public Invocation invoke(Object event) {
+                return function.invoke(event);
+            }
+
+            @Override
+            public long environmentsCreated() {
+                return function.metrics().environmentsCreated();
+            }
+
+            @Override
+            public void close() {
+                function.close();
+            }
+        };
+    }
+}

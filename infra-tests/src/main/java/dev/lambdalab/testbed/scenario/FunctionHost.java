@@ -1,0 +1,35 @@
+package dev.lambdalab.testbed.scenario;
+
+import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.proxy.Proxy;
+
+/**
+ * Where a scenario's function runs: the emulator in this JVM (the default), or a real Lambda runtime such
+ * as LocalStack's (the Docker tier). Scenarios, the load driver, the sampler and the results are the same
+ * for every host; only deploying and invoking differ.
+ */
+public interface FunctionHost {
+
+    /**
+     * Deploys one variant, configured for the scenario (timeout, reserved concurrency, settings), pointed at
+     * the proxy or, when {@code proxy} is {@code null}, at the database.
+     */
+    Deployment deploy(Variant variant, Scenario scenario, Proxy proxy);
+
+    /** A deployed function. */
+    interface Deployment extends AutoCloseable {
+
+        /** A synchronous invocation with an API Gateway HTTP API event. */
+        Invocation invoke(Object event);
+
+        /**
+         * Environments created, when the host knows (the emulator does); otherwise {@code -1} and the results
+         * count the distinct environment ids the answers named.
+         */
+        long environmentsCreated();
+
+        /** Removes the function; its environments end. */
+        @Override
+        void close();
+    }
+}
