@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
 /**
  * Where and how to connect: the JDBC URL, the pgjdbc properties and the credentials. It says nothing
@@ -52,8 +53,8 @@ public final class ConnectionSpec {
             case PASSWORD -> new ConnectionSpec(settings,
                     new PasswordCredentials(settings.user().orElseThrow(), settings.password().orElseThrow()),
                     settings.host().orElseThrow(), settings.port(), settings.database());
-            case SECRETS_MANAGER -> withSecret(settings, new SecretsManagerCredentials(
-                    settings.secretId().orElseThrow(), SecretsManagerCredentials.awsSdkReader()));
+            case SECRETS_MANAGER -> withSecret(settings, new SecretsManagerCredentials(settings.secretId().orElseThrow(),
+                    SecretsManagerCredentials.awsSdkReader(settings, EnvironmentVariables.current())));
             case IAM -> new ConnectionSpec(settings,
                     new IamTokenCredentials(settings.host().orElseThrow(), settings.port(), settings.user().orElseThrow(),
                             IamTokenCredentials.awsSdkSigner(settings.region().orElseThrow()), Clock.systemUTC(),
@@ -123,7 +124,15 @@ public final class ConnectionSpec {
     }
 
     /**
-     * A HikariConfig with the connection part only: URL, driver properties, credentials and a pool name
+     * Where new connections come from: pgjdbc with this URL and these properties, and the credentials
+     * asked at every new connection, read again once when the server rejects them (a rotated secret).
+     */
+    public DataSource dataSource() {
+        return new CredentialsDataSource(jdbcUrl(), driverProperties(), credentials);
+    }
+
+    /**
+     * A HikariConfig with the connection part only: the {@link #dataSource()} and a pool name
      * ({@code variant-ENVIRONMENT-N}). Every pool setting keeps HikariCP's default; {@link LambdaPool}
      * sets them for Lambda.
      */
@@ -131,10 +140,8 @@ public final class ConnectionSpec {
         Objects.requireNonNull(variant, "variant");
         HikariConfig config = new HikariConfig();
         config.setPoolName(variant + "-" + ExecutionEnvironment.shortId() + "-" + POOLS_CREATED.incrementAndGet());
-        config.setJdbcUrl(jdbcUrl());
-        config.setDataSourceProperties(driverProperties());
-        // An instance, not setCredentialsProviderClassName (HikariCP #2405: it writes the wrong field).
-        config.setCredentialsProvider(credentials);
+        // A DataSource instead of jdbcUrl + credentialsProvider, so a rejected login can re-read the secret.
+        config.setDataSource(dataSource());
         return config;
     }
 

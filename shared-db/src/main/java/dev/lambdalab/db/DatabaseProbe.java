@@ -24,9 +24,12 @@ public final class DatabaseProbe {
      *
      * @param pool where to borrow the connection
      * @param holdMillis how long to hold it, validated by the caller
+     * @param queryTimeoutSeconds after this long pgjdbc sends the server a cancel request (PostgreSQL's
+     *     protocol-level CancelRequest, on a connection of its own); the query fails with SQLState 57014
+     *     and the connection stays usable. 0: no query timeout, only the socket timeout
      * @throws SQLException from borrowing or querying, for {@link FailureClassifier}
      */
-    public static ProbeResult run(DataSource pool, int holdMillis) throws SQLException {
+    public static ProbeResult run(DataSource pool, int holdMillis, int queryTimeoutSeconds) throws SQLException {
         long start = System.nanoTime();
         try (Connection connection = pool.getConnection()) {
             long acquired = System.nanoTime();
@@ -35,6 +38,9 @@ public final class DatabaseProbe {
             int backendPid;
             try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
                 statement.setDouble(1, holdMillis / 1000.0); // a bind parameter: no SQL built from input
+                // A slow query is cancelled on the server, so the connection goes back to the pool healthy;
+                // the socket timeout (longer) only has to catch a peer that stopped answering altogether.
+                statement.setQueryTimeout(queryTimeoutSeconds);
                 try (ResultSet result = statement.executeQuery()) {
                     result.next();
                     backendPid = result.getInt(1);

@@ -97,6 +97,12 @@ public final class DatabaseSecret {
         return Optional.ofNullable(port);
     }
 
+    /** Whether the other secret holds the same password (without handing either out). */
+    public boolean samePassword(DatabaseSecret other) {
+        return java.security.MessageDigest.isEqual(password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                other.password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public Optional<String> dbname() {
         return Optional.ofNullable(dbname);
     }

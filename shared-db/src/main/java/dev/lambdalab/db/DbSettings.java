@@ -185,6 +185,14 @@ public final class DbSettings {
         if (sslMode().equals("verify-full") && sslRootCert().isEmpty()) {
             problems.add("DB_SSLMODE=verify-full needs DB_SSL_ROOT_CERT (the RDS CA bundle)");
         }
+        if (queryTimeoutSeconds() > 0 && queryTimeoutSeconds() >= socketTimeoutSeconds()) {
+            problems.add("DB_QUERY_TIMEOUT_S must be 0 (off) or less than DB_SOCKET_TIMEOUT_S ("
+                    + socketTimeoutSeconds() + "s), got \"" + queryTimeoutSeconds() + "\"");
+        }
+        if (secretsManagerEndpoint().isPresent() && auth != AuthMode.SECRETS_MANAGER) {
+            problems.add("AWS_ENDPOINT_URL_SECRETS_MANAGER is set but DB_AUTH is " + auth.settingValue()
+                    + "; it only applies to DB_AUTH=secrets-manager");
+        }
         if (poolMinIdle() > poolMaxSize()) {
             problems.add("POOL_MIN_IDLE must be at most POOL_MAX_SIZE (" + poolMaxSize() + "), got \""
                     + poolMinIdle() + "\"");
@@ -257,6 +265,16 @@ public final class DbSettings {
 
     public int socketTimeoutSeconds() {
         return (Integer) values.get(Setting.DB_SOCKET_TIMEOUT_S);
+    }
+
+    /** Seconds before pgjdbc cancels a statement (0: never). */
+    public int queryTimeoutSeconds() {
+        return (Integer) values.get(Setting.DB_QUERY_TIMEOUT_S);
+    }
+
+    /** The Secrets Manager endpoint to use instead of the SDK's, for LocalStack or the test bed. */
+    public Optional<String> secretsManagerEndpoint() {
+        return optional(Setting.AWS_ENDPOINT_URL_SECRETS_MANAGER);
     }
 
     public int prepareThreshold() {

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  * {@code HikariConfig.setCredentialsProvider}; {@code setCredentialsProviderClassName} is avoided
  * because it stores the name in the wrong field (HikariCP pull requests #2405 and #2409).
  */
-public final class IamTokenCredentials implements HikariCredentialsProvider {
+public final class IamTokenCredentials implements HikariCredentialsProvider, RefreshableCredentials {
 
     /** Token life as RDS documents it. */
     public static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15);
@@ -76,6 +76,20 @@ public final class IamTokenCredentials implements HikariCredentialsProvider {
             Redactor.register(token);
         }
         return Credentials.of(user, token);
+    }
+
+    /**
+     * After a rejected login: drops the token when it is older than a minute, so the retry signs a new one
+     * (a token that old may have met a clock or credentials change); a token signed just now is not the
+     * problem (the IAM policy or the rds_iam grant is), so there is nothing to retry.
+     */
+    @Override
+    public synchronized boolean refreshAfterAuthenticationFailure() {
+        if (token == null || clock.instant().isBefore(signedAt.plus(Duration.ofMinutes(1)))) {
+            return false;
+        }
+        token = null;
+        return true;
     }
 
     /** When the token in use was signed, or {@code null} before the first connection. */

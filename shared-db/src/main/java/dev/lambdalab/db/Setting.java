@@ -47,6 +47,10 @@ public enum Setting {
     DB_SOCKET_TIMEOUT_S(Scope.CONNECTION, "12", Constraint.integer(1, 900), false,
             "pgjdbc socketTimeout: give up on a read after this many seconds. Above the longest query plus"
                     + " the proxy's ConnectionBorrowTimeout, below the function timeout."),
+    DB_QUERY_TIMEOUT_S(Scope.CONNECTION, "10", Constraint.integer(0, 900), false,
+            "Statement query timeout: after this many seconds pgjdbc sends PostgreSQL a cancel request and the"
+                    + " query fails with 57014, leaving the connection usable. 0 turns it off. Below"
+                    + " DB_SOCKET_TIMEOUT_S, which stays the backstop for a peer that stopped answering."),
     DB_PREPARE_THRESHOLD(Scope.CONNECTION, "5", Constraint.integer(0, 1000), false,
             "pgjdbc prepareThreshold. 0 turns server-side prepared statements off, as PgBouncer in"
                     + " transaction mode needs and RDS Proxy prefers (they pin the session)."),
@@ -57,6 +61,11 @@ public enum Setting {
                     + " environment id, so each connection names the environment that holds it."),
     DB_JDBC_PARAMS(Scope.CONNECTION, null, Constraint.jdbcParameters(JdbcParameters.RESERVED), true,
             "Other pgjdbc connection properties, for example loggerLevel=DEBUG&options=-c%20work_mem=8MB."),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER(Scope.CONNECTION, null,
+            Constraint.matching("an http or https URL", "https?://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]{1,2000}"),
+            false,
+            "Secrets Manager endpoint for DB_AUTH=secrets-manager: LocalStack's or the test bed's. Unset in"
+                    + " AWS, where the SDK uses the regional endpoint (the VPC endpoint, by private DNS)."),
 
     POOL_MAX_SIZE(Scope.POOL, "1", Constraint.integer(1, 100), false,
             "maximumPoolSize. 1: a Lambda environment serves one request at a time."),

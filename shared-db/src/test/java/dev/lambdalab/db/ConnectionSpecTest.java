@@ -39,7 +39,10 @@ class ConnectionSpecTest {
         HikariConfig config = spec.hikariConfig("broken");
 
         assertThat(config.getPoolName()).startsWith("broken-" + ExecutionEnvironment.shortId() + "-");
-        assertThat(config.getCredentialsProvider()).isSameAs(spec.credentials());
+        assertThat(config.getDataSource()).as("connections come through the credentials, re-read on a rejected login")
+                .isInstanceOf(CredentialsDataSource.class);
+        assertThat(config.getDataSource().toString()).contains("jdbc:postgresql://h:5432/postgres")
+                .doesNotContain("pw-local-2");
         assertThat(config.getMaximumPoolSize()).as("HikariCP's default, untouched").isEqualTo(10);
         assertThat(config.getConnectionTimeout()).as("HikariCP's default, untouched").isEqualTo(30_000);
     }

@@ -99,6 +99,48 @@ class CredentialsTest {
     }
 
     @Test
+    void aRejectedLoginRereadsTheSecretAtMostOncePerIntervalAndSaysWhetherThePasswordChanged() {
+        ManualClock clock = new ManualClock();
+        AtomicInteger version = new AtomicInteger(1);
+        SecretsManagerCredentials credentials = new SecretsManagerCredentials("db-secret",
+                id -> RDS_SECRET.replace("rotated-pa55word", "password-v" + version.get()), clock, Duration.ofSeconds(30));
+        assertThat(credentials.reads()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(credentials.refreshAfterAuthenticationFailure()).as("same secret: nothing to retry").isFalse();
+        assertThat(credentials.reads()).isEqualTo(2);
+
+        version.set(2); // the rotation
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(credentials.refreshAfterAuthenticationFailure()).as("5 s after the last read: not read again")
+                .isFalse();
+        assertThat(credentials.reads()).isEqualTo(2);
+        assertThat(credentials.getCredentials().getPassword()).isEqualTo("password-v1");
+
+        clock.advance(Duration.ofSeconds(25));
+        assertThat(credentials.refreshAfterAuthenticationFailure()).as("30 s later: read again, password changed")
+                .isTrue();
+        assertThat(credentials.reads()).isEqualTo(3);
+        assertThat(credentials.getCredentials().getPassword()).isEqualTo("password-v2");
+        assertThat(credentials.lastRead()).contains(clock.instant());
+    }
+
+    @Test
+    void aRejectedIamTokenIsReSignedOnlyWhenItIsOlderThanAMinute() {
+        ManualClock clock = new ManualClock();
+        AtomicInteger signed = new AtomicInteger();
+        IamTokenCredentials credentials = new IamTokenCredentials("proxy.example", 5432, "app",
+                (host, port, user) -> "token-" + signed.incrementAndGet(), clock, IamTokenCredentials.DEFAULT_REUSE);
+        assertThat(credentials.refreshAfterAuthenticationFailure()).as("no token yet").isFalse();
+        assertThat(credentials.getCredentials().getPassword()).isEqualTo("token-1");
+        assertThat(credentials.refreshAfterAuthenticationFailure()).as("a fresh token is not the problem").isFalse();
+
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(credentials.refreshAfterAuthenticationFailure()).isTrue();
+        assertThat(credentials.getCredentials().getPassword()).as("signed again for the retry").isEqualTo("token-2");
+    }
+
+    @Test
     void aMissingSecretFailsWithItsIdAndTheSdkCause() {
         assertThatThrownBy(() -> new SecretsManagerCredentials("missing", id -> {
             throw ResourceNotFoundException.builder().message("Secrets Manager can't find the specified secret.").build();

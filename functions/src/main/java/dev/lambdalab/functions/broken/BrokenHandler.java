@@ -21,8 +21,8 @@ import dev.lambdalab.functions.http.ProbeEndpoint;
  */
 public final class BrokenHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final ProbeEndpoint endpoint = new ProbeEndpoint("broken");
     private final ConnectionSpec connection;
+    private final ProbeEndpoint endpoint;
 
     /** Lambda calls this once per execution environment, during init. */
     public BrokenHandler() {
@@ -31,6 +31,7 @@ public final class BrokenHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     public BrokenHandler(ConnectionSpec connection) {
         this.connection = connection;
+        this.endpoint = new ProbeEndpoint("broken", connection.settings().queryTimeoutSeconds());
     }
 
     @Override

@@ -19,16 +19,17 @@ import javax.sql.DataSource;
  */
 public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final ProbeEndpoint endpoint = new ProbeEndpoint("fixed");
     private final DataSource pool;
+    private final ProbeEndpoint endpoint;
 
     /** Lambda calls this once per execution environment, during init. */
     public FixedHandler() {
-        this(EnvironmentPool.INSTANCE);
+        this(EnvironmentPool.INSTANCE, EnvironmentPool.CONNECTION.settings().queryTimeoutSeconds());
     }
 
-    public FixedHandler(DataSource pool) {
+    public FixedHandler(DataSource pool, int queryTimeoutSeconds) {
         this.pool = pool;
+        this.endpoint = new ProbeEndpoint("fixed", queryTimeoutSeconds);
     }
 
     @Override
@@ -44,6 +45,7 @@ public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent,
      * can pass their own DataSource to the other constructor without building this one.)
      */
     private static final class EnvironmentPool {
-        static final HikariDataSource INSTANCE = LambdaPool.create(ConnectionSpec.fromEnvironment());
+        static final ConnectionSpec CONNECTION = ConnectionSpec.fromEnvironment();
+        static final HikariDataSource INSTANCE = LambdaPool.create(CONNECTION);
     }
 }

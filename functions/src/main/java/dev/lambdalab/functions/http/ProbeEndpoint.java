@@ -41,9 +41,18 @@ public final class ProbeEndpoint {
     private static final Map<String, String> JSON = Map.of("content-type", "application/json");
 
     private final String variant;
+    private final int queryTimeoutSeconds;
 
-    public ProbeEndpoint(String variant) {
+    /**
+     * @param variant {@code broken} or {@code fixed}: the first word of every log line and answer
+     * @param queryTimeoutSeconds DB_QUERY_TIMEOUT_S, read once at init
+     */
+    public ProbeEndpoint(String variant, int queryTimeoutSeconds) {
         this.variant = Objects.requireNonNull(variant, "variant");
+        if (queryTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("queryTimeoutSeconds cannot be negative, got " + queryTimeoutSeconds);
+        }
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context, PoolSource poolSource) {
@@ -68,7 +77,7 @@ public final class ProbeEndpoint {
         DataSource pool = null;
         try {
             pool = poolSource.get();
-            ProbeResult result = DatabaseProbe.run(pool, request.holdMillis());
+            ProbeResult result = DatabaseProbe.run(pool, request.holdMillis(), queryTimeoutSeconds);
             body.put("backendPid", result.backendPid())
                     .put("pool", poolJson(result.pool()))
                     .put("poolsCreatedInEnvironment", ConnectionSpec.poolsCreated())
