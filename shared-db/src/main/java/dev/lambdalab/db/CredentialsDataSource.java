@@ -58,12 +58,11 @@ public final class CredentialsDataSource implements DataSource {
                 rejected.addSuppressed(readFailed);
                 throw rejected;
             }
-            LOG.warn("[env {}] login rejected ({} {}); credentials read again: {}", ExecutionEnvironment.shortId(),
-                    rejected.getSQLState(), Redactor.redact(rejected.getMessage()),
-                    changed ? "they changed, retrying once" : "unchanged or not re-read, giving up");
             if (!changed) {
-                throw rejected;
+                throw rejected; // HikariCP retries later; the handler's answer names AUTHENTICATION
             }
+            LOG.warn("[env {}] login rejected ({} {}); the credentials changed (a rotation): retrying once",
+                    ExecutionEnvironment.shortId(), rejected.getSQLState(), Redactor.redact(rejected.getMessage()));
             return connect(credentials.getCredentials());
         }
     }

@@ -48,6 +48,8 @@ public final class SecretsManagerCredentials implements HikariCredentialsProvide
     private final Duration minRefreshInterval;
     private volatile DatabaseSecret secret;
     private Instant lastRead;
+    private Instant lastRefresh;
+    private boolean skipLogged;
     private int reads;
 
     /**
@@ -141,12 +143,19 @@ public final class SecretsManagerCredentials implements HikariCredentialsProvide
     @Override
     public synchronized boolean refreshAfterAuthenticationFailure() {
         Instant now = clock.instant();
-        if (now.isBefore(lastRead.plus(minRefreshInterval))) {
-            LOG.warn("[env {}] secret {} not read again: last read {}ms ago, at most once per {}ms",
-                    ExecutionEnvironment.shortId(), secretId, Duration.between(lastRead, now).toMillis(),
-                    minRefreshInterval.toMillis());
+        // The first rejected login is always worth a read (a rotation may come right after init); after
+        // that, at most one read per interval, however fast the pool retries its login.
+        if (lastRefresh != null && now.isBefore(lastRefresh.plus(minRefreshInterval))) {
+            if (!skipLogged) {
+                LOG.warn("[env {}] secret {} not read again: re-read {}ms ago, at most once per {}ms",
+                        ExecutionEnvironment.shortId(), secretId, Duration.between(lastRefresh, now).toMillis(),
+                        minRefreshInterval.toMillis());
+                skipLogged = true;
+            }
             return false;
         }
+        lastRefresh = now;
+        skipLogged = false;
         DatabaseSecret before = secret;
         secret = fetch();
         boolean changed = !secret.username().equals(before.username()) || !secret.samePassword(before);

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,8 +11,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * PostgreSQL 17 started from zonky's embedded binaries, on a free loopback port, in a temporary data
@@ -24,6 +28,7 @@ public final class EmbeddedPostgresServer implements PostgresServer {
     private final int maxConnections;
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
+    private Path dataDirectory;
     private String version;
 
     /**
@@ -51,7 +56,10 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("max_connections", Integer.toString(maxConnections))
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("password_encryption", "scram-sha-256")
-                    .setDataDirectoryCustomizer(dataDirectory -> writeHba(dataDirectory.toPath()));
+                    .setDataDirectoryCustomizer(directory -> {
+                        dataDirectory = directory.toPath();
+                        writeHba(dataDirectory);
+                    });
             serverConfig.forEach(builder::setServerConfig);
             postgres = builder.start();
             try (Connection connection = superuserConnection("postgres");
@@ -65,6 +73,63 @@ public final class EmbeddedPostgresServer implements PostgresServer {
             throw new UncheckedIOException("could not start embedded PostgreSQL: " + e.getMessage(), e);
         } catch (SQLException e) {
             throw new IllegalStateException("embedded PostgreSQL started but does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean restartable() {
+        return postgres != null;
+    }
+
+    /**
+     * Stops the server as an operator's restart or a failover would (pg_ctl's fast mode: every session is
+     * ended with 57P01 "terminating connection due to administrator command"), leaves the port closed for
+     * {@code downtime}, then starts it again with the options it first ran with (pg_ctl reads them back
+     * from postmaster.opts). Returns once it accepts connections again.
+     */
+    @Override
+    public synchronized void restart(Duration downtime) {
+        if (postgres == null) {
+            throw new IllegalStateException("embedded PostgreSQL is not running");
+        }
+        try {
+            // The first word of postmaster.opts is the postgres binary zonky extracted; pg_ctl is beside it.
+            String options = Files.readString(dataDirectory.resolve("postmaster.opts")).strip();
+            Path pgCtl = Path.of(options.substring(0, options.indexOf(' '))).resolveSibling("pg_ctl");
+            pgCtl("stop", pgCtl, "-m", "fast");
+            Thread.sleep(downtime.toMillis());
+            // "restart" of a stopped server starts it with the options in postmaster.opts (pg_ctl docs).
+            pgCtl("restart", pgCtl, "-l", dataDirectory.resolve("restarted.log").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart embedded PostgreSQL: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting embedded PostgreSQL", e);
+        }
+    }
+
+    private void pgCtl(String action, Path pgCtl, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U")); // as zonky runs it: PostgreSQL refuses to run as root
+        }
+        command.addAll(List.of(pgCtl.toString(), "-D", dataDirectory.toString(), "-w", "-t", "60"));
+        command.addAll(List.of(options));
+        command.add(action);
+        Path output = Files.createTempFile("testbed-pg_ctl-", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                    .start();
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("pg_ctl " + action + " did not finish within 90s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException("pg_ctl " + action + " exited with " + process.exitValue() + ": "
+                        + Files.readString(output).strip().replace('\n', ' '));
+            }
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 

@@ -34,6 +34,21 @@ public interface PostgresServer extends AutoCloseable {
     /** What the server is, for reports: {@code embedded PostgreSQL 17.6 (zonky)}. */
     String description();
 
+    /** Whether {@link #restart} works for this server. */
+    default boolean restartable() {
+        return false;
+    }
+
+    /**
+     * Stops the server (ending every session), waits {@code downtime}, starts it again on the same port and
+     * returns once it accepts connections.
+     *
+     * @throws UnsupportedOperationException when the test bed cannot restart this server
+     */
+    default void restart(java.time.Duration downtime) {
+        throw new UnsupportedOperationException(description() + " cannot be restarted by the test bed");
+    }
+
     /** A new superuser connection to the given database. */
     default Connection superuserConnection(String database) throws SQLException {
         Properties properties = new Properties();

@@ -349,6 +349,7 @@ public final class EmulatedFunction implements AutoCloseable {
     }
 
     private void start() {
+        SharedLibraryState.prepare();
         if (code == null) {
             code = FunctionCode.project();
         }

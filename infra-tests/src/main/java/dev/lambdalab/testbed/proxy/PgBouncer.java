@@ -49,6 +49,7 @@ public final class PgBouncer implements Proxy {
     private Duration startupTimeout = Duration.ofSeconds(15);
 
     private Path directory;
+    private List<String> command;
     private Process process;
     private int port;
     private PgBouncerAdmin admin;
@@ -200,15 +201,48 @@ public final class PgBouncer implements Proxy {
                 command.addAll(List.of("-u", "nobody"));
             }
             command.add(config.toString());
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("pgbouncer.log").toFile())
-                    .start();
+            this.command = List.copyOf(command);
+            launch();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PgBouncer: " + e.getMessage(), e);
         }
         awaitAdminConsole();
         return this;
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("pgbouncer.log").toFile()))
+                .start();
+    }
+
+    /**
+     * A hard restart, as a crashed or replaced proxy would do: SIGTERM (PgBouncer's immediate shutdown,
+     * which drops every client and server connection), {@code downtime} with nothing listening, then the
+     * same configuration on the same port. Returns once the admin console answers again.
+     */
+    @Override
+    public synchronized void restart(Duration downtime) {
+        if (!isRunning()) {
+            throw new IllegalStateException("PgBouncer is not running");
+        }
+        admin.close();
+        admin = null;
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            Thread.sleep(downtime.toMillis());
+            launch();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting PgBouncer", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start PgBouncer again: " + e.getMessage(), e);
+        }
+        awaitAdminConsole();
     }
 
     private void awaitAdminConsole() {

@@ -31,6 +31,16 @@ public interface Proxy extends AutoCloseable {
     /** Client connections it accepts. */
     int maxClientConnections();
 
+    /**
+     * Stops it hard (every client and server connection dropped), waits {@code downtime}, and starts it
+     * again at the same address; returns once it answers.
+     *
+     * @throws UnsupportedOperationException when this kind of proxy cannot be restarted by the test bed
+     */
+    default void restart(java.time.Duration downtime) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be restarted by the test bed");
+    }
+
     /** Stops it and deletes its files. */
     @Override
     void close();

@@ -1,0 +1,70 @@
+package dev.lambdalab.testbed.faults;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one fault did to the fixed function, as the caller and the servers saw it.
+ *
+ * @param fault the fault
+ * @param skipped why it did not run (no PgBouncer, a server the test bed cannot restart), else {@code null}
+ * @param callerSaw one line for the README's table: what the callers got
+ * @param recovery one line: how long until every caller got 200 again, or "no error to recover from"
+ * @param answers every answer by kind: {@code 200}, {@code 503 CONNECTION_LOST}, {@code TIMEOUT}...
+ * @param measurements the numbers behind the two lines, by name with their unit in the name
+ * @param checks what must hold, each with what was measured
+ * @param log what the functions logged (their LambdaLogger lines), for the report and the leak check
+ */
+public record FaultResult(Fault fault, String skipped, String callerSaw, String recovery, Map<String, Long> answers,
+        Map<String, Number> measurements, List<Check> checks, List<String> log) {
+
+    /** One condition and the value it was checked against. */
+    public record Check(String name, boolean passed, String measured) {
+        public Check {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(measured, "measured");
+        }
+    }
+
+    public FaultResult {
+        answers = Map.copyOf(answers);
+        measurements = Map.copyOf(measurements);
+        checks = List.copyOf(checks);
+        log = List.copyOf(log);
+    }
+
+    static FaultResult skipped(Fault fault, String reason) {
+        return new FaultResult(fault, reason, "skipped: " + reason, "", Map.of(), Map.of(), List.of(), List.of());
+    }
+
+    public boolean wasSkipped() {
+        return skipped != null;
+    }
+
+    /** True when it ran and every check held. */
+    public boolean passed() {
+        return !wasSkipped() && checks.stream().allMatch(Check::passed);
+    }
+
+    /** A measurement as a long, for tests. */
+    public long measured(String name) {
+        Number value = measurements.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("no measurement \"" + name + "\" for " + fault.label() + "; have "
+                    + measurements.keySet());
+        }
+        return value.longValue();
+    }
+
+    /** The checks, one per line, for assertion messages. */
+    public String checksText() {
+        StringBuilder text = new StringBuilder(fault.label()).append(": ").append(callerSaw).append(" | ")
+                .append(recovery).append('\n');
+        for (Check check : checks) {
+            text.append(check.passed() ? "  ok   " : "  FAIL ").append(check.name()).append(": ")
+                    .append(check.measured()).append('\n');
+        }
+        return text.toString();
+    }
+}
