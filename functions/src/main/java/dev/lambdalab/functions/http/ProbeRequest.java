@@ -1,7 +1,9 @@
 package dev.lambdalab.functions.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A validated request: how long to hold the connection ({@code ?holdMs=50}), so experiments can dial
@@ -19,6 +21,7 @@ public record ProbeRequest(int holdMillis) {
 
     private static final String HOLD_MS = "holdMs";
     private static final int ECHO_LIMIT = 40;
+    private static final Pattern ASCII_DIGITS = Pattern.compile("[0-9]{1,9}");
 
     /**
      * Validates an API Gateway HTTP API (payload 2.0) event.
@@ -31,9 +34,11 @@ public record ProbeRequest(int holdMillis) {
                     + " (payload format 2.0) event");
         }
         String body = event.getBody();
-        if (body != null && body.length() > MAX_BODY_BYTES) {
-            throw new BadRequestException("body", "body must be at most " + MAX_BODY_BYTES + " bytes, got "
-                    + body.length());
+        if (body != null && body.length() > MAX_BODY_BYTES / 3) { // below that, even 3-byte characters fit
+            int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_BODY_BYTES) {
+                throw new BadRequestException("body", "body must be at most " + MAX_BODY_BYTES + " bytes, got " + bytes);
+            }
         }
         Map<String, String> query = event.getQueryStringParameters();
         if (query == null || query.isEmpty()) {
@@ -48,16 +53,12 @@ public record ProbeRequest(int holdMillis) {
         String raw = query.get(HOLD_MS);
         String problem = HOLD_MS + " must be an integer from 0 to " + MAX_HOLD_MS + " (milliseconds), got \""
                 + echo(raw) + "\"";
-        if (raw == null || raw.isEmpty() || raw.length() > 9) {
+        // ASCII digits only: Integer.parseInt alone would also take "+5" and other scripts' digits ("٥").
+        if (raw == null || !ASCII_DIGITS.matcher(raw).matches()) {
             throw new BadRequestException(HOLD_MS, problem);
         }
-        int holdMillis;
-        try {
-            holdMillis = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new BadRequestException(HOLD_MS, problem);
-        }
-        if (holdMillis < 0 || holdMillis > MAX_HOLD_MS) {
+        int holdMillis = Integer.parseInt(raw);
+        if (holdMillis > MAX_HOLD_MS) {
             throw new BadRequestException(HOLD_MS, problem);
         }
         return new ProbeRequest(holdMillis);

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.testbed.db.ExternalPostgresServer;
 import dev.lambdalab.testbed.scenario.TestBed;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,9 +19,22 @@ final class DatabaseOptions {
             + "=1 if set).")
     private boolean containers;
 
+    /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
+    void validate(CommandSpec spec) {
+        require(spec, !(containers && postgresUrl != null), "--containers and --postgres-url exclude each other:"
+                + " the containers bring their own server");
+        if (postgresUrl != null) {
+            try {
+                new ExternalPostgresServer(postgresUrl); // parses only; its messages never quote the password
+            } catch (IllegalArgumentException e) {
+                require(spec, false, "--postgres-url: " + e.getMessage());
+            }
+        }
+    }
+
     /**
      * The test bed these options name, closed on Ctrl-C or SIGTERM: PgBouncer and PostgreSQL stop and
-     * their files are deleted.
+     * their files are deleted. Call {@link #validate} first.
      */
     TestBed open(int roleLimit) {
         TestBed testBed;

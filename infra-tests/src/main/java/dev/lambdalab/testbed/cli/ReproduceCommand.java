@@ -98,6 +98,7 @@ final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StandardScenarios matrix = matrix();
+        database.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path logFile = json.toAbsolutePath().getParent() == null ? Path.of("testbed.log")

@@ -75,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
                 "--proxy-max-percent must be from 1 to 100, got " + proxyMaxPercent);
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
+        database.validate(spec);
         Logging.configure(verbose, Path.of("reports", "serve.log"));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

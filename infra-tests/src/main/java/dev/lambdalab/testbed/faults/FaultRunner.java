@@ -60,6 +60,12 @@ public final class FaultRunner {
     static final Duration DOWNTIME = Duration.ofSeconds(2);
     /** Errors must end within this long after the restarted component is back. */
     static final long RECOVERY_LIMIT_MILLIS = 5_000;
+    /**
+     * Recovery limit after a database that was away since the cold start: HikariCP retries a failed
+     * connection with a backoff that doubles from 10 ms up to 5 s (HikariPool.PoolEntryCreator), so the
+     * pool may sleep up to 5 s more after the database is back.
+     */
+    static final long COLD_START_RECOVERY_LIMIT_MILLIS = 8_000;
     /** The fixed function's pool timeout (POOL_TIMEOUT_MS default): a 503 comes within it, plus slack. */
     static final long POOL_TIMEOUT_MILLIS = 3_000;
     /** The function timeout in template.yaml. */
@@ -263,9 +269,10 @@ public final class FaultRunner {
                             .map(e -> e.getValue() + " × " + e.getKey()).collect(Collectors.joining(", ")) + ")";
             String callerSaw = errorsText + " of " + records.size() + " requests during a " + (faultEnd - faultStart)
                     + " ms outage; slowest answer " + slowest + " ms";
-            String recovery = (errors.isEmpty() ? "no error; " : "errors ended " + errorsEndAfterReturn
-                    + " ms after the return; ") + "first 200 " + firstOkAfterReturn + " ms after; all " + sweep.size()
-                    + " environments healthy";
+            String recovery = (errors.isEmpty() ? "no error; " : errorsEndAfterReturn == 0
+                    ? "no error after the return (only requests in flight failed); "
+                    : "errors ended " + errorsEndAfterReturn + " ms after the return; ")
+                    + "first 200 " + firstOkAfterReturn + " ms after it; all " + sweep.size() + " environments healthy";
             return new FaultResult(fault, null, callerSaw, recovery, answers, measurements, checks, logOf(fixed));
         } finally {
             if (proxy != null) {
@@ -296,7 +303,7 @@ public final class FaultRunner {
                 if (recovered.status() != 200) {
                     sleep(Duration.ofMillis(100));
                 }
-            } while (recovered.status() != 200 && millisSince(up) < 15_000);
+            } while (recovered.status() != 200 && millisSince(up) < 20_000);
             long recoveryMillis = millisSince(up);
             long initErrors = fixed.metrics().initErrors();
             String expected = mode == TcpRelay.Mode.REFUSE ? "CONNECTION_REFUSED" : "POOL_TIMEOUT";
@@ -313,8 +320,8 @@ public final class FaultRunner {
                     check("the same environment answered 200 once the database was back",
                             recovered.status() == 200 && recovered.environmentId().equals(first.environmentId()),
                             recovered.key() + " after " + recoveryMillis + " ms"),
-                    check("recovered within " + RECOVERY_LIMIT_MILLIS + " ms", recoveryMillis <= RECOVERY_LIMIT_MILLIS,
-                            recoveryMillis + " ms"));
+                    check("recovered within " + COLD_START_RECOVERY_LIMIT_MILLIS + " ms (HikariCP's retry backoff"
+                            + " reaches 5 s)", recoveryMillis <= COLD_START_RECOVERY_LIMIT_MILLIS, recoveryMillis + " ms"));
             Map<String, Number> measurements = new LinkedHashMap<>();
             measurements.put("firstAnswerMillis", first.latencyMillis());
             measurements.put("recoveryMillis", recoveryMillis);
