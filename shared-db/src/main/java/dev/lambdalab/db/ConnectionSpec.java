@@ -57,7 +57,8 @@ public final class ConnectionSpec {
                     SecretsManagerCredentials.awsSdkReader(settings, EnvironmentVariables.current())));
             case IAM -> new ConnectionSpec(settings,
                     new IamTokenCredentials(settings.host().orElseThrow(), settings.port(), settings.user().orElseThrow(),
-                            IamTokenCredentials.awsSdkSigner(settings.region().orElseThrow()), Clock.systemUTC(),
+                            IamTokenCredentials.awsSdkSigner(settings.region().orElseThrow(),
+                                    EnvironmentVariables.current()), Clock.systemUTC(),
                             IamTokenCredentials.DEFAULT_REUSE),
                     settings.host().orElseThrow(), settings.port(), settings.database());
         };

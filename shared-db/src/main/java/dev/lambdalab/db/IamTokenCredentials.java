@@ -5,6 +5,7 @@ import com.zaxxer.hikari.util.Credentials;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
@@ -55,9 +56,13 @@ public final class IamTokenCredentials implements HikariCredentialsProvider, Ref
         }
     }
 
-    /** A signer that uses the function's role (the SDK's default credentials chain) in the given region. */
-    public static TokenSigner awsSdkSigner(String region) {
-        RdsUtilities utilities = RdsUtilities.builder().region(Region.of(region)).build();
+    /**
+     * A signer that uses the function's role in the given region: the keys Lambda puts in the
+     * environment's variables (see {@link AwsEnvironment}), else the SDK's default chain.
+     */
+    public static TokenSigner awsSdkSigner(String region, Map<String, String> environment) {
+        RdsUtilities utilities = RdsUtilities.builder().region(Region.of(region))
+                .credentialsProvider(AwsEnvironment.credentials(environment)).build();
         return (host, port, user) -> utilities.generateAuthenticationToken(
                 request -> request.hostname(host).port(port).username(user));
     }

@@ -11,11 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -96,7 +92,7 @@ public final class SecretsManagerCredentials implements HikariCredentialsProvide
      */
     public static SecretReader awsSdkReader(DbSettings settings, Map<String, String> environment) {
         Objects.requireNonNull(settings, "settings");
-        AwsCredentialsProvider awsCredentials = awsCredentials(environment);
+        AwsCredentialsProvider awsCredentials = AwsEnvironment.credentials(environment);
         return secretId -> {
             SecretsManagerClientBuilder builder = SecretsManagerClient.builder()
                     .httpClient(UrlConnectionHttpClient.builder().build())
@@ -107,21 +103,6 @@ public final class SecretsManagerCredentials implements HikariCredentialsProvide
                 return client.getSecretValue(request -> request.secretId(secretId)).secretString();
             }
         };
-    }
-
-    private static AwsCredentialsProvider awsCredentials(Map<String, String> environment) {
-        String keyId = environment.get("AWS_ACCESS_KEY_ID");
-        String secretKey = environment.get("AWS_SECRET_ACCESS_KEY");
-        if (keyId == null || keyId.isBlank() || secretKey == null || secretKey.isBlank()) {
-            return DefaultCredentialsProvider.builder().build();
-        }
-        Redactor.register(secretKey);
-        String sessionToken = environment.get("AWS_SESSION_TOKEN");
-        if (sessionToken == null || sessionToken.isBlank()) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secretKey));
-        }
-        Redactor.register(sessionToken);
-        return StaticCredentialsProvider.create(AwsSessionCredentials.create(keyId, secretKey, sessionToken));
     }
 
     @Override

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param measurements the numbers behind the two lines, by name with their unit in the name
  * @param checks what must hold, each with what was measured
  * @param log what the functions logged (their LambdaLogger lines), for the report and the leak check
+ * @param bodies the bodies of every answer that was not a 200 and of a few that were, for the leak check
+ *     (not in the report)
  */
 public record FaultResult(Fault fault, String skipped, String callerSaw, String recovery, Map<String, Long> answers,
-        Map<String, Number> measurements, List<Check> checks, List<String> log) {
+        Map<String, Number> measurements, List<Check> checks, List<String> log, List<String> bodies) {
 
     /** One condition and the value it was checked against. */
     public record Check(String name, boolean passed, String measured) {
@@ -32,10 +34,11 @@ public record FaultResult(Fault fault, String skipped, String callerSaw, String 
         measurements = Map.copyOf(measurements);
         checks = List.copyOf(checks);
         log = List.copyOf(log);
+        bodies = List.copyOf(bodies);
     }
 
     static FaultResult skipped(Fault fault, String reason) {
-        return new FaultResult(fault, reason, "skipped: " + reason, "", Map.of(), Map.of(), List.of(), List.of());
+        return new FaultResult(fault, reason, "skipped: " + reason, "", Map.of(), Map.of(), List.of(), List.of(), List.of());
     }
 
     public boolean wasSkipped() {

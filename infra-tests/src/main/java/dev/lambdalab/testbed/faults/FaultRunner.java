@@ -75,6 +75,8 @@ public final class FaultRunner {
 
     private final TestBed testBed;
     private final List<String> secretsUsed = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger okBodies = new java.util.concurrent.atomic.AtomicInteger();
     private Consumer<String> progress = line -> { };
 
     public FaultRunner(TestBed testBed) {
@@ -104,6 +106,8 @@ public final class FaultRunner {
             return FaultResult.skipped(fault, testBed.description() + " cannot be restarted by the test bed");
         }
         progress.accept(fault.label() + ": " + fault.description());
+        bodies.clear();
+        okBodies.set(0);
         testBed.resetConnections();
         try {
             return switch (fault) {
@@ -201,7 +205,7 @@ public final class FaultRunner {
                 + environments + " environments",
                 "none needed: the pool validated the connection on borrow and opened a new one (slowest answer "
                         + slowest + " ms)",
-                answers, measurements, checks, logOf(fixed));
+                answers, measurements, checks, logOf(fixed), bodies());
     }
 
     // ---------------------------------------------------------------- restarts under load
@@ -217,7 +221,14 @@ public final class FaultRunner {
         try (EmulatedFunction fixed = fixed(testBed.environment(proxy, Map.of()))) {
             Duration total = Duration.ofSeconds(9);
             Duration faultAt = Duration.ofSeconds(2);
-            LoadDriver driver = new LoadDriver(fixed::invoke, Variant.FIXED.path());
+            LoadDriver driver = new LoadDriver((holdMillis, runStart) -> {
+                long start = System.nanoTime();
+                Invocation invocation = fixed.invoke(HttpApiEvents.get(Variant.FIXED.path(), holdMillis));
+                long latencyMicros = (System.nanoTime() - start) / 1000;
+                HttpApiGateway.Answer answer = HttpApiGateway.answer(invocation);
+                keepBody(answer);
+                return RequestRecord.of(invocation, answer, (start - runStart) / 1_000_000, latencyMicros);
+            });
             ExecutorService background = Executors.newSingleThreadExecutor();
             long t0 = System.nanoTime();
             Future<LoadResult> load = background.submit(() -> driver.run(Load.forDuration(LOAD_CALLERS, total, 50)));
@@ -273,7 +284,7 @@ public final class FaultRunner {
                     ? "no error after the return (only requests in flight failed); "
                     : "errors ended " + errorsEndAfterReturn + " ms after the return; ")
                     + "first 200 " + firstOkAfterReturn + " ms after it; all " + sweep.size() + " environments healthy";
-            return new FaultResult(fault, null, callerSaw, recovery, answers, measurements, checks, logOf(fixed));
+            return new FaultResult(fault, null, callerSaw, recovery, answers, measurements, checks, logOf(fixed), bodies());
         } finally {
             if (proxy != null) {
                 proxy.close();
@@ -330,7 +341,7 @@ public final class FaultRunner {
             return new FaultResult(fault, null, first.key() + " after " + first.latencyMillis()
                     + " ms (the environment stays)",
                     "200 from the same environment " + recoveryMillis + " ms after the database came back",
-                    answers, measurements, checks, logOf(fixed));
+                    answers, measurements, checks, logOf(fixed), bodies());
         }
     }
 
@@ -403,7 +414,7 @@ public final class FaultRunner {
                                 + " ms); a password the secret lacks: " + unsyncedCall.key(),
                         "within the request: the rejected login (28P01) read the secret again once and retried"
                                 + " (" + readsAfterRotation + " reads in all)",
-                        answers, measurements, checks, logOf(fixed));
+                        answers, measurements, checks, logOf(fixed), bodies());
             }
         } finally {
             lab.setAppPassword(lab.appPassword());
@@ -450,7 +461,7 @@ public final class FaultRunner {
                             + "), then 200 from a new environment",
                     "next call 200 (cold start); the leaked connection stayed " + droppedAfter
                             + " ms, until the server's idle_session_timeout",
-                    answers, measurements, checks, logOf(fixed));
+                    answers, measurements, checks, logOf(fixed), bodies());
         } finally {
             lab.setAppRoleSetting("idle_session_timeout", "0");
         }
@@ -490,7 +501,7 @@ public final class FaultRunner {
                     "the database connection was back in the proxy's pool " + serverFreedAfter
                             + " ms after the timeout (when the query ended); the leaked client closed after "
                             + clientsClosedAfter + " ms",
-                    answers, measurements, checks, logOf(fixed));
+                    answers, measurements, checks, logOf(fixed), bodies());
         }
     }
 
@@ -544,7 +555,7 @@ public final class FaultRunner {
                     : "the next call got 200 on a new connection; the abandoned query ran on the server until it"
                             + " ended (" + oldBackendSettledAfter + " ms)";
             return new FaultResult(fault, null, slow.key() + " after " + slow.latencyMillis() + " ms", recovery,
-                    answers, measurements, checks, logOf(fixed));
+                    answers, measurements, checks, logOf(fixed), bodies());
         }
     }
 
@@ -564,11 +575,12 @@ public final class FaultRunner {
         }
     }
 
-    private static Call call(EmulatedFunction function, int holdMillis) {
+    private Call call(EmulatedFunction function, int holdMillis) {
         long start = System.nanoTime();
         Invocation invocation = function.invoke(HttpApiEvents.get(Variant.FIXED.path(), holdMillis));
         long latencyMicros = (System.nanoTime() - start) / 1000;
         HttpApiGateway.Answer answer = HttpApiGateway.answer(invocation);
+        keepBody(answer);
         RequestRecord record = RequestRecord.of(invocation, answer, 0, latencyMicros);
         String sqlState = null;
         try {
@@ -582,7 +594,18 @@ public final class FaultRunner {
                 latencyMicros / 1000);
     }
 
-    private static List<Call> concurrently(EmulatedFunction function, int callers, int holdMillis)
+    /** Keeps every error answer's body and the first 20 of the 200s, for the leak check. */
+    private void keepBody(HttpApiGateway.Answer answer) {
+        if (answer.status() != 200 || okBodies.incrementAndGet() <= 20) {
+            bodies.add(answer.body());
+        }
+    }
+
+    private List<String> bodies() {
+        return List.copyOf(bodies);
+    }
+
+    private List<Call> concurrently(EmulatedFunction function, int callers, int holdMillis)
             throws InterruptedException {
         ExecutorService executor = Executors.newFixedThreadPool(callers);
         try {
@@ -601,7 +624,7 @@ public final class FaultRunner {
     }
 
     /** One concurrent call per idle environment: each lands on a different one. */
-    private static List<Call> sweep(EmulatedFunction function) throws InterruptedException {
+    private List<Call> sweep(EmulatedFunction function) throws InterruptedException {
         int idle = function.metrics().environmentsIdle();
         return idle == 0 ? List.of() : concurrently(function, idle, 0);
     }

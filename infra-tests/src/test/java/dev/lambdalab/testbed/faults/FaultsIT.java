@@ -4,22 +4,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.support.LabExtension;
+import dev.lambdalab.testbed.support.OutputCapture;
+import dev.lambdalab.testbed.support.SecretScan;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Each fault against the fixed function, through the same {@link FaultRunner} as {@code testbed faults},
  * so the README's table and these assertions rest on the same measurements. Every check of a fault must
  * hold; the key numbers are asserted here as well, so the test reads as the behaviour it pins down.
+ *
+ * <p>The last test searches everything the faults produced (the functions' logs, their answers, the
+ * JSON report, and all the JVM printed meanwhile, HikariCP's and pgjdbc's lines included) for every
+ * password and key in play.
  */
 @ExtendWith(LabExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
 
-    /** What every fault of this run produced, for {@link SecretsNeverLeakIT}-style scans. */
-    static final List<FaultResult> RESULTS = new ArrayList<>();
+    private static final List<FaultResult> RESULTS = new ArrayList<>();
+    private static final List<String> SECRETS = new ArrayList<>();
+    private static OutputCapture console;
+
+    @BeforeAll
+    static void captureTheConsole() {
+        console = OutputCapture.start();
+    }
+
+    @AfterAll
+    static void releaseTheConsole() {
+        console.close();
+    }
 
     static FaultResult run(TestBed testBed, Fault fault) throws InterruptedException {
         if (fault.needs().proxy()) {
@@ -28,9 +54,11 @@ class FaultsIT {
         if (fault.needs().restartableServer()) {
             Assumptions.assumeTrue(testBed.server().restartable(), testBed.description() + " cannot be restarted");
         }
-        FaultResult result = new FaultRunner(testBed).run(fault);
+        FaultRunner runner = new FaultRunner(testBed);
+        FaultResult result = runner.run(fault);
         synchronized (RESULTS) {
             RESULTS.add(result);
+            SECRETS.addAll(runner.secretsUsed());
         }
         assertThat(result.passed()).as(result.checksText()).isTrue();
         return result;
@@ -115,5 +143,27 @@ class FaultsIT {
     void aQueryPastTheSocketTimeoutBreaksOnlyItsConnectionWhichIsReplaced(TestBed testBed) throws Exception {
         FaultResult result = run(testBed, Fault.QUERY_PAST_SOCKET_TIMEOUT);
         assertThat(result.measured("sameConnectionAfter")).isZero();
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void nothingTheFaultsLoggedAnsweredOrReportedHoldsAPasswordOrKey(TestBed testBed) throws Exception {
+        Assumptions.assumeFalse(RESULTS.isEmpty(), "no fault ran");
+        Path report = Path.of("target", "faults-it.json");
+        FaultReport.writeJson(report, RESULTS, Map.of("run", "FaultsIT"));
+        SecretScan scan = new SecretScan();
+        for (FaultResult result : RESULTS) {
+            scan.add(result.fault().label() + " function log", result.log());
+            scan.add(result.fault().label() + " answers", result.bodies());
+        }
+        scan.add("the JSON report", Files.readString(report));
+        scan.add("the text report", FaultReport.text(RESULTS));
+        scan.add("everything the JVM printed", console.text());
+        List<String> secrets = new ArrayList<>(SECRETS);
+        secrets.add(testBed.lab().appPassword());
+        secrets.add(testBed.lab().monitorPassword());
+        assertThat(secrets).as("the rotation fault's passwords and key are among those searched").hasSizeGreaterThan(3);
+        assertThat(console.text()).as("the console copy holds the functions' slf4j lines").contains("CredentialsDataSource");
+        scan.assertNoneOf(secrets);
     }
 }
