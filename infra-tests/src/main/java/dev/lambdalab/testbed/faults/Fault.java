@@ -24,9 +24,11 @@ public enum Fault {
     POSTGRES_RESTART_DIRECT(Needs.RESTARTABLE_SERVER,
             "The same restart with the function connected straight to PostgreSQL, no proxy."),
     DATABASE_DOWN_AT_COLD_START(Needs.NOTHING,
-            "Nothing listens at the database's address when a new environment starts; it comes back 3 s later."),
+            "Nothing listens at the database's address when a new environment starts; it comes back after two"
+                    + " requests (about 6 s)."),
     DATABASE_UNRESPONSIVE_AT_COLD_START(Needs.NOTHING,
-            "The database's address accepts TCP connections but never answers when a new environment starts."),
+            "The database's address accepts TCP connections but never answers when a new environment starts;"
+                    + " it answers again after two requests."),
     CREDENTIALS_ROTATED(Needs.NOTHING,
             "The secret and the role get a new password while an environment is warm; its connection is then"
                     + " retired, so the next one must log in with the new password."),
