@@ -62,16 +62,16 @@ final class AwsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DatabaseOptions.require(spec, stack.matches("[A-Za-z][A-Za-z0-9-]{0,127}"),
+        TestBedOptions.require(spec, stack.matches("[A-Za-z][A-Za-z0-9-]{0,127}"),
                 "--stack must be a CloudFormation stack name (a letter, then letters, digits or '-'), got \"" + stack + "\"");
-        DatabaseOptions.require(spec, region == null || region.matches("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d"),
+        TestBedOptions.require(spec, region == null || region.matches("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d"),
                 "--region must be an AWS region such as eu-west-1, got \"" + region + "\"");
-        DatabaseOptions.require(spec, concurrency >= 1 && concurrency <= 1000,
+        TestBedOptions.require(spec, concurrency >= 1 && concurrency <= 1000,
                 "--concurrency must be from 1 to 1000, got " + concurrency);
-        DatabaseOptions.require(spec, seconds >= 5 && seconds <= 900, "--seconds must be from 5 to 900, got " + seconds);
-        DatabaseOptions.require(spec, holdMillis >= 0 && holdMillis <= 5000, "--hold-ms must be from 0 to 5000, got " + holdMillis);
-        DatabaseOptions.require(spec, pauseSeconds >= 0 && pauseSeconds <= 600, "--pause-s must be from 0 to 600, got " + pauseSeconds);
-        DatabaseOptions.require(spec, metricsWaitSeconds >= 0 && metricsWaitSeconds <= 1800,
+        TestBedOptions.require(spec, seconds >= 5 && seconds <= 900, "--seconds must be from 5 to 900, got " + seconds);
+        TestBedOptions.require(spec, holdMillis >= 0 && holdMillis <= 5000, "--hold-ms must be from 0 to 5000, got " + holdMillis);
+        TestBedOptions.require(spec, pauseSeconds >= 0 && pauseSeconds <= 600, "--pause-s must be from 0 to 600, got " + pauseSeconds);
+        TestBedOptions.require(spec, metricsWaitSeconds >= 0 && metricsWaitSeconds <= 1800,
                 "--metrics-wait-s must be from 0 to 1800, got " + metricsWaitSeconds);
         AwsExperiment.Plan plan = new AwsExperiment.Plan(stack, region, concurrency, Duration.ofSeconds(seconds), holdMillis,
                 Duration.ofSeconds(pauseSeconds), Duration.ofSeconds(metricsWaitSeconds));

@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static void check(CommandSpec spec, boolean condition, String message) {
-        DatabaseOptions.require(spec, condition, message);
+        TestBedOptions.require(spec, condition, message);
     }
 
     @Command(name = "overhead", mixinStandardHelpOptions = true,

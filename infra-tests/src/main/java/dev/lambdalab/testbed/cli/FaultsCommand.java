@@ -43,7 +43,7 @@ final class FaultsCommand implements Callable<Integer> {
     private Path json;
 
     @Mixin
-    private DatabaseOptions database;
+    private TestBedOptions database;
 
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
     private boolean verbose;
@@ -65,7 +65,8 @@ final class FaultsCommand implements Callable<Integer> {
             environment.put("proxy", testBed.proxyDescription());
             environment.put("function", "fixed: one static pool of 1 per environment, POOL_TIMEOUT_MS 3000,"
                     + " DB_CONNECT_TIMEOUT_S 3, DB_QUERY_TIMEOUT_S 10, DB_SOCKET_TIMEOUT_S 12 unless a fault says otherwise");
-            environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+            environment.put("isolation", TestBedOptions.isolationText(testBed));
+        environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                     + System.getProperty("java.version"));
             environment.forEach((key, value) -> err.println("  " + key + ": " + value));
             err.println();
@@ -97,7 +98,7 @@ final class FaultsCommand implements Callable<Integer> {
             try {
                 faults.add(Fault.fromLabel(label.strip()));
             } catch (IllegalArgumentException e) {
-                DatabaseOptions.require(spec, false, "--only: " + e.getMessage());
+                TestBedOptions.require(spec, false, "--only: " + e.getMessage());
             }
         }
         return faults;

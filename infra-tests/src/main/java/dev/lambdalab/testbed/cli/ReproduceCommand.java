@@ -90,7 +90,7 @@ final class ReproduceCommand implements Callable<Integer> {
     private Path html;
 
     @Mixin
-    private DatabaseOptions database;
+    private TestBedOptions database;
 
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
     private boolean verbose;
@@ -189,12 +189,13 @@ final class ReproduceCommand implements Callable<Integer> {
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
                 + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
                 + " in fixed-direct-over-limit, else the default 3000)");
+        environment.put("isolation", TestBedOptions.isolationText(testBed));
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return environment;
     }
 
     private void check(boolean condition, String message) {
-        DatabaseOptions.require(spec, condition, message);
+        TestBedOptions.require(spec, condition, message);
     }
 }

@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
     private boolean noProxy;
 
     @Mixin
-    private DatabaseOptions database;
+    private TestBedOptions database;
 
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr.")
     private boolean verbose;
@@ -113,6 +113,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void check(boolean condition, String message) {
-        DatabaseOptions.require(spec, condition, message);
+        TestBedOptions.require(spec, condition, message);
     }
 }

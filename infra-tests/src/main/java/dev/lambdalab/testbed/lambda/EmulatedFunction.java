@@ -56,6 +56,8 @@ public final class EmulatedFunction implements AutoCloseable {
     private int accountConcurrency = 1000;
     private Duration idleReclaim;
     private String region = "us-east-1";
+    private Isolation isolation = Isolation.CLASSLOADER;
+    private List<String> jvmOptions = List.of();
 
     private final Object lock = new Object();
     private final ArrayDeque<Sandbox> idle = new ArrayDeque<>();
@@ -171,6 +173,32 @@ public final class EmulatedFunction implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How environments are isolated: class loaders in this JVM (the default: cheap, 1,000 per JVM) or a
+     * JVM process each under AWS's runtime interface client, frozen between invocations.
+     */
+    public EmulatedFunction withIsolation(Isolation isolation) {
+        checkNotStarted();
+        this.isolation = Objects.requireNonNull(isolation, "isolation");
+        return this;
+    }
+
+    /** Extra JVM flags for process environments, such as {@code -Dcom.zaxxer.hikari.housekeeping.periodMs=1000}. */
+    public EmulatedFunction withJvmOptions(String... options) {
+        checkNotStarted();
+        for (String option : options) {
+            if (option == null || !option.startsWith("-")) {
+                throw new IllegalArgumentException("JVM options start with '-', got \"" + option + "\"");
+            }
+        }
+        this.jvmOptions = List.of(options);
+        return this;
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
     /** AWS_REGION as the function sees it. */
     public EmulatedFunction withRegion(String region) {
         checkNotStarted();
@@ -205,8 +233,8 @@ public final class EmulatedFunction implements AutoCloseable {
     public List<EnvironmentInfo> environments() {
         List<EnvironmentInfo> result = new ArrayList<>();
         for (Sandbox sandbox : sandboxes) {
-            result.add(new EnvironmentInfo(sandbox.id, sandbox.state().name(), sandbox.deathReason(),
-                    sandbox.invocations(), sandbox.openSockets()));
+            result.add(new EnvironmentInfo(sandbox.id(), sandbox.state().name(), sandbox.deathReason(),
+                    sandbox.invocations(), sandbox.openSockets(), sandbox.frozen()));
         }
         return result;
     }
@@ -218,9 +246,11 @@ public final class EmulatedFunction implements AutoCloseable {
      * @param state NEW, IDLE, BUSY or DEAD
      * @param deathReason for DEAD: timed out, reclaimed, init failed, destroyed
      * @param invocations how many invocations it ran
-     * @param openSockets database connections it holds (with {@link SandboxSocketFactory})
+     * @param openSockets database connections it holds (with {@link SandboxSocketFactory}, or the process's own)
+     * @param frozen whether its process is stopped now (process isolation only)
      */
-    public record EnvironmentInfo(String id, String state, String deathReason, int invocations, int openSockets) {
+    public record EnvironmentInfo(String id, String state, String deathReason, int invocations, int openSockets,
+            boolean frozen) {
     }
 
     /**
@@ -257,9 +287,9 @@ public final class EmulatedFunction implements AutoCloseable {
         try {
             Duration initDuration = Duration.ZERO;
             if (cold) {
-                long initStart = System.nanoTime();
-                Invocation failed = initialise(sandbox, requestId);
-                initDuration = Duration.ofNanos(System.nanoTime() - initStart);
+                long[] initStart = new long[1];
+                Invocation failed = initialise(sandbox, requestId, initStart);
+                initDuration = Duration.ofNanos(System.nanoTime() - initStart[0]);
                 if (failed != null) {
                     return failed;
                 }
@@ -271,8 +301,9 @@ public final class EmulatedFunction implements AutoCloseable {
                 inFlight--;
                 if (sandbox.state() != Sandbox.State.DEAD && !closed) {
                     sandbox.setState(Sandbox.State.IDLE);
-                    sandbox.lastUsedNanos = System.nanoTime();
+                    sandbox.setLastUsedNanos(System.nanoTime());
                     idle.addFirst(sandbox);
+                    sandbox.parked();
                 }
             }
         }
@@ -286,44 +317,53 @@ public final class EmulatedFunction implements AutoCloseable {
         return new UUID(high, low).toString();
     }
 
-    private Invocation initialise(Sandbox sandbox, String requestId) {
+    /**
+     * Runs init. {@code initStart[0]} gets the moment init began: for a process environment that is when
+     * its JVM was started, after any wait for a start slot (see {@link ProcessSandbox}), so Init Duration and
+     * the init timeout count what Lambda counts.
+     */
+    private Invocation initialise(Sandbox sandbox, String requestId, long[] initStart) {
         Map<String, String> variables = new LinkedHashMap<>(frozenEnvironment);
-        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName);
+        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName());
+        initStart[0] = System.nanoTime();
         try {
-            sandbox.init(handlerClass, variables).await(initTimeout.toNanos());
+            Handoff<Void> init = sandbox.init(handlerClass, variables);
+            initStart[0] = System.nanoTime();
+            init.await(initTimeout.toNanos());
             return null;
         } catch (TimeoutException e) {
             sandbox.discard("init timed out");
             metrics.initError("Sandbox.Timedout");
             return new Invocation(requestId, Outcome.INIT_ERROR, null, "Sandbox.Timedout",
                     String.format(Locale.ROOT, "Init timed out after %.2f seconds", initTimeout.toMillis() / 1000.0),
-                    sandbox.id, true, initTimeout, Duration.ZERO);
+                    sandbox.id(), true, initTimeout, Duration.ZERO);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             sandbox.discard("init failed");
-            metrics.initError(cause.getClass().getName());
-            log.append(sandbox.id, requestId, "INIT_REPORT Status: error Error Type: Runtime.InitError "
-                    + cause.getClass().getName() + ": " + cause.getMessage());
-            return new Invocation(requestId, Outcome.INIT_ERROR, null, cause.getClass().getName(), cause.getMessage(),
-                    sandbox.id, true, Duration.ZERO, Duration.ZERO);
+            String type = errorType(cause);
+            metrics.initError(type);
+            log.append(sandbox.id(), requestId, "INIT_REPORT Status: error Error Type: Runtime.InitError "
+                    + type + ": " + cause.getMessage());
+            return new Invocation(requestId, Outcome.INIT_ERROR, null, type, cause.getMessage(),
+                    sandbox.id(), true, Duration.ZERO, Duration.ZERO);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.discard("init interrupted");
             return new Invocation(requestId, Outcome.INIT_ERROR, null, "Interrupted", "the caller was interrupted",
-                    sandbox.id, true, Duration.ZERO, Duration.ZERO);
+                    sandbox.id(), true, Duration.ZERO, Duration.ZERO);
         }
     }
 
     private Invocation run(Sandbox sandbox, Object event, String requestId, boolean cold, Duration initDuration) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        EmulatedContext context = new EmulatedContext(requestId, name, memoryMb, deadline, sandbox.id,
-                sandbox.logStreamName, log);
+        EmulatedContext context = new EmulatedContext(requestId, name, memoryMb, deadline, sandbox.id(),
+                sandbox.logStreamName(), log);
         try {
             Object response = sandbox.invoke(event, context).await(timeout.toNanos());
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             metrics.succeeded(duration);
-            return new Invocation(requestId, Outcome.SUCCESS, response, null, null, sandbox.id, cold, initDuration,
+            return new Invocation(requestId, Outcome.SUCCESS, response, null, null, sandbox.id(), cold, initDuration,
                     duration);
         } catch (TimeoutException e) {
             // As Lambda: the caller gets the timeout now; the environment is not reused. Nothing in it is
@@ -331,21 +371,27 @@ public final class EmulatedFunction implements AutoCloseable {
             sandbox.discard("timed out");
             metrics.timedOut();
             String message = String.format(Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0);
-            log.append(sandbox.id, requestId, message);
-            return new Invocation(requestId, Outcome.TIMED_OUT, null, "Sandbox.Timedout", message, sandbox.id, cold,
+            log.append(sandbox.id(), requestId, message);
+            return new Invocation(requestId, Outcome.TIMED_OUT, null, "Sandbox.Timedout", message, sandbox.id(), cold,
                     initDuration, timeout);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
-            metrics.functionError(cause.getClass().getName(), duration);
-            return new Invocation(requestId, Outcome.FUNCTION_ERROR, null, cause.getClass().getName(),
-                    cause.getMessage(), sandbox.id, cold, initDuration, duration);
+            String type = errorType(cause);
+            metrics.functionError(type, duration);
+            return new Invocation(requestId, Outcome.FUNCTION_ERROR, null, type,
+                    cause.getMessage(), sandbox.id(), cold, initDuration, duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.discard("caller interrupted");
             return new Invocation(requestId, Outcome.FUNCTION_ERROR, null, "Interrupted", "the caller was interrupted",
-                    sandbox.id, cold, initDuration, Duration.ofNanos(System.nanoTime() - start));
+                    sandbox.id(), cold, initDuration, Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /** The error type Lambda reports: the exception's class, or the one the runtime client reported. */
+    private static String errorType(Throwable cause) {
+        return cause instanceof RuntimeReportedError reported ? reported.errorType() : cause.getClass().getName();
     }
 
     private void start() {
@@ -379,7 +425,9 @@ public final class EmulatedFunction implements AutoCloseable {
         RANDOM.nextBytes(random);
         String id = HexFormat.of().formatHex(random);
         String logStream = LocalDate.now(ZoneOffset.UTC).format(LOG_STREAM_DATE) + "/[$LATEST]" + id;
-        Sandbox sandbox = new Sandbox(id, logStream, code, threads);
+        Sandbox sandbox = isolation == Isolation.PROCESS
+                ? new ProcessSandbox(id, logStream, ProcessRuntime.get(), handlerClass, memoryMb, jvmOptions, log)
+                : new ClassLoaderSandbox(id, logStream, code, threads);
         sandboxes.add(sandbox);
         metrics.environmentCreated();
         return sandbox;
@@ -389,7 +437,7 @@ public final class EmulatedFunction implements AutoCloseable {
         long now = System.nanoTime();
         synchronized (lock) {
             idle.removeIf(sandbox -> {
-                if (now - sandbox.lastUsedNanos >= idleReclaim.toNanos()) {
+                if (now - sandbox.lastUsedNanos() >= idleReclaim.toNanos()) {
                     sandbox.discard("reclaimed after " + idleReclaim.toMillis() + "ms idle");
                     metrics.reclaimed();
                     return true;

@@ -24,6 +24,9 @@ import java.util.TreeMap;
  * @param environmentsBusy environments running an invocation or their init
  * @param connectionsHeldByDeadEnvironments sockets still open in environments that timed out or were
  *     reclaimed (leaked, as in Lambda, until the server or proxy drops them)
+ * @param environmentsFrozen idle environments whose process is stopped (process isolation only)
+ * @param connectionsHeldByFrozenEnvironments sockets open in frozen environments: held although nothing in
+ *     them runs (process isolation only)
  * @param initMillisP50 median init duration
  * @param initMillisMax longest init duration
  * @param invocationMillisMean mean duration of returned invocations
@@ -32,7 +35,8 @@ import java.util.TreeMap;
 public record FunctionMetrics(long environmentsCreated, long coldStarts, long initErrors, long invocations,
         long succeeded, Map<String, Long> functionErrors, long timeouts, long throttles, long reclaimed,
         int peakConcurrency, int environmentsAlive, int environmentsIdle, int environmentsBusy,
-        int connectionsHeldByDeadEnvironments, double initMillisP50, double initMillisMax,
+        int connectionsHeldByDeadEnvironments, int environmentsFrozen, int connectionsHeldByFrozenEnvironments,
+        double initMillisP50, double initMillisMax,
         double invocationMillisMean, double invocationMillisMax) {
 
     /** Thread-safe accumulation; {@link #snapshot} makes the record. */
@@ -104,11 +108,17 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
         synchronized FunctionMetrics snapshot(Collection<Sandbox> sandboxes, int idle, int busy) {
             int alive = 0;
             int leaked = 0;
+            int frozen = 0;
+            int heldByFrozen = 0;
             for (Sandbox sandbox : sandboxes) {
                 if (sandbox.state() == Sandbox.State.DEAD) {
                     leaked += sandbox.openSockets();
                 } else {
                     alive++;
+                    if (sandbox.frozen()) {
+                        frozen++;
+                        heldByFrozen += sandbox.openSockets();
+                    }
                 }
             }
             long[] inits = Arrays.copyOf(initNanos, initCount);
@@ -116,7 +126,7 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
             long returned = succeeded + functionErrorCount;
             return new FunctionMetrics(environmentsCreated, coldStarts, initErrors,
                     returned + timeouts, succeeded, Map.copyOf(functionErrors), timeouts, throttles, reclaimed,
-                    peakConcurrency, alive, idle, busy, leaked,
+                    peakConcurrency, alive, idle, busy, leaked, frozen, heldByFrozen,
                     inits.length == 0 ? 0 : inits[inits.length / 2] / 1e6,
                     inits.length == 0 ? 0 : inits[inits.length - 1] / 1e6,
                     returned == 0 ? 0 : invocationNanosTotal / 1e6 / returned,

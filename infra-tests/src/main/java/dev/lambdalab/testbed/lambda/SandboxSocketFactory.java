@@ -1,6 +1,5 @@
 package dev.lambdalab.testbed.lambda;
 
-import dev.lambdalab.testbed.lambda.Sandbox.SandboxThreadGroup;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -27,7 +26,7 @@ public final class SandboxSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        Sandbox sandbox = currentSandbox();
+        ClassLoaderSandbox sandbox = currentSandbox();
         if (sandbox == null) {
             return new Socket(); // not inside an emulated environment: an ordinary socket
         }
@@ -65,9 +64,9 @@ public final class SandboxSocketFactory extends SocketFactory {
         return new SocketException("pgjdbc calls createSocket() and connects the socket itself");
     }
 
-    private static Sandbox currentSandbox() {
+    private static ClassLoaderSandbox currentSandbox() {
         for (ThreadGroup group = Thread.currentThread().getThreadGroup(); group != null; group = group.getParent()) {
-            if (group instanceof SandboxThreadGroup sandboxGroup) {
+            if (group instanceof ClassLoaderSandbox.SandboxThreadGroup sandboxGroup) {
                 return sandboxGroup.sandbox;
             }
         }
@@ -76,9 +75,9 @@ public final class SandboxSocketFactory extends SocketFactory {
 
     /** A socket that leaves its environment's books when closed. */
     private static final class TrackedSocket extends Socket {
-        private final Sandbox sandbox;
+        private final ClassLoaderSandbox sandbox;
 
-        TrackedSocket(Sandbox sandbox) {
+        TrackedSocket(ClassLoaderSandbox sandbox) {
             this.sandbox = sandbox;
         }
 

@@ -6,6 +6,7 @@ import dev.lambdalab.testbed.db.ExternalPostgresServer;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.db.PostgresServer;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.PgBouncer;
 import dev.lambdalab.testbed.proxy.PgBouncerContainer;
@@ -37,11 +38,14 @@ public final class TestBed implements AutoCloseable {
     public static final String POSTGRES_URL_VARIABLE = "TESTBED_POSTGRES_URL";
     /** Environment variable that selects the container providers (1 or true). */
     public static final String CONTAINERS_VARIABLE = "TESTBED_CONTAINERS";
+    /** Environment variable that selects the emulator's isolation: classloader (default) or process. */
+    public static final String ISOLATION_VARIABLE = "TESTBED_ISOLATION";
 
     private final PostgresServer server;
     private final LabDatabase lab;
     private final Network network;
     private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
+    private volatile Isolation isolation = defaultIsolation();
 
     private TestBed(PostgresServer server, LabDatabase lab, Network network) {
         this.server = server;
@@ -120,6 +124,24 @@ public final class TestBed implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How the functions this test bed makes isolate their environments (default: {@value #ISOLATION_VARIABLE},
+     * else class loaders).
+     */
+    public TestBed withIsolation(Isolation isolation) {
+        this.isolation = Objects.requireNonNull(isolation, "isolation");
+        return this;
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    private static Isolation defaultIsolation() {
+        String configured = System.getenv(ISOLATION_VARIABLE);
+        return configured == null || configured.isBlank() ? Isolation.CLASSLOADER : Isolation.fromLabel(configured);
+    }
+
     public LabDatabase lab() {
         return lab;
     }
@@ -184,7 +206,8 @@ public final class TestBed implements AutoCloseable {
 
     /**
      * The variables of an emulated function pointed at the database ({@code proxy == null}) or at the
-     * proxy. The socket factory lets the emulator tie each connection to its environment.
+     * proxy. With class-loader isolation a pgjdbc socket factory lets the emulator tie each connection to
+     * its environment; a process environment's connections are its process's own.
      */
     public Map<String, String> environment(Proxy proxy, Map<String, String> extra) {
         Map<String, String> environment = new LinkedHashMap<>(lab.directEnvironment());
@@ -194,14 +217,17 @@ public final class TestBed implements AutoCloseable {
             // Transaction pooling: no server-side prepared statements (the README's pgbouncer=true).
             environment.put("DB_PREPARE_THRESHOLD", "0");
         }
-        environment.put("DB_JDBC_PARAMS", SandboxSocketFactory.PGJDBC_PROPERTY);
+        if (isolation == Isolation.CLASSLOADER) {
+            environment.put("DB_JDBC_PARAMS", SandboxSocketFactory.PGJDBC_PROPERTY);
+        }
         environment.putAll(Objects.requireNonNull(extra, "extra"));
         return environment;
     }
 
     /** An emulated function of the given variant with these variables. */
     public EmulatedFunction function(Variant variant, Map<String, String> environment) {
-        return new EmulatedFunction("lab-" + variant.label(), variant.handlerClass()).withEnvironment(environment);
+        return new EmulatedFunction("lab-" + variant.label(), variant.handlerClass()).withEnvironment(environment)
+                .withIsolation(isolation);
     }
 
     /**

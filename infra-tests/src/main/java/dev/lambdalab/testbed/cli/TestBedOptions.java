@@ -1,13 +1,18 @@
 package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.db.ExternalPostgresServer;
+import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.scenario.TestBed;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** The database options every command shares: an external server instead of the embedded one. */
-final class DatabaseOptions {
+/**
+ * The options every command that starts a test bed shares: where PostgreSQL comes from (embedded, an
+ * external server, containers) and how the emulator isolates execution environments.
+ */
+final class TestBedOptions {
 
     @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one:"
             + " postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres (default: $" + TestBed.POSTGRES_URL_VARIABLE
@@ -19,8 +24,25 @@ final class DatabaseOptions {
             + "=1 if set).")
     private boolean containers;
 
+    @Option(names = "--isolation", paramLabel = "MODE", description = "How the emulator isolates execution environments:"
+            + " classloader (a class loader each, in this JVM) or process (a JVM each under AWS's runtime interface"
+            + " client, frozen between invocations; Linux) (default: $" + TestBed.ISOLATION_VARIABLE
+            + " if set, else classloader).")
+    private String isolation;
+
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
+        if (isolation != null) {
+            try {
+                Isolation mode = Isolation.fromLabel(isolation);
+                if (mode == Isolation.PROCESS) {
+                    ProcessRuntime.unavailableReason().ifPresent(reason -> require(spec, false,
+                            "--isolation process: " + reason));
+                }
+            } catch (IllegalArgumentException e) {
+                require(spec, false, "--isolation: " + e.getMessage());
+            }
+        }
         require(spec, !(containers && postgresUrl != null), "--containers and --postgres-url exclude each other:"
                 + " the containers bring their own server");
         if (postgresUrl != null) {
@@ -45,7 +67,18 @@ final class DatabaseOptions {
         } else {
             testBed = TestBed.fromEnvironment(roleLimit);
         }
+        if (isolation != null) {
+            testBed.withIsolation(Isolation.fromLabel(isolation));
+        }
         return testBed.closeOnShutdown();
+    }
+
+    /** The isolation for reports: what each environment is. */
+    static String isolationText(TestBed testBed) {
+        return testBed.isolation() == Isolation.PROCESS
+                ? "process: a JVM per environment under AWS's runtime interface client, frozen (SIGSTOP) between"
+                        + " invocations, killed (SIGKILL) on timeout"
+                : "classloader: a class loader and threads per environment in one JVM, not frozen between invocations";
     }
 
     /** A usage error (exit code 2) when the condition does not hold. */
