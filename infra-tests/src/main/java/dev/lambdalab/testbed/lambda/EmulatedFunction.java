@@ -234,7 +234,7 @@ public final class EmulatedFunction implements AutoCloseable {
         List<EnvironmentInfo> result = new ArrayList<>();
         for (Sandbox sandbox : sandboxes) {
             result.add(new EnvironmentInfo(sandbox.id(), sandbox.state().name(), sandbox.deathReason(),
-                    sandbox.invocations(), sandbox.openSockets(), sandbox.frozen()));
+                    sandbox.invocations(), sandbox.openSockets(), sandbox.frozen(), sandbox.processId()));
         }
         return result;
     }
@@ -248,9 +248,10 @@ public final class EmulatedFunction implements AutoCloseable {
      * @param invocations how many invocations it ran
      * @param openSockets database connections it holds (with {@link SandboxSocketFactory}, or the process's own)
      * @param frozen whether its process is stopped now (process isolation only)
+     * @param processId its process's id (process isolation), else -1
      */
     public record EnvironmentInfo(String id, String state, String deathReason, int invocations, int openSockets,
-            boolean frozen) {
+            boolean frozen, long processId) {
     }
 
     /**

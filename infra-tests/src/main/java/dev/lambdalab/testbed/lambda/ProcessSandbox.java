@@ -120,8 +120,8 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
         lastUsedNanos = nanos;
     }
 
-    /** The process id, for tests that look at /proc. */
-    long pid() {
+    @Override
+    public long processId() {
         return process == null ? -1 : process.pid();
     }
 
@@ -427,7 +427,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
 
     @Override
     public String toString() {
-        return "ProcessSandbox{" + shortId() + " pid " + pid() + " " + state + (frozen ? " frozen" : "")
+        return "ProcessSandbox{" + shortId() + " pid " + processId() + " " + state + (frozen ? " frozen" : "")
                 + (deathReason == null ? "" : " (" + deathReason + ")") + "}";
     }
 }

@@ -66,6 +66,11 @@ interface Sandbox {
     /** Ends it for good, as when its process is killed: its sockets close. */
     void destroy(String reason);
 
+    /** The operating system's id of its process, or -1 for an environment inside this JVM. */
+    default long processId() {
+        return -1;
+    }
+
     /** TCP connections it holds open (to the database or the proxy). */
     int openSockets();
 }

@@ -57,6 +57,18 @@ public final class TextTable {
                 out.append(System.lineSeparator()).append("skipped ").append(r.name()).append(": ").append(r.skipped());
             }
         }
+        if (results.stream().anyMatch(r -> "process".equals(r.isolation()))) {
+            out.append(System.lineSeparator()).append("Process isolation: environments frozen between invocations.");
+            for (ScenarioResult r : results) {
+                if (r.skipped() == null) {
+                    out.append(System.lineSeparator()).append("  ").append(r.name()).append(": at most ")
+                            .append(r.peakConnectionsHeldByFrozenEnvironments())
+                            .append(" connections held by frozen environments, ").append(r.clockLeapWarnings())
+                            .append(" HikariCP clock-leap warnings");
+                }
+            }
+            out.append(System.lineSeparator());
+        }
         return out.toString();
     }
 

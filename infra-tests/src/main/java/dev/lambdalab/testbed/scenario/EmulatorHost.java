@@ -8,6 +8,9 @@ import java.util.Objects;
 /** Functions run by the emulator in this JVM, against the test bed's database or proxy. */
 public final class EmulatorHost implements FunctionHost {
 
+    /** What HikariCP's housekeeper logs when it ran much later than scheduled (a freeze, a starved CPU). */
+    public static final String CLOCK_LEAP = "Thread starvation or clock leap detected";
+
     private final TestBed testBed;
 
     public EmulatorHost(TestBed testBed) {
@@ -30,6 +33,21 @@ public final class EmulatorHost implements FunctionHost {
             @Override
             public long environmentsCreated() {
                 return function.metrics().environmentsCreated();
+            }
+
+            @Override
+            public String isolation() {
+                return function.isolation().label();
+            }
+
+            @Override
+            public int connectionsHeldByFrozenEnvironments() {
+                return function.metrics().connectionsHeldByFrozenEnvironments();
+            }
+
+            @Override
+            public long clockLeapWarnings() {
+                return function.log().lines().stream().filter(line -> line.text().contains(CLOCK_LEAP)).count();
             }
 
             @Override

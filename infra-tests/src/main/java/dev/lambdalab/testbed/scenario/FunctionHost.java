@@ -28,6 +28,21 @@ public interface FunctionHost {
          */
         long environmentsCreated();
 
+        /** How the host isolates environments: {@code classloader}, {@code process}, {@code lambda}. */
+        default String isolation() {
+            return "lambda";
+        }
+
+        /** Connections held now by environments that are frozen (0 when the host cannot tell). */
+        default int connectionsHeldByFrozenEnvironments() {
+            return 0;
+        }
+
+        /** HikariCP clock-leap warnings the functions logged so far (0 when the host cannot tell). */
+        default long clockLeapWarnings() {
+            return 0;
+        }
+
         /** Removes the function; its environments end. */
         @Override
         void close();

@@ -38,6 +38,10 @@ import java.util.Map;
  * @param verdict {@code as expected} or {@code UNEXPECTED}
  * @param skipped why the scenario did not run, or null
  * @param timeline samples as [elapsedMs, dbConnections, proxyClientConnections or -1]
+ * @param isolation how the environments were isolated: classloader, process, or the host's own (lambda)
+ * @param peakConnectionsHeldByFrozenEnvironments most connections held by frozen environments at a sample
+ *     (process isolation; 0 otherwise)
+ * @param clockLeapWarnings HikariCP "Thread starvation or clock leap detected" lines the functions logged
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ScenarioResult(String name, String description, String variant, String target, int concurrency,
@@ -45,7 +49,8 @@ public record ScenarioResult(String name, String description, String variant, St
         Integer proxyDatabaseConnections, long ok, Map<String, Long> errors, Map<String, Long> errorDetails,
         long throttled, int peakDbConnections, Integer peakClientConnections, long environments, long coldStarts,
         long timeouts, long distinctBackendPids, Latency latencyMs, double throughputPerSec, long durationMs,
-        String expected, String observed, String verdict, String skipped, List<int[]> timeline) {
+        String expected, String observed, String verdict, String skipped, List<int[]> timeline, String isolation,
+        int peakConnectionsHeldByFrozenEnvironments, long clockLeapWarnings) {
 
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p95, double p99) {
@@ -66,7 +71,8 @@ public record ScenarioResult(String name, String description, String variant, St
      *     environment ids of the answers count
      */
     static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples,
-            long environmentsCreated, Integer proxyDatabaseConnections) {
+            long environmentsCreated, Integer proxyDatabaseConnections, String isolation, int peakFrozenConnections,
+            long clockLeapWarnings) {
         boolean withProxy = scenario.target() == Target.PROXY;
         long errorCount = load.errors();
         String observed = errorCount == 0 ? "HOLDS" : "FAILS";
@@ -84,7 +90,7 @@ public record ScenarioResult(String name, String description, String variant, St
                 load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(),
                 new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), scenario.expected().name(),
-                observed, verdict, null, timeline);
+                observed, verdict, null, timeline, isolation, peakFrozenConnections, clockLeapWarnings);
     }
 
     static ScenarioResult skipped(Scenario scenario, String reason) {
@@ -92,6 +98,6 @@ public record ScenarioResult(String name, String description, String variant, St
                 scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),
                 scenario.roleConnectionLimit(), scenario.reservedConcurrency(), null, 0, Map.of(), Map.of(), 0, 0,
                 null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", "skipped",
-                reason, List.of());
+                reason, List.of(), null, 0, 0);
     }
 }

@@ -70,19 +70,26 @@ public final class ScenarioRunner {
             LoadResult load;
             List<ConnectionSampler.Sample> samples;
             long environments;
+            String isolation;
+            long clockLeaps;
+            java.util.concurrent.atomic.AtomicInteger peakFrozen = new java.util.concurrent.atomic.AtomicInteger();
             try (function; sampler) {
                 sampler.start();
                 LoadDriver driver = new LoadDriver(function::invoke, scenario.variant().path());
-                Thread reporter = progressReporter(driver, progress);
+                Thread reporter = progressReporter(driver, progress, function, peakFrozen);
                 try {
                     load = driver.run(scenario.load());
                 } finally {
                     reporter.interrupt();
                 }
                 samples = sampler.stop();
+                peakFrozen.accumulateAndGet(function.connectionsHeldByFrozenEnvironments(), Math::max);
                 environments = function.environmentsCreated();
+                isolation = function.isolation();
+                clockLeaps = function.clockLeapWarnings();
             }
-            return ScenarioResult.of(scenario, load, samples, environments, proxy == null ? null : proxy.poolSize());
+            return ScenarioResult.of(scenario, load, samples, environments, proxy == null ? null : proxy.poolSize(),
+                    isolation, peakFrozen.get(), clockLeaps);
         } finally {
             if (proxy != null) {
                 proxy.close();
@@ -91,12 +98,15 @@ public final class ScenarioRunner {
         }
     }
 
-    private static Thread progressReporter(LoadDriver driver, IntConsumer progress) {
+    /** Reports progress and samples the connections frozen environments hold, every 250 ms. */
+    private static Thread progressReporter(LoadDriver driver, IntConsumer progress, FunctionHost.Deployment function,
+            java.util.concurrent.atomic.AtomicInteger peakFrozen) {
         Thread reporter = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(250);
                     progress.accept(driver.completed());
+                    peakFrozen.accumulateAndGet(function.connectionsHeldByFrozenEnvironments(), Math::max);
                 }
             } catch (InterruptedException e) {
                 // the run is over

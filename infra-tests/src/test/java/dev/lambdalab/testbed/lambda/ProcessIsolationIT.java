@@ -1,0 +1,226 @@
+package dev.lambdalab.testbed.lambda;
+
+import static dev.lambdalab.testbed.support.Http.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.scenario.EmulatorHost;
+import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.ScenarioRunner;
+import dev.lambdalab.testbed.scenario.StandardScenarios;
+import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.support.LabExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The process isolation: every environment a JVM under AWS's runtime interface client, frozen with
+ * SIGSTOP between invocations. These tests show what only a freeze shows, and prove the freeze each time
+ * from /proc: the process is in state T and used no CPU while frozen.
+ */
+@ExtendWith(LabExtension.class)
+class ProcessIsolationIT {
+
+    private TestBed testBed;
+
+    @BeforeEach
+    void processIsolation(TestBed testBed) {
+        Assumptions.assumeTrue(ProcessRuntime.unavailableReason().isEmpty(),
+                () -> "process isolation unavailable: " + ProcessRuntime.unavailableReason().orElse(""));
+        this.testBed = testBed.withIsolation(Isolation.PROCESS);
+        testBed.resetConnections();
+    }
+
+    @AfterEach
+    void backToClassLoaders() {
+        if (testBed != null) {
+            testBed.withIsolation(Isolation.CLASSLOADER);
+            testBed.resetConnections();
+        }
+    }
+
+    @Test
+    void aConnectionTheServerClosedWhileFrozenIsFoundDeadAfterTheThawAndReplacedWithoutAnError() throws Exception {
+        try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))) {
+            JsonNode first = body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
+            EmulatedFunction.EnvironmentInfo environment = awaitFrozen(fixed);
+            long pid = environment.processId();
+            long cpuBefore = cpuTicks(pid);
+
+            terminateBackend(first.path("backendPid").asInt());
+            Thread.sleep(1500);
+
+            assertThat(state(pid)).as("the environment's process is stopped").isEqualTo('T');
+            assertThat(cpuTicks(pid)).as("and used no CPU while the server closed its connection").isEqualTo(cpuBefore);
+
+            Invocation thawed = fixed.invoke(HttpApiEvents.get("/fixed", 0));
+            JsonNode second = body(thawed, 200);
+            assertThat(thawed.coldStart()).as("the same environment, thawed").isFalse();
+            assertThat(second.path("environmentId").asText()).isEqualTo(first.path("environmentId").asText());
+            assertThat(second.path("backendPid").asInt()).as("a new connection").isNotEqualTo(first.path("backendPid").asInt());
+            assertThat(logOf(fixed)).as("HikariCP found the connection dead after the thaw")
+                    .anyMatch(line -> line.contains("Failed to validate connection"));
+        }
+    }
+
+    @Test
+    void theBrokenHandlersBackgroundFillsStallWhileFrozenAndResumeOnThaw() throws Exception {
+        testBed.lab().setAppConnectionLimit(40);
+        try (EmulatedFunction broken = testBed.function(Variant.BROKEN, testBed.environment(null, Map.of()))) {
+            JsonNode first = body(broken.invoke(HttpApiEvents.get("/broken", 0)), 200);
+            String environmentId = first.path("environmentId").asText();
+            EmulatedFunction.EnvironmentInfo environment = awaitFrozen(broken);
+            int whenFrozen = connectionsOf(environmentId);
+            Thread.sleep(1000);
+            int secondLater = connectionsOf(environmentId);
+
+            assertThat(state(environment.processId())).isEqualTo('T');
+            assertThat(whenFrozen).as("the leaked pool stopped filling at the freeze, short of its 10").isLessThan(10);
+            assertThat(secondLater).as("and stayed there while frozen").isEqualTo(whenFrozen);
+            assertThat(broken.metrics().connectionsHeldByFrozenEnvironments()).as("held by frozen environments")
+                    .isEqualTo(whenFrozen);
+
+            body(broken.invoke(HttpApiEvents.get("/broken", 1500)), 200); // thawed for 1.5 s
+            assertThat(await(Duration.ofSeconds(5), () -> connectionsOf(environmentId) == 20))
+                    .as("after the thaw the first pool filled up to 10, the second too: %d", connectionsOf(environmentId))
+                    .isTrue();
+        } finally {
+            testBed.lab().setAppConnectionLimit(10);
+        }
+    }
+
+    @Test
+    void aFreezeLongerThanTheHousekeepingPeriodMakesHikariLogItsClockLeapWarningOnThaw() throws Exception {
+        // HikariCP's housekeeper runs every 30 s; a shorter period (its own system property) keeps the test short.
+        try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))
+                .withJvmOptions("-Dcom.zaxxer.hikari.housekeeping.periodMs=1000")) {
+            body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
+            awaitFrozen(fixed);
+            Thread.sleep(3000);
+            assertThat(logOf(fixed)).as("nothing logged while frozen").noneMatch(l -> l.contains(EmulatorHost.CLOCK_LEAP));
+
+            body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
+
+            assertThat(await(Duration.ofSeconds(5), () -> logOf(fixed).stream().anyMatch(l -> l.contains(EmulatorHost.CLOCK_LEAP))))
+                    .as("HikariCP's warning after the 3 s freeze; log: %s", logOf(fixed)).isTrue();
+        }
+    }
+
+    @Test
+    void aTimedOutEnvironmentIsKilledWithoutShutdownHookAndTheKernelClosesItsConnection() throws Exception {
+        try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))
+                .withTimeout(Duration.ofSeconds(1))) {
+            body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
+            long pid = fixed.environments().get(0).processId();
+
+            Invocation timedOut = fixed.invoke(HttpApiEvents.get("/fixed", 2500));
+
+            assertThat(timedOut.outcome()).isEqualTo(Invocation.Outcome.TIMED_OUT);
+            assertThat(Files.exists(Path.of("/proc", Long.toString(pid)))).as("the process was killed").isFalse();
+            assertThat(fixed.metrics().connectionsHeldByDeadEnvironments())
+                    .as("unlike Lambda, nothing leaks: the kernel closed the killed process's socket").isZero();
+            Invocation next = fixed.invoke(HttpApiEvents.get("/fixed", 0));
+            assertThat(next.coldStart()).as("the next invocation starts a new environment").isTrue();
+            // The server notices the closed socket when the aborted query ends and it writes the result.
+            assertThat(await(Duration.ofSeconds(5), () -> testBed.lab().appConnections() == 1))
+                    .as("only the new environment's connection is left").isTrue();
+        }
+    }
+
+    @Test
+    void everyReproduceScenarioGivesTheSameVerdictAsWithClassLoaders() throws Exception {
+        LabExtension.assumePgBouncer(testBed);
+        int limit = 5;
+        StandardScenarios matrix = new StandardScenarios(limit, 2 * limit, 3 * limit, 60, 50, ProxySettings.DEFAULTS,
+                java.util.EnumSet.allOf(Variant.class), java.util.EnumSet.allOf(dev.lambdalab.testbed.scenario.Target.class));
+        ScenarioRunner runner = new ScenarioRunner(testBed);
+        List<ScenarioResult> results = new ArrayList<>();
+        for (var scenario : matrix.scenarios()) {
+            results.add(runner.run(scenario));
+        }
+        try {
+            for (ScenarioResult result : results) {
+                assertThat(result.isolation()).isEqualTo("process");
+                assertThat(result.verdict()).as("%s: %s with %s", result.name(), result.observed(), result.errorDetails())
+                        .isEqualTo("as expected");
+            }
+            ScenarioResult brokenDirect = results.stream().filter(r -> r.name().equals("broken-direct")).findFirst()
+                    .orElseThrow();
+            assertThat(brokenDirect.peakConnectionsHeldByFrozenEnvironments())
+                    .as("the broken handler's leaked connections sit in frozen environments").isPositive();
+        } finally {
+            testBed.lab().setAppConnectionLimit(10);
+        }
+    }
+
+    private static EmulatedFunction.EnvironmentInfo awaitFrozen(EmulatedFunction function) throws InterruptedException {
+        assertThat(await(Duration.ofSeconds(5), () -> function.environments().stream().anyMatch(
+                EmulatedFunction.EnvironmentInfo::frozen))).as("an environment is frozen").isTrue();
+        return function.environments().stream().filter(EmulatedFunction.EnvironmentInfo::frozen).findFirst().orElseThrow();
+    }
+
+    private static List<String> logOf(EmulatedFunction function) {
+        return function.log().lines().stream().map(FunctionLog.Line::text).toList();
+    }
+
+    private void terminateBackend(int pid) throws Exception {
+        try (Connection admin = testBed.server().superuserConnection("lab");
+                PreparedStatement statement = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            statement.setInt(1, pid);
+            statement.execute();
+        }
+    }
+
+    private int connectionsOf(String environmentId) {
+        try (Connection monitor = testBed.lab().monitorConnection(); PreparedStatement statement = monitor.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ?")) {
+            statement.setString(1, "%:" + environmentId.substring(0, 12));
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process's state letter in /proc/PID/stat: T when stopped. */
+    private static char state(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    /** utime + stime of the process, in clock ticks. */
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+}
