@@ -7,6 +7,7 @@ import dev.lambdalab.testbed.lambda.FunctionCode;
 import dev.lambdalab.testbed.lambda.FunctionLog;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
@@ -15,7 +16,10 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -218,5 +222,108 @@ public final class Benchmarks {
         } finally {
             testBed.resetConnections();
         }
+    }
+
+    /**
+     * What the process isolation costs against the class-loader isolation.
+     *
+     * @param coldStarts cold starts measured per isolation, one at a time
+     * @param classloaderInitMs Init Duration of a class-loader environment: median and p95
+     * @param classloaderFirstAnswerMs the cold invocation as its caller saw it (init included): median and p95
+     * @param processInitMs Init Duration of a process environment (its JVM's start to its first poll)
+     * @param processFirstAnswerMs the cold invocation of a process environment as its caller saw it
+     * @param environments process environments started at once (behind PgBouncer)
+     * @param startedSeconds how long it took until all of them had answered
+     * @param rssMbMedian resident memory of one frozen process environment, median (MB)
+     * @param rssMbTotal all of them together (MB)
+     * @param memAvailableBeforeMb MemAvailable before they started (MB)
+     * @param memAvailableAfterMb MemAvailable with all of them frozen (MB)
+     * @param fitEstimate environments that would fit in the memory available before: before / median RSS
+     */
+    public record IsolationCosts(int coldStarts, double[] classloaderInitMs, double[] classloaderFirstAnswerMs,
+            double[] processInitMs, double[] processFirstAnswerMs, int environments, double startedSeconds,
+            double rssMbMedian, long rssMbTotal, long memAvailableBeforeMb, long memAvailableAfterMb, long fitEstimate) {
+    }
+
+    public static IsolationCosts isolation(TestBed testBed, int coldStarts, int environments) throws Exception {
+        Isolation before = testBed.isolation();
+        try {
+            double[][] classloader = coldStarts(testBed.withIsolation(Isolation.CLASSLOADER), coldStarts);
+            double[][] process = coldStarts(testBed.withIsolation(Isolation.PROCESS), coldStarts);
+            long availableBefore = memAvailableMb();
+            ProxySettings proxy = ProxySettings.DEFAULTS.withMaxClientConnections(environments + 50)
+                    .withConnectionBorrowTimeout(Duration.ofSeconds(120));
+            try (Proxy pgBouncer = testBed.startProxy(proxy);
+                    EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(pgBouncer, Map.of(
+                            "POOL_TIMEOUT_MS", "120000", "POOL_VALIDATION_TIMEOUT_MS", "100000")))
+                            .withTimeout(Duration.ofSeconds(300)).withInitTimeout(Duration.ofSeconds(60))) {
+                long start = System.nanoTime();
+                long[] answered = wave(fixed, environments);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (answered[1] > 0) {
+                    throw new IllegalStateException(answered[1] + " of " + environments + " process environments failed");
+                }
+                Thread.sleep(500); // every environment parked and frozen
+                List<Long> rss = new ArrayList<>();
+                for (EmulatedFunction.EnvironmentInfo environment : fixed.environments()) {
+                    rss.add(rssKb(environment.processId()));
+                }
+                long availableAfter = memAvailableMb();
+                long[] sorted = rss.stream().mapToLong(Long::longValue).sorted().toArray();
+                double medianMb = sorted[sorted.length / 2] / 1024.0;
+                long totalMb = rss.stream().mapToLong(Long::longValue).sum() / 1024;
+                return new IsolationCosts(coldStarts, classloader[0], classloader[1], process[0], process[1],
+                        fixed.environments().size(), seconds, Math.round(medianMb * 10) / 10.0, totalMb, availableBefore,
+                        availableAfter, Math.round(availableBefore / medianMb));
+            }
+        } finally {
+            testBed.withIsolation(before);
+        }
+    }
+
+    /** {median, p95} of Init Duration and of the cold invocation's latency, one new function per sample. */
+    private static double[][] coldStarts(TestBed testBed, int count) {
+        long[] init = new long[count];
+        long[] total = new long[count];
+        Map<String, String> environment = testBed.environment(null, Map.of());
+        for (int i = 0; i < count; i++) {
+            testBed.resetConnections();
+            try (EmulatedFunction fixed = testBed.function(Variant.FIXED, environment)) {
+                long start = System.nanoTime();
+                Invocation invocation = fixed.invoke(HttpApiEvents.get("/fixed", 0));
+                total[i] = System.nanoTime() - start;
+                if (!invocation.succeeded() || !invocation.coldStart()) {
+                    throw new IllegalStateException("cold start " + i + " failed: " + invocation.outcome() + " "
+                            + invocation.errorMessage());
+                }
+                init[i] = invocation.initDuration().toNanos();
+            }
+        }
+        return new double[][] {medianAndP95(init), medianAndP95(total)};
+    }
+
+    private static double[] medianAndP95(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new double[] {Math.round(sorted[sorted.length / 2] / 1e5) / 10.0,
+            Math.round(sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.95) - 1)] / 1e5) / 10.0};
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
+    }
+
+    private static long memAvailableMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no MemAvailable in /proc/meminfo");
     }
 }

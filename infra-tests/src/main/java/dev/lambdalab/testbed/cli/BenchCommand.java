@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lambdalab.testbed.bench.Benchmarks;
+import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.scenario.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code testbed bench}: the performance targets, measured (figures in the README). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput.",
-        subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class})
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class,
+            BenchCommand.IsolationCosts.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -159,6 +161,57 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "target: at least 80 %% of the limit with 0 errors -> %s%n", met ? "met" : "NOT met");
                 writeJson(json, result);
                 return met ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "isolation", mixinStandardHelpOptions = true,
+            description = {"What the process isolation costs: cold starts of class-loader and process environments"
+                    + " (median and p95), memory per frozen process environment, and how many fit in this machine's"
+                    + " memory.", "Linux only; needs PgBouncer."})
+    static final class IsolationCosts implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--cold-starts", paramLabel = "N", defaultValue = "20",
+                description = "Cold starts measured per isolation, one at a time (5..500, default: ${DEFAULT-VALUE}).")
+        private int coldStarts;
+
+        @Option(names = "--environments", paramLabel = "N", defaultValue = "100",
+                description = "Process environments started at once for the memory figures (2..1000, default:"
+                        + " ${DEFAULT-VALUE}).")
+        private int environments;
+
+        @Option(names = "--json", paramLabel = "FILE", defaultValue = "reports/bench-isolation.json",
+                description = "Write the result here (default: ${DEFAULT-VALUE}).")
+        private Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            check(spec, coldStarts >= 5 && coldStarts <= 500, "--cold-starts must be from 5 to 500, got " + coldStarts);
+            check(spec, environments >= 2 && environments <= 1000,
+                    "--environments must be from 2 to 1000, got " + environments);
+            ProcessRuntime.unavailableReason().ifPresent(reason -> check(spec, false, "process isolation: " + reason));
+            Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
+            try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
+                if (!testBed.proxyAvailable()) {
+                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                }
+                Benchmarks.IsolationCosts result = Benchmarks.isolation(testBed, coldStarts, environments);
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "cold start, %d each: class loader init %.1f ms (p95 %.1f), first answer %.1f ms"
+                                + " (p95 %.1f); process init %.1f ms (p95 %.1f), first answer %.1f ms (p95 %.1f)%n",
+                        result.coldStarts(), result.classloaderInitMs()[0], result.classloaderInitMs()[1],
+                        result.classloaderFirstAnswerMs()[0], result.classloaderFirstAnswerMs()[1],
+                        result.processInitMs()[0], result.processInitMs()[1], result.processFirstAnswerMs()[0],
+                        result.processFirstAnswerMs()[1]);
+                out.printf(Locale.ROOT, "%d process environments started at once, all answered after %.1f s; resident"
+                                + " memory %.1f MB each (median), %d MB together; MemAvailable %d MB before, %d MB after;"
+                                + " about %d would fit in the memory available before%n", result.environments(),
+                        result.startedSeconds(), result.rssMbMedian(), result.rssMbTotal(), result.memAvailableBeforeMb(),
+                        result.memAvailableAfterMb(), result.fitEstimate());
+                writeJson(json, result);
+                return 0;
             }
         }
     }
