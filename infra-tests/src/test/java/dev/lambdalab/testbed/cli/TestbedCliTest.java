@@ -39,6 +39,11 @@ class TestbedCliTest {
             reproduce --postgres-url postgresql://h/db --containers | --containers and --postgres-url exclude each other
             faults --only nosuch                         | --only: unknown fault "nosuch"; allowed: server-ends-idle-connections,
             faults --bogus                               | Unknown option: '--bogus'
+            faults --isolation threads                   | --isolation: isolation must be classloader or process, got "threads"
+            reproduce --isolation vm                     | --isolation: isolation must be classloader or process, got "vm"
+            serve --isolation none                       | --isolation: isolation must be classloader or process, got "none"
+            bench isolation --cold-starts 1              | --cold-starts must be from 5 to 500, got 1
+            bench isolation --environments 1             | --environments must be from 2 to 1000, got 1
             serve --port 70000                           | --port must be from 0 to 65535, got 70000
             serve --timeout-s 0                          | --timeout-s must be from 1 to 900, got 0
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
