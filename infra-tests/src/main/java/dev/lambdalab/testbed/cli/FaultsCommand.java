@@ -54,8 +54,7 @@ final class FaultsCommand implements Callable<Integer> {
         database.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path logFile = json.toAbsolutePath().getParent() == null ? Path.of("testbed.log")
-                : json.toAbsolutePath().getParent().resolve("testbed.log");
+        Path logFile = Logging.besideReport(json);
         Logging.configure(verbose, logFile);
         err.println("Lambda connection lab: testbed faults");
         err.println("  starting PostgreSQL ...");

@@ -13,6 +13,12 @@ final class Logging {
     private Logging() {
     }
 
+    /** testbed.log in the report's directory. */
+    static Path besideReport(Path report) {
+        Path directory = report.toAbsolutePath().getParent();
+        return directory == null ? Path.of("testbed.log") : directory.resolve("testbed.log");
+    }
+
     static void configure(boolean verbose, Path logFile) {
         if (verbose) {
             System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");

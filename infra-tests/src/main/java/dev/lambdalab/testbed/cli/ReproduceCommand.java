@@ -101,8 +101,7 @@ final class ReproduceCommand implements Callable<Integer> {
         database.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path logFile = json.toAbsolutePath().getParent() == null ? Path.of("testbed.log")
-                : json.toAbsolutePath().getParent().resolve("testbed.log");
+        Path logFile = Logging.besideReport(json);
         Logging.configure(verbose, logFile);
 
         List<Scenario> scenarios = matrix.scenarios();

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * group (so the threads its code starts, such as HikariCP's housekeeper, are known to belong to it) and
  * one runtime thread that runs its init and then its invocations, one at a time, as Lambda's runtime does.
  */
-final class ClassLoaderSandbox implements Sandbox {
+final class ClassLoaderSandbox extends Sandbox {
 
     /** Thread group whose threads all belong to one sandbox; {@link SandboxSocketFactory} asks it. */
     static final class SandboxThreadGroup extends ThreadGroup {
@@ -27,22 +27,16 @@ final class ClassLoaderSandbox implements Sandbox {
         }
     }
 
-    private final String id;
-    private final String logStreamName;
     final SandboxClassLoader loader;
     final SandboxThreadGroup group;
     private final Thread runtime;
     private final LinkedTransferQueue<Runnable> tasks = new LinkedTransferQueue<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger invocations = new AtomicInteger();
-    private volatile State state = State.NEW;
-    private volatile String deathReason;
     private volatile RequestHandler<Object, Object> handler;
-    private volatile long lastUsedNanos = System.nanoTime();
 
     ClassLoaderSandbox(String id, String logStreamName, FunctionCode code, ThreadGroup parentGroup) {
-        this.id = id;
-        this.logStreamName = logStreamName;
+        super(id, logStreamName);
         this.loader = new SandboxClassLoader(id.substring(0, 12), code, ClassLoaderSandbox.class.getClassLoader());
         this.group = new SandboxThreadGroup(parentGroup, this);
         this.runtime = new Thread(group, this::runLoop, "sandbox-" + shortId() + "-runtime");
@@ -52,45 +46,8 @@ final class ClassLoaderSandbox implements Sandbox {
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String logStreamName() {
-        return logStreamName;
-    }
-
-    @Override
-    public State state() {
-        return state;
-    }
-
-    @Override
-    public void setState(State next) {
-        if (state != State.DEAD) {
-            state = next;
-        }
-    }
-
-    @Override
-    public String deathReason() {
-        return deathReason;
-    }
-
-    @Override
-    public int invocations() {
+    int invocations() {
         return invocations.get();
-    }
-
-    @Override
-    public long lastUsedNanos() {
-        return lastUsedNanos;
-    }
-
-    @Override
-    public void setLastUsedNanos(long nanos) {
-        lastUsedNanos = nanos;
     }
 
     /**
@@ -98,7 +55,7 @@ final class ClassLoaderSandbox implements Sandbox {
      * construct the handler, as Lambda does before the first invocation.
      */
     @Override
-    public Handoff<Void> init(String handlerClass, Map<String, String> environment) {
+    Handoff<Void> init(String handlerClass, Map<String, String> environment) {
         Handoff<Void> done = new Handoff<>();
         submit(() -> {
             try {
@@ -132,7 +89,7 @@ final class ClassLoaderSandbox implements Sandbox {
 
     /** One invocation, on the runtime thread. */
     @Override
-    public Handoff<Object> invoke(Object event, EmulatedContext context) {
+    Handoff<Object> invoke(Object event, EmulatedContext context) {
         Handoff<Object> done = new Handoff<>();
         submit(() -> {
             invocations.incrementAndGet();
@@ -155,12 +112,10 @@ final class ClassLoaderSandbox implements Sandbox {
      * proxy drops them; it may just not open new ones ({@link SandboxSocketFactory} refuses).
      */
     @Override
-    public void discard(String reason) {
-        if (state == State.DEAD) {
+    void discard(String reason) {
+        if (!markDead(reason)) {
             return;
         }
-        deathReason = reason;
-        state = State.DEAD;
         runtime.interrupt(); // wakes an idle runtime thread so it ends; a running handler is left to finish
     }
 
@@ -169,7 +124,7 @@ final class ClassLoaderSandbox implements Sandbox {
      * its sockets are closed, so the server sees its connections go. Used when the emulator closes.
      */
     @Override
-    public void destroy(String reason) {
+    void destroy(String reason) {
         discard(reason);
         for (Socket socket : sockets) {
             try {
@@ -190,7 +145,7 @@ final class ClassLoaderSandbox implements Sandbox {
     }
 
     @Override
-    public int openSockets() {
+    int openSockets() {
         return (int) sockets.stream().filter(s -> !s.isClosed()).count();
     }
 
@@ -205,7 +160,7 @@ final class ClassLoaderSandbox implements Sandbox {
     }
 
     private void runLoop() {
-        while (state != State.DEAD) {
+        while (state() != State.DEAD) {
             // Spin briefly for the next task before parking: back-to-back invocations then skip a thread
             // wake-up. An idle environment parks after a few microseconds and costs nothing.
             Runnable task = null;
@@ -222,10 +177,5 @@ final class ClassLoaderSandbox implements Sandbox {
             }
             task.run();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "ClassLoaderSandbox{" + shortId() + " " + state + (deathReason == null ? "" : " (" + deathReason + ")") + "}";
     }
 }

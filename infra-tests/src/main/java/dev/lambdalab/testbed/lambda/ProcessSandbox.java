@@ -30,7 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the server sees nothing until TCP keepalive or its own timeouts, the kernel here closes the killed
  * process's sockets at once, so the server sees its connections go.
  */
-final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
+final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -42,8 +42,6 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     private static final java.util.concurrent.Semaphore START_SLOTS =
             new java.util.concurrent.Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
-    private final String id;
-    private final String logStreamName;
     private final ProcessRuntime runtime;
     private final String handlerClass;
     private final int memoryMb;
@@ -51,9 +49,6 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     private final FunctionLog log;
     private final RuntimeApiServer api;
     private Process process;
-    private volatile State state = State.NEW;
-    private volatile String deathReason;
-    private volatile long lastUsedNanos = System.nanoTime();
     private volatile int invocations;
 
     // Guarded by this: the runtime's poll, the emulator's wish to park it, and whether it is stopped.
@@ -68,8 +63,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
 
     ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
             List<String> jvmOptions, FunctionLog log) {
-        this.id = id;
-        this.logStreamName = logStreamName;
+        super(id, logStreamName);
         this.runtime = runtime;
         this.handlerClass = handlerClass;
         this.memoryMb = memoryMb;
@@ -79,49 +73,12 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String logStreamName() {
-        return logStreamName;
-    }
-
-    @Override
-    public State state() {
-        return state;
-    }
-
-    @Override
-    public void setState(State next) {
-        if (state != State.DEAD) {
-            state = next;
-        }
-    }
-
-    @Override
-    public String deathReason() {
-        return deathReason;
-    }
-
-    @Override
-    public int invocations() {
+    int invocations() {
         return invocations;
     }
 
     @Override
-    public long lastUsedNanos() {
-        return lastUsedNanos;
-    }
-
-    @Override
-    public void setLastUsedNanos(long nanos) {
-        lastUsedNanos = nanos;
-    }
-
-    @Override
-    public long processId() {
+    long processId() {
         return process == null ? -1 : process.pid();
     }
 
@@ -130,7 +87,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
      * asks for its first event; it fails when the client reports an init error or the process exits.
      */
     @Override
-    public Handoff<Void> init(String handler, Map<String, String> environment) {
+    Handoff<Void> init(String handler, Map<String, String> environment) {
         try {
             START_SLOTS.acquire();
             holdsStartSlot.set(true);
@@ -190,7 +147,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     }
 
     @Override
-    public Handoff<Object> invoke(Object event, EmulatedContext context) {
+    Handoff<Object> invoke(Object event, EmulatedContext context) {
         Handoff<Object> done = new Handoff<>();
         String body;
         try {
@@ -226,13 +183,13 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     }
 
     @Override
-    public synchronized void parked() {
+    synchronized void parked() {
         parkRequested = true;
         freezeIfParkedAndWaiting();
     }
 
     @Override
-    public synchronized boolean frozen() {
+    synchronized boolean frozen() {
         return frozen;
     }
 
@@ -291,7 +248,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
 
     /** Freezes the process when the emulator parked it and its runtime is waiting for the next event. */
     private void freezeIfParkedAndWaiting() {
-        if (parkRequested && runtimeWaiting && !frozen && state != State.DEAD && process != null && process.isAlive()) {
+        if (parkRequested && runtimeWaiting && !frozen && state() != State.DEAD && process != null && process.isAlive()) {
             frozen = Signals.get().send(Signals.Signal.STOP, process.pid());
         }
     }
@@ -317,7 +274,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
         if (init != null) {
             init.fail(exited);
         }
-        if (running != null && state != State.DEAD) {
+        if (running != null && state() != State.DEAD) {
             running.fail(exited);
         }
     }
@@ -325,19 +282,17 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     // ---------------------------------------------------------------- the end
 
     @Override
-    public void discard(String reason) {
+    void discard(String reason) {
         destroy(reason);
     }
 
     /** SIGKILL, stopped or not: no shutdown hook, no finally block runs; the kernel closes its sockets. */
     @Override
-    public void destroy(String reason) {
+    void destroy(String reason) {
         synchronized (this) {
-            if (state == State.DEAD) {
+            if (!markDead(reason)) {
                 return;
             }
-            deathReason = reason;
-            state = State.DEAD;
             frozen = false;
         }
         releaseStartSlot();
@@ -353,7 +308,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
     }
 
     @Override
-    public int openSockets() {
+    int openSockets() {
         Process p = process;
         if (p == null || !p.isAlive()) {
             return 0;
@@ -368,7 +323,7 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    log.append(id, currentRequestId, line);
+                    log.append(id(), currentRequestId, line);
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -427,7 +382,6 @@ final class ProcessSandbox implements Sandbox, RuntimeApiServer.Listener {
 
     @Override
     public String toString() {
-        return "ProcessSandbox{" + shortId() + " pid " + processId() + " " + state + (frozen ? " frozen" : "")
-                + (deathReason == null ? "" : " (" + deathReason + ")") + "}";
+        return super.toString() + " pid " + processId() + (frozen ? " frozen" : "");
     }
 }

@@ -5,55 +5,92 @@ import java.util.Map;
 /**
  * One execution environment, whichever way it is isolated: a class loader and threads in this JVM
  * ({@link ClassLoaderSandbox}) or a JVM process of its own under AWS's runtime interface client
- * ({@link ProcessSandbox}). {@link EmulatedFunction} applies Lambda's rules (routing, throttling, timeouts,
+ * ({@link ProcessSandbox}): what both keep (id, state, last use) lives here. {@link EmulatedFunction} applies Lambda's rules (routing, throttling, timeouts,
  * reclaim) the same way to both.
  */
-interface Sandbox {
+abstract class Sandbox {
 
     /** Life of an environment. DEAD is final: timed out, reclaimed, failed init, or destroyed. */
     enum State { NEW, IDLE, BUSY, DEAD }
 
-    /** The environment id: the log stream's, and ExecutionEnvironment.id() inside it. */
-    String id();
+    private final String id;
+    private final String logStreamName;
+    private volatile State state = State.NEW;
+    private volatile String deathReason;
+    private volatile long lastUsedNanos = System.nanoTime();
 
-    /** AWS_LAMBDA_LOG_STREAM_NAME of this environment. */
-    String logStreamName();
-
-    default String shortId() {
-        return id().substring(0, 12);
+    Sandbox(String id, String logStreamName) {
+        this.id = id;
+        this.logStreamName = logStreamName;
     }
 
-    State state();
+    /** The environment id: the log stream's, and ExecutionEnvironment.id() inside it. */
+    final String id() {
+        return id;
+    }
+
+    /** AWS_LAMBDA_LOG_STREAM_NAME of this environment. */
+    final String logStreamName() {
+        return logStreamName;
+    }
+
+    final String shortId() {
+        return id.substring(0, 12);
+    }
+
+    final State state() {
+        return state;
+    }
 
     /** Moves to NEW, IDLE or BUSY; DEAD stays DEAD. */
-    void setState(State next);
+    final void setState(State next) {
+        if (state != State.DEAD) {
+            state = next;
+        }
+    }
 
     /** For DEAD: why. */
-    String deathReason();
+    final String deathReason() {
+        return deathReason;
+    }
 
-    /** Invocations it ran. */
-    int invocations();
+    /** Marks it DEAD with the reason; false when it already was. Callers serialise calls per environment. */
+    final boolean markDead(String reason) {
+        if (state == State.DEAD) {
+            return false;
+        }
+        deathReason = reason;
+        state = State.DEAD;
+        return true;
+    }
 
     /** When it last finished an invocation ({@link System#nanoTime()}), for idle reclaim. */
-    long lastUsedNanos();
+    final long lastUsedNanos() {
+        return lastUsedNanos;
+    }
 
-    void setLastUsedNanos(long nanos);
+    final void setLastUsedNanos(long nanos) {
+        lastUsedNanos = nanos;
+    }
+
+    /** Invocations it ran. */
+    abstract int invocations();
 
     /** Runs init: gives the environment its variables, initialises the handler class, constructs the handler. */
-    Handoff<Void> init(String handlerClass, Map<String, String> environment);
+    abstract Handoff<Void> init(String handlerClass, Map<String, String> environment);
 
     /** One invocation. A function error fails the handoff; the environment stays usable. */
-    Handoff<Object> invoke(Object event, EmulatedContext context);
+    abstract Handoff<Object> invoke(Object event, EmulatedContext context);
 
     /**
      * The invocation is over and the environment waits for the next one. A process environment is
      * frozen here, as Lambda freezes an environment once its runtime asks for the next event.
      */
-    default void parked() {
+    void parked() {
     }
 
     /** Whether it is frozen now (a stopped process); never for the class-loader isolation. */
-    default boolean frozen() {
+    boolean frozen() {
         return false;
     }
 
@@ -61,16 +98,22 @@ interface Sandbox {
      * The environment is gone for the caller: timed out, reclaimed or failed. Nothing is closed and no
      * shutdown hook runs.
      */
-    void discard(String reason);
+    abstract void discard(String reason);
 
     /** Ends it for good, as when its process is killed: its sockets close. */
-    void destroy(String reason);
+    abstract void destroy(String reason);
 
     /** The operating system's id of its process, or -1 for an environment inside this JVM. */
-    default long processId() {
+    long processId() {
         return -1;
     }
 
     /** TCP connections it holds open (to the database or the proxy). */
-    int openSockets();
+    abstract int openSockets();
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "{" + shortId() + " " + state + (deathReason == null ? "" : " (" + deathReason + ")")
+                + "}";
+    }
 }
