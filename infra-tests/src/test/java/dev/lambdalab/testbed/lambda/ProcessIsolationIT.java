@@ -39,10 +39,17 @@ class ProcessIsolationIT {
 
     private TestBed testBed;
 
+    /** Set to 1 (CI does) to fail instead of skipping when process isolation cannot run. */
+    static final String REQUIRE_VARIABLE = "TESTBED_REQUIRE_PROCESS_ISOLATION";
+
     @BeforeEach
     void processIsolation(TestBed testBed) {
-        Assumptions.assumeTrue(ProcessRuntime.unavailableReason().isEmpty(),
-                () -> "process isolation unavailable: " + ProcessRuntime.unavailableReason().orElse(""));
+        ProcessRuntime.unavailableReason().ifPresent(reason -> {
+            if ("1".equals(System.getenv(REQUIRE_VARIABLE))) {
+                org.junit.jupiter.api.Assertions.fail("process isolation is required by " + REQUIRE_VARIABLE + ": " + reason);
+            }
+            Assumptions.abort("process isolation unavailable: " + reason);
+        });
         this.testBed = testBed.withIsolation(Isolation.PROCESS);
         testBed.resetConnections();
     }

@@ -94,7 +94,9 @@ class ServePageIT {
         browser.get(server.baseUrl() + "/");
 
         // Both routes at once, as on the page's screenshot in the README: the broken one must not blur the
-        // fixed one's numbers.
+        // fixed one's numbers. The fixed route starts a second earlier: both share the role's 10 slots, and the
+        // proxy keeps the server connections it opened, while leaked broken pools would otherwise take every
+        // slot first (the README says so: press Reset between experiments).
         Thread fixedLoad = new Thread(() -> {
             try {
                 HttpLoad.run(server.baseUrl() + "/fixed?holdMs=10", 20, Duration.ofSeconds(4));
@@ -103,6 +105,7 @@ class ServePageIT {
             }
         });
         fixedLoad.start();
+        Thread.sleep(1000);
         HttpLoad.run(server.baseUrl() + "/broken", 20, Duration.ofSeconds(3));
         fixedLoad.join();
         Thread.sleep(1500); // a sample and a poll
