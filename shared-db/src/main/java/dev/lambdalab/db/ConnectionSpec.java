@@ -78,12 +78,6 @@ public final class ConnectionSpec {
         return new ConnectionSpec(settings, credentials, host, port, database);
     }
 
-    /** A spec with the given credentials, for tests and the test bed. */
-    public static ConnectionSpec withCredentials(DbSettings settings, HikariCredentialsProvider credentials) {
-        return new ConnectionSpec(settings, credentials, settings.host().orElseThrow(), settings.port(),
-                settings.database());
-    }
-
     public DbSettings settings() {
         return settings;
     }

@@ -31,7 +31,7 @@ public final class BrokenHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     public BrokenHandler(ConnectionSpec connection) {
         this.connection = connection;
-        this.endpoint = new ProbeEndpoint("broken", connection.settings().queryTimeoutSeconds());
+        this.endpoint = new ProbeEndpoint("broken", connection.settings());
     }
 
     @Override

@@ -24,12 +24,12 @@ public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     /** Lambda calls this once per execution environment, during init. */
     public FixedHandler() {
-        this(EnvironmentPool.INSTANCE, EnvironmentPool.CONNECTION.settings().queryTimeoutSeconds());
+        this(EnvironmentPool.CONNECTION, EnvironmentPool.INSTANCE);
     }
 
-    public FixedHandler(DataSource pool, int queryTimeoutSeconds) {
+    public FixedHandler(ConnectionSpec connection, DataSource pool) {
         this.pool = pool;
-        this.endpoint = new ProbeEndpoint("fixed", queryTimeoutSeconds);
+        this.endpoint = new ProbeEndpoint("fixed", connection.settings());
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.lambdalab.db.ConnectionSpec;
 import dev.lambdalab.db.DatabaseProbe;
+import dev.lambdalab.db.DbSettings;
 import dev.lambdalab.db.DatabaseProbe.ProbeResult;
 import dev.lambdalab.db.ExecutionEnvironment;
 import dev.lambdalab.db.Failure;
@@ -45,14 +46,11 @@ public final class ProbeEndpoint {
 
     /**
      * @param variant {@code broken} or {@code fixed}: the first word of every log line and answer
-     * @param queryTimeoutSeconds DB_QUERY_TIMEOUT_S, read once at init
+     * @param settings the environment's settings, read once at init (the probe's DB_QUERY_TIMEOUT_S)
      */
-    public ProbeEndpoint(String variant, int queryTimeoutSeconds) {
+    public ProbeEndpoint(String variant, DbSettings settings) {
         this.variant = Objects.requireNonNull(variant, "variant");
-        if (queryTimeoutSeconds < 0) {
-            throw new IllegalArgumentException("queryTimeoutSeconds cannot be negative, got " + queryTimeoutSeconds);
-        }
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.queryTimeoutSeconds = settings.queryTimeoutSeconds();
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context, PoolSource poolSource) {

@@ -155,6 +155,23 @@ public final class LabDatabase {
         }
     }
 
+    /**
+     * Connections of one execution environment, by the application_name every connection carries
+     * ({@code function:ENVIRONMENT}, the id's first 12 characters).
+     */
+    public int connectionsOfEnvironment(String environmentId) {
+        try (Connection connection = monitorConnection(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ?")) {
+            statement.setString(1, "%:" + environmentId.substring(0, Math.min(12, environmentId.length())));
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count connections: " + e.getMessage(), e);
+        }
+    }
+
     /** Ends every session of the application role (pg_terminate_backend); returns how many. */
     public int terminateAppConnections() {
         try (Connection connection = monitorConnection(); PreparedStatement statement = connection.prepareStatement(

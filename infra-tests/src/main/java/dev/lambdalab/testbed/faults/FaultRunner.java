@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -77,7 +78,7 @@ public final class FaultRunner {
     private final TestBed testBed;
     private final List<String> secretsUsed = new CopyOnWriteArrayList<>();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger okBodies = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger okBodies = new AtomicInteger();
     private Consumer<String> progress = line -> { };
 
     public FaultRunner(TestBed testBed) {
@@ -228,14 +229,7 @@ public final class FaultRunner {
         try (EmulatedFunction fixed = fixed(testBed.environment(proxy, Map.of()))) {
             Duration total = Duration.ofSeconds(9);
             Duration faultAt = Duration.ofSeconds(2);
-            LoadDriver driver = new LoadDriver((holdMillis, runStart) -> {
-                long start = System.nanoTime();
-                Invocation invocation = fixed.invoke(HttpApiEvents.get(Variant.FIXED.path(), holdMillis));
-                long latencyMicros = (System.nanoTime() - start) / 1000;
-                HttpApiGateway.Answer answer = HttpApiGateway.answer(invocation);
-                keepBody(answer);
-                return RequestRecord.of(invocation, answer, (start - runStart) / 1_000_000, latencyMicros);
-            });
+            LoadDriver driver = new LoadDriver(fixed::invoke, Variant.FIXED.path(), this::keepBody);
             ExecutorService background = Executors.newSingleThreadExecutor();
             long t0 = System.nanoTime();
             Future<LoadResult> load = background.submit(() -> driver.run(Load.forDuration(LOAD_CALLERS, total, 50)));
@@ -450,7 +444,7 @@ public final class FaultRunner {
             boolean dropped = await(Duration.ofSeconds(10), () -> backendState(warm.backendPid()).isEmpty());
             long droppedAfter = millisSince(timedOutAt);
             sleep(Duration.ofMillis(1500)); // the discarded pool's housekeeping would now try to refill
-            int reconnected = connectionsOfEnvironment(warm.environmentId());
+            int reconnected = lab.connectionsOfEnvironment(warm.environmentId());
             Map<String, Long> answers = answers(List.of(warm, timedOut, next));
             List<Check> checks = List.of(
                     check("the caller got Lambda's timeout", timedOut.detail().startsWith("TIMEOUT"), timedOut.key()),
@@ -690,19 +684,6 @@ public final class FaultRunner {
             statement.setInt(1, pid);
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read pg_stat_activity: " + e.getMessage(), e);
-        }
-    }
-
-    private int connectionsOfEnvironment(String environmentId) {
-        try (Connection monitor = testBed.lab().monitorConnection(); PreparedStatement statement = monitor.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ?")) {
-            statement.setString(1, "%:" + environmentId.substring(0, Math.min(12, environmentId.length())));
-            try (ResultSet row = statement.executeQuery()) {
-                row.next();
-                return row.getInt(1);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read pg_stat_activity: " + e.getMessage(), e);

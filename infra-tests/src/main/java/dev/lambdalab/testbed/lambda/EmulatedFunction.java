@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -288,12 +289,11 @@ public final class EmulatedFunction implements AutoCloseable {
         try {
             Duration initDuration = Duration.ZERO;
             if (cold) {
-                long[] initStart = new long[1];
-                Invocation failed = initialise(sandbox, requestId, initStart);
-                initDuration = Duration.ofNanos(System.nanoTime() - initStart[0]);
-                if (failed != null) {
-                    return failed;
+                Init init = initialise(sandbox, requestId);
+                if (init.failed() != null) {
+                    return init.failed();
                 }
+                initDuration = init.duration();
                 metrics.coldStart(initDuration);
             }
             return run(sandbox, event, requestId, cold, initDuration);
@@ -312,32 +312,35 @@ public final class EmulatedFunction implements AutoCloseable {
 
     /** A random (version 4) UUID from ThreadLocalRandom: unique enough for request ids, no SecureRandom lock. */
     private static String requestId() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
     }
 
+    /** How init went: its duration, or the invocation that reports its failure. */
+    private record Init(Duration duration, Invocation failed) {
+    }
+
     /**
-     * Runs init. {@code initStart[0]} gets the moment init began: for a process environment that is when
-     * its JVM was started, after any wait for a start slot (see {@link ProcessSandbox}), so Init Duration and
-     * the init timeout count what Lambda counts.
+     * Runs init. Its duration counts from the moment init began: for a process environment that is when its
+     * JVM was started, after any wait for a start slot (see {@link ProcessSandbox}), so Init Duration and the
+     * init timeout count what Lambda counts.
      */
-    private Invocation initialise(Sandbox sandbox, String requestId, long[] initStart) {
+    private Init initialise(Sandbox sandbox, String requestId) {
         Map<String, String> variables = new LinkedHashMap<>(frozenEnvironment);
         variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName());
-        initStart[0] = System.nanoTime();
+        Handoff<Void> init = sandbox.init(handlerClass, variables);
+        long start = System.nanoTime();
         try {
-            Handoff<Void> init = sandbox.init(handlerClass, variables);
-            initStart[0] = System.nanoTime();
             init.await(initTimeout.toNanos());
-            return null;
+            return new Init(Duration.ofNanos(System.nanoTime() - start), null);
         } catch (TimeoutException e) {
             sandbox.discard("init timed out");
             metrics.initError("Sandbox.Timedout");
-            return new Invocation(requestId, Outcome.INIT_ERROR, null, "Sandbox.Timedout",
+            return new Init(initTimeout, new Invocation(requestId, Outcome.INIT_ERROR, null, "Sandbox.Timedout",
                     String.format(Locale.ROOT, "Init timed out after %.2f seconds", initTimeout.toMillis() / 1000.0),
-                    sandbox.id(), true, initTimeout, Duration.ZERO);
+                    sandbox.id(), true, initTimeout, Duration.ZERO));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             sandbox.discard("init failed");
@@ -345,13 +348,13 @@ public final class EmulatedFunction implements AutoCloseable {
             metrics.initError(type);
             log.append(sandbox.id(), requestId, "INIT_REPORT Status: error Error Type: Runtime.InitError "
                     + type + ": " + cause.getMessage());
-            return new Invocation(requestId, Outcome.INIT_ERROR, null, type, cause.getMessage(),
-                    sandbox.id(), true, Duration.ZERO, Duration.ZERO);
+            return new Init(Duration.ZERO, new Invocation(requestId, Outcome.INIT_ERROR, null, type, cause.getMessage(),
+                    sandbox.id(), true, Duration.ZERO, Duration.ZERO));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.discard("init interrupted");
-            return new Invocation(requestId, Outcome.INIT_ERROR, null, "Interrupted", "the caller was interrupted",
-                    sandbox.id(), true, Duration.ZERO, Duration.ZERO);
+            return new Init(Duration.ZERO, new Invocation(requestId, Outcome.INIT_ERROR, null, "Interrupted",
+                    "the caller was interrupted", sandbox.id(), true, Duration.ZERO, Duration.ZERO));
         }
     }
 

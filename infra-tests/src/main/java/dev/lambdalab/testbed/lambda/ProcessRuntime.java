@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.lambda;
 
+import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 /**
@@ -158,7 +160,7 @@ public final class ProcessRuntime {
                 delete(root);
             }
             Path staging = Files.createTempDirectory(jar.toAbsolutePath().getParent(), name + "-unpacking-");
-            try (ZipInputStream zip = new ZipInputStream(new java.io.BufferedInputStream(Files.newInputStream(jar),
+            try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(jar),
                     1 << 16))) {
                 ZipEntry entry;
                 while ((entry = zip.getNextEntry()) != null) {
@@ -201,7 +203,7 @@ public final class ProcessRuntime {
                 return target;
             }
             Files.createDirectories(target.getParent());
-            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(clientJar.toFile())) {
+            try (ZipFile zip = new ZipFile(clientJar.toFile())) {
                 ZipEntry entry = zip.getEntry("jni/" + name);
                 if (entry == null) {
                     throw new IllegalStateException("the runtime interface client has no JNI library for " + platform

@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One execution environment as a JVM process of its own, the way Lambda's managed Java runtime runs it:
@@ -39,8 +41,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
      * and twenty JVMs starting together on two cores each take ten times as long, past the init timeout.
      * Cold starts beyond this many wait for a slot; Init Duration counts from the JVM's start.
      */
-    private static final java.util.concurrent.Semaphore START_SLOTS =
-            new java.util.concurrent.Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+    private static final Semaphore START_SLOTS = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
     private final ProcessRuntime runtime;
     private final String handlerClass;
@@ -56,7 +57,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     private boolean parkRequested;
     private boolean frozen;
     private Handoff<Void> initDone;
-    private final java.util.concurrent.atomic.AtomicBoolean holdsStartSlot = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean holdsStartSlot = new AtomicBoolean();
     private String functionArn = "arn:aws:lambda:us-east-1:000000000000:function:unknown";
     private Handoff<Object> current;
     private volatile String currentRequestId = "-";

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -34,14 +35,25 @@ public final class LoadDriver {
      * @param path the route's path, such as {@code /fixed}
      */
     public LoadDriver(Function<APIGatewayV2HTTPEvent, Invocation> function, String path) {
+        this(function, path, answer -> { });
+    }
+
+    /**
+     * Requests as API Gateway events to a function, every answer also handed to {@code answers} (the fault
+     * runner keeps the bodies for its leak check).
+     */
+    public LoadDriver(Function<APIGatewayV2HTTPEvent, Invocation> function, String path,
+            Consumer<HttpApiGateway.Answer> answers) {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(answers, "answers");
         this.sender = (holdMillis, runStart) -> {
             long start = System.nanoTime();
             Invocation invocation = function.apply(HttpApiEvents.get(path, holdMillis));
             long latencyMicros = (System.nanoTime() - start) / 1000;
-            return RequestRecord.of(invocation, HttpApiGateway.answer(invocation), (start - runStart) / 1_000_000,
-                    latencyMicros);
+            HttpApiGateway.Answer answer = HttpApiGateway.answer(invocation);
+            answers.accept(answer);
+            return RequestRecord.of(invocation, answer, (start - runStart) / 1_000_000, latencyMicros);
         };
     }
 

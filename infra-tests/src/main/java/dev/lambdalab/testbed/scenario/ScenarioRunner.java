@@ -7,6 +7,7 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /** Runs scenarios on a {@link TestBed}, one at a time, each from a clean slate. */
@@ -72,7 +73,7 @@ public final class ScenarioRunner {
             long environments;
             String isolation;
             long clockLeaps;
-            java.util.concurrent.atomic.AtomicInteger peakFrozen = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger peakFrozen = new AtomicInteger();
             try (function; sampler) {
                 sampler.start();
                 LoadDriver driver = new LoadDriver(function::invoke, scenario.variant().path());
@@ -100,7 +101,7 @@ public final class ScenarioRunner {
 
     /** Reports progress and samples the connections frozen environments hold, every 250 ms. */
     private static Thread progressReporter(LoadDriver driver, IntConsumer progress, FunctionHost.Deployment function,
-            java.util.concurrent.atomic.AtomicInteger peakFrozen) {
+            AtomicInteger peakFrozen) {
         Thread reporter = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {

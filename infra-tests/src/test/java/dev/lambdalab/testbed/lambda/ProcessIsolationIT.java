@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.EmulatorHost;
+import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.StandardScenarios;
+import dev.lambdalab.testbed.scenario.Target;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
 import dev.lambdalab.testbed.support.LabExtension;
@@ -17,9 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -68,13 +70,13 @@ class ProcessIsolationIT {
             JsonNode first = body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
             EmulatedFunction.EnvironmentInfo environment = awaitFrozen(fixed);
             long pid = environment.processId();
-            long cpuBefore = cpuTicks(pid);
+            long cpuBefore = Signals.cpuTicks(pid);
 
             terminateBackend(first.path("backendPid").asInt());
             Thread.sleep(1500);
 
-            assertThat(state(pid)).as("the environment's process is stopped").isEqualTo('T');
-            assertThat(cpuTicks(pid)).as("and used no CPU while the server closed its connection").isEqualTo(cpuBefore);
+            assertThat(Signals.state(pid)).as("the environment's process is stopped").isEqualTo('T');
+            assertThat(Signals.cpuTicks(pid)).as("and used no CPU while the server closed its connection").isEqualTo(cpuBefore);
 
             Invocation thawed = fixed.invoke(HttpApiEvents.get("/fixed", 0));
             JsonNode second = body(thawed, 200);
@@ -93,19 +95,19 @@ class ProcessIsolationIT {
             JsonNode first = body(broken.invoke(HttpApiEvents.get("/broken", 0)), 200);
             String environmentId = first.path("environmentId").asText();
             EmulatedFunction.EnvironmentInfo environment = awaitFrozen(broken);
-            int whenFrozen = connectionsOf(environmentId);
+            int whenFrozen = testBed.lab().connectionsOfEnvironment(environmentId);
             Thread.sleep(1000);
-            int secondLater = connectionsOf(environmentId);
+            int secondLater = testBed.lab().connectionsOfEnvironment(environmentId);
 
-            assertThat(state(environment.processId())).isEqualTo('T');
+            assertThat(Signals.state(environment.processId())).isEqualTo('T');
             assertThat(whenFrozen).as("the leaked pool stopped filling at the freeze, short of its 10").isLessThan(10);
             assertThat(secondLater).as("and stayed there while frozen").isEqualTo(whenFrozen);
             assertThat(broken.metrics().connectionsHeldByFrozenEnvironments()).as("held by frozen environments")
                     .isEqualTo(whenFrozen);
 
             body(broken.invoke(HttpApiEvents.get("/broken", 1500)), 200); // thawed for 1.5 s
-            assertThat(await(Duration.ofSeconds(5), () -> connectionsOf(environmentId) == 20))
-                    .as("after the thaw the first pool filled up to 10, the second too: %d", connectionsOf(environmentId))
+            assertThat(await(Duration.ofSeconds(5), () -> testBed.lab().connectionsOfEnvironment(environmentId) == 20))
+                    .as("after the thaw the first pool filled up to 10, the second too: %d", testBed.lab().connectionsOfEnvironment(environmentId))
                     .isTrue();
         } finally {
             testBed.lab().setAppConnectionLimit(10);
@@ -155,10 +157,10 @@ class ProcessIsolationIT {
         LabExtension.assumePgBouncer(testBed);
         int limit = 5;
         StandardScenarios matrix = new StandardScenarios(limit, 2 * limit, 3 * limit, 60, 50, ProxySettings.DEFAULTS,
-                java.util.EnumSet.allOf(Variant.class), java.util.EnumSet.allOf(dev.lambdalab.testbed.scenario.Target.class));
+                EnumSet.allOf(Variant.class), EnumSet.allOf(Target.class));
         ScenarioRunner runner = new ScenarioRunner(testBed);
         List<ScenarioResult> results = new ArrayList<>();
-        for (var scenario : matrix.scenarios()) {
+        for (Scenario scenario : matrix.scenarios()) {
             results.add(runner.run(scenario));
         }
         try {
@@ -192,32 +194,6 @@ class ProcessIsolationIT {
             statement.setInt(1, pid);
             statement.execute();
         }
-    }
-
-    private int connectionsOf(String environmentId) {
-        try (Connection monitor = testBed.lab().monitorConnection(); PreparedStatement statement = monitor.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ?")) {
-            statement.setString(1, "%:" + environmentId.substring(0, 12));
-            try (ResultSet row = statement.executeQuery()) {
-                row.next();
-                return row.getInt(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The process's state letter in /proc/PID/stat: T when stopped. */
-    private static char state(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        return stat.charAt(stat.lastIndexOf(')') + 2);
-    }
-
-    /** utime + stime of the process, in clock ticks. */
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
