@@ -19,6 +19,9 @@ public final class ConnectionSpec {
 
     private static final AtomicInteger POOLS_CREATED = new AtomicInteger();
 
+    /** pgjdbc's assumeMinServerVersion: 9.0 or higher puts the session settings in the startup packet. */
+    public static final String ASSUME_MIN_SERVER_VERSION = "9.0";
+
     private final DbSettings settings;
     private final HikariCredentialsProvider credentials;
     private final String host;
@@ -109,9 +112,15 @@ public final class ConnectionSpec {
         properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("sslmode", settings.sslMode());
         settings.sslRootCert().ifPresent(path -> properties.setProperty("sslrootcert", path));
-        // 0 behind PgBouncer in transaction mode (no server-side prepared statements survive a
-        // transaction there) and behind RDS Proxy (they pin the client to one database connection).
+        // 0 behind PgBouncer in transaction mode, where no server-side prepared statement survives a
+        // transaction. RDS Proxy multiplexes the protocol's named statements, so the default suits it.
         properties.setProperty("prepareThreshold", Integer.toString(settings.prepareThreshold()));
+        // Send application_name and extra_float_digits in the startup packet instead of as SET statements
+        // after the login: RDS Proxy pins a session on any SET ("Avoiding pinning an RDS Proxy"), so without
+        // this every connection would pin and nothing would be multiplexed. AWS's RDS Proxy guide
+        // ("Considerations for connecting to PostgreSQL") recommends assumeMinServerVersion 9.0 or higher
+        // for pgjdbc. DB_JDBC_PARAMS may override it (the fixed-proxy-pinned scenario does, to show the pin).
+        properties.setProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         for (Map.Entry<String, String> extra : settings.jdbcParameters().entrySet()) {
             properties.setProperty(extra.getKey(), extra.getValue());
         }

@@ -82,6 +82,16 @@ public final class FailureClassifier {
     /** The cause one throwable shows by itself, or {@code null}. */
     private static FailureCause causeOf(Throwable t) {
         String state = sqlState(t);
+        // The proxies' own texts first: RDS Proxy sends its client limit with 53300, which alone would read
+        // as the server's limit. "Timed-out waiting to acquire database connection." is RDS Proxy's text
+        // when ConnectionBorrowTimeout runs out; query_wait_timeout and max_client_conn are PgBouncer's.
+        if (contains(t, "query_wait_timeout") || contains(t, "timed-out waiting to acquire database connection")) {
+            return FailureCause.PROXY_WAIT_TIMEOUT;
+        }
+        if (contains(t, "max_client_conn") || contains(t, "no more connections allowed")
+                || contains(t, "maximum number of client connections to the proxy exceeded")) {
+            return FailureCause.PROXY_CLIENT_LIMIT;
+        }
         if (contains(t, "too many connections for role")) {
             return FailureCause.ROLE_CONNECTION_LIMIT;
         }
@@ -91,13 +101,6 @@ public final class FailureClassifier {
         }
         if ("53300".equals(state)) {
             return FailureCause.SERVER_CONNECTION_LIMIT;
-        }
-        if (contains(t, "query_wait_timeout") || contains(t, "timed-out waiting to acquire database connection")
-                || (contains(t, "borrow") && contains(t, "timed out"))) {
-            return FailureCause.PROXY_WAIT_TIMEOUT;
-        }
-        if (contains(t, "max_client_conn") || contains(t, "no more connections allowed")) {
-            return FailureCause.PROXY_CLIENT_LIMIT;
         }
         if ("28P01".equals(state) || "28000".equals(state) || contains(t, "password authentication failed")
                 || contains(t, "pam authentication failed") || contains(t, "no pg_hba.conf entry")

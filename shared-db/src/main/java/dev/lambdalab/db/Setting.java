@@ -52,15 +52,16 @@ public enum Setting {
                     + " query fails with 57014, leaving the connection usable. 0 turns it off. Below"
                     + " DB_SOCKET_TIMEOUT_S, which stays the backstop for a peer that stopped answering."),
     DB_PREPARE_THRESHOLD(Scope.CONNECTION, "5", Constraint.integer(0, 1000), false,
-            "pgjdbc prepareThreshold. 0 turns server-side prepared statements off, as PgBouncer in"
-                    + " transaction mode needs and RDS Proxy prefers (they pin the session)."),
+            "pgjdbc prepareThreshold. 0 turns server-side prepared statements off, as PgBouncer 1.18 in"
+                    + " transaction mode needs. RDS Proxy multiplexes named statements: keep the default there."),
     DB_TCP_KEEPALIVE(Scope.CONNECTION, "true", Constraint.bool(), false,
             "pgjdbc tcpKeepAlive: let the kernel notice a peer that vanished."),
     DB_APPLICATION_NAME(Scope.CONNECTION, null, Constraint.text(63), false,
             "application_name shown in pg_stat_activity. Default: the function name and the execution"
                     + " environment id, so each connection names the environment that holds it."),
     DB_JDBC_PARAMS(Scope.CONNECTION, null, Constraint.jdbcParameters(JdbcParameters.RESERVED), true,
-            "Other pgjdbc connection properties, for example loggerLevel=DEBUG&options=-c%20work_mem=8MB."),
+            "Other pgjdbc connection properties, for example loggerLevel=DEBUG. Not options=-c...: RDS"
+                    + " Proxy refuses startup options, and a SET would pin the session."),
     AWS_ENDPOINT_URL_SECRETS_MANAGER(Scope.CONNECTION, null,
             Constraint.matching("an http or https URL", "https?://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]{1,2000}"),
             false,

@@ -95,11 +95,23 @@ class FailureClassifierTest {
     @Test
     void rdsProxyBorrowTimeoutIsAProxyWaitTimeout() {
         assertThat(FailureClassifier.classify(new SQLException(
-                "ERROR: request to borrow a connection from the pool timed out", "08P01")).cause())
+                "FATAL: Timed-out waiting to acquire database connection.", "08004")).cause())
                 .isEqualTo(FailureCause.PROXY_WAIT_TIMEOUT);
+    }
+
+    @Test
+    void rdsProxyClientLimitIsAProxyClientLimitDespiteSqlState53300() {
         assertThat(FailureClassifier.classify(new SQLException(
-                "Timed-out waiting to acquire database connection", "08001")).cause())
-                .isEqualTo(FailureCause.PROXY_WAIT_TIMEOUT);
+                "FATAL: The maximum number of client connections to the proxy exceeded.", "53300")).cause())
+                .as("53300 alone would read as the server's limit")
+                .isEqualTo(FailureCause.PROXY_CLIENT_LIMIT);
+    }
+
+    @Test
+    void anUndocumentedBorrowWordingIsNotTakenForAProxyTimeout() {
+        assertThat(FailureClassifier.classify(new SQLException(
+                "ERROR: request to borrow a connection from the pool timed out", "XX000")).cause())
+                .isNotEqualTo(FailureCause.PROXY_WAIT_TIMEOUT);
     }
 
     @Test

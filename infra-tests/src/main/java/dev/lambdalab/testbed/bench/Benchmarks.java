@@ -127,7 +127,7 @@ public final class Benchmarks {
             long secondNew = fixed.metrics().environmentsCreated() - environments;
             FunctionMetrics metrics = fixed.metrics();
             long used = usedHeapAfterGc();
-            int clients = pgBouncer.admin().pools().clients();
+            int clients = pgBouncer.pools().clients();
             long metaspace = ManagementFactory.getMemoryPoolMXBeans().stream()
                     .filter(pool -> pool.getName().equals("Metaspace")).mapToLong(pool -> pool.getUsage().getUsed())
                     .sum();
@@ -206,7 +206,7 @@ public final class Benchmarks {
             LoadDriver driver = new LoadDriver(fixed::invoke, "/fixed");
             driver.run(Load.closedLoop(callers, callers * 4, holdMillis)); // warm up: cold starts, JIT
             dev.lambdalab.testbed.db.ConnectionSampler sampler = new dev.lambdalab.testbed.db.ConnectionSampler(
-                    testBed.lab(), pgBouncer.admin(), Duration.ofMillis(50)).start();
+                    testBed.lab(), pgBouncer, Duration.ofMillis(50)).start();
             LoadResult result;
             try {
                 result = driver.run(Load.forDuration(callers, duration, holdMillis));

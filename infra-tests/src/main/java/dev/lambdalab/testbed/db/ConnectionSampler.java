@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.db;
 
-import dev.lambdalab.testbed.proxy.PgBouncerAdmin;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
+import dev.lambdalab.testbed.proxy.Proxy;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records, every {@code interval} (50 ms by default) during a run, the application role's connections
- * as {@code pg_stat_activity} shows them and, when a proxy is in the path, PgBouncer's client and server
- * connections from {@code SHOW POOLS}. It uses the monitoring role, never the application's slots.
+ * as {@code pg_stat_activity} shows them and, when a proxy is in the path, its client, server and pinned
+ * connections (the emulator's metrics, or PgBouncer's {@code SHOW POOLS}). It uses the monitoring role, never the application's slots.
  */
 public final class ConnectionSampler implements AutoCloseable {
 
@@ -28,13 +28,14 @@ public final class ConnectionSampler implements AutoCloseable {
      * @param proxyClients client connections PgBouncer holds (-1 without a proxy)
      * @param proxyServers server connections PgBouncer holds (-1 without a proxy)
      * @param proxyWaiting clients waiting for a server connection (-1 without a proxy)
+     * @param proxyPinned server connections pinned to a client session (-1 without a proxy)
      */
     public record Sample(long elapsedMillis, int databaseConnections, int proxyClients, int proxyServers,
-            int proxyWaiting) {
+            int proxyWaiting, int proxyPinned) {
     }
 
     private final LabDatabase lab;
-    private final PgBouncerAdmin proxy;
+    private final Proxy proxy;
     private final Duration interval;
     private final List<Sample> samples = new ArrayList<>();
     private ScheduledExecutorService timer;
@@ -43,9 +44,9 @@ public final class ConnectionSampler implements AutoCloseable {
     private volatile String lastError;
 
     /**
-     * @param proxy PgBouncer's admin console, or {@code null} without a proxy
+     * @param proxy the proxy in the path, or {@code null} without one
      */
-    public ConnectionSampler(LabDatabase lab, PgBouncerAdmin proxy, Duration interval) {
+    public ConnectionSampler(LabDatabase lab, Proxy proxy, Duration interval) {
         this.lab = Objects.requireNonNull(lab, "lab");
         this.proxy = proxy;
         this.interval = Objects.requireNonNull(interval, "interval");
@@ -78,13 +79,13 @@ public final class ConnectionSampler implements AutoCloseable {
             if (proxy != null) {
                 try {
                     pools = proxy.pools();
-                } catch (IOException e) {
-                    lastError = "SHOW POOLS: " + e.getMessage(); // PgBouncer restarting: keep sampling the server
+                } catch (IOException | RuntimeException e) {
+                    lastError = "proxy metrics: " + e.getMessage(); // the proxy restarting: keep sampling the server
                 }
             }
             Sample sample = new Sample((System.nanoTime() - startNanos) / 1_000_000, database,
                     pools == null ? -1 : pools.clients(), pools == null ? -1 : pools.servers(),
-                    pools == null ? -1 : pools.clientWaiting());
+                    pools == null ? -1 : pools.clientWaiting(), pools == null ? -1 : pools.serverPinned());
             synchronized (samples) {
                 samples.add(sample);
             }
@@ -126,6 +127,10 @@ public final class ConnectionSampler implements AutoCloseable {
 
     public int peakDatabaseConnections() {
         return samples().stream().mapToInt(Sample::databaseConnections).max().orElse(0);
+    }
+
+    public int peakPinned() {
+        return samples().stream().mapToInt(Sample::proxyPinned).max().orElse(-1);
     }
 
     public int peakProxyClients() {

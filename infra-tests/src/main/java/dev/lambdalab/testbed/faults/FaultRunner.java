@@ -670,7 +670,7 @@ public final class FaultRunner {
 
     private static PoolsSnapshot pools(Proxy proxy) {
         try {
-            return proxy.admin().pools();
+            return proxy.pools();
         } catch (IOException e) {
             throw new IllegalStateException("PgBouncer's console did not answer: " + e.getMessage(), e);
         }

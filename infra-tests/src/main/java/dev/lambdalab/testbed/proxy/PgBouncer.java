@@ -285,8 +285,17 @@ public final class PgBouncer implements Proxy {
         return port;
     }
 
-    /** The admin console connection opened at start (thread-safe for SHOW POOLS). */
     @Override
+    public ProxyKind kind() {
+        return ProxyKind.PGBOUNCER;
+    }
+
+    @Override
+    public PoolsSnapshot pools() throws java.io.IOException {
+        return admin().pools();
+    }
+
+    /** The admin console connection opened at start (thread-safe for SHOW POOLS). */
     public PgBouncerAdmin admin() {
         if (admin == null) {
             throw new IllegalStateException("PgBouncer is not running");

@@ -50,7 +50,7 @@ public final class PgBouncerAdmin implements AutoCloseable {
             serverOther += number(row, "sv_used") + number(row, "sv_tested") + number(row, "sv_login");
             maxWait = Math.max(maxWait, number(row, "maxwait") * 1_000_000L + number(row, "maxwait_us"));
         }
-        return new PoolsSnapshot(clientActive, clientWaiting, serverActive, serverIdle, serverOther, maxWait);
+        return new PoolsSnapshot(clientActive, clientWaiting, serverActive, serverIdle, serverOther, maxWait, 0);
     }
 
     /** Any admin command ({@code PAUSE lab}, {@code KILL lab}, {@code RESUME lab}); returns its rows. */

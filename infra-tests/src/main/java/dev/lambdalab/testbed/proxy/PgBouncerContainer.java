@@ -120,6 +120,16 @@ public final class PgBouncerContainer implements Proxy {
     }
 
     @Override
+    public ProxyKind kind() {
+        return ProxyKind.PGBOUNCER;
+    }
+
+    @Override
+    public PoolsSnapshot pools() throws java.io.IOException {
+        return admin().pools();
+    }
+
+    /** The admin console connection opened at start. */
     public PgBouncerAdmin admin() {
         return admin;
     }

@@ -1,7 +1,8 @@
 package dev.lambdalab.testbed.proxy;
 
 /**
- * One database/user line of PgBouncer's {@code SHOW POOLS}.
+ * A proxy's connections at one instant: one database/user line of PgBouncer's {@code SHOW POOLS}, or the
+ * RDS Proxy emulator's metrics in the same shape.
  *
  * @param clientActive client connections linked to a server connection or idle
  * @param clientWaiting client connections waiting for a server connection
@@ -9,11 +10,13 @@ package dev.lambdalab.testbed.proxy;
  * @param serverIdle server connections idle and ready
  * @param serverOther server connections being tested, logged in or just released (used/tested/login)
  * @param maxWaitMicros how long the oldest waiting client has waited
+ * @param serverPinned server connections pinned to one client session (RDS Proxy's
+ *     DatabaseConnectionsCurrentlySessionPinned; always 0 for PgBouncer, which never pins)
  */
 public record PoolsSnapshot(int clientActive, int clientWaiting, int serverActive, int serverIdle, int serverOther,
-        long maxWaitMicros) {
+        long maxWaitMicros, int serverPinned) {
 
-    public static final PoolsSnapshot EMPTY = new PoolsSnapshot(0, 0, 0, 0, 0, 0);
+    public static final PoolsSnapshot EMPTY = new PoolsSnapshot(0, 0, 0, 0, 0, 0, 0);
 
     public int clients() {
         return clientActive + clientWaiting;

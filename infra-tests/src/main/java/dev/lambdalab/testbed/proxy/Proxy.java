@@ -1,8 +1,11 @@
 package dev.lambdalab.testbed.proxy;
 
+import java.io.IOException;
+
 /**
- * The RDS Proxy stand-in, wherever it runs: PgBouncer as a child process ({@link PgBouncer}) or as a
- * container ({@link PgBouncerContainer}).
+ * The proxy between the functions and PostgreSQL, wherever it runs: the RDS Proxy emulator in this JVM
+ * ({@code rdsproxy.RdsProxyEmulator}), PgBouncer as a child process ({@link PgBouncer}) or as a container
+ * ({@link PgBouncerContainer}).
  */
 public interface Proxy extends AutoCloseable {
 
@@ -22,8 +25,15 @@ public interface Proxy extends AutoCloseable {
         return port();
     }
 
-    /** Its admin console (SHOW POOLS, PAUSE, KILL). */
-    PgBouncerAdmin admin();
+    /** Which proxy this is. */
+    ProxyKind kind();
+
+    /**
+     * Its client and server connections now: the emulator's metrics, or PgBouncer's SHOW POOLS.
+     *
+     * @throws IOException when the proxy does not answer (restarting)
+     */
+    PoolsSnapshot pools() throws IOException;
 
     /** Database connections it may open. */
     int poolSize();

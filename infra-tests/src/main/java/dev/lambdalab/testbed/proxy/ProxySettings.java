@@ -20,13 +20,23 @@ import java.util.Objects;
  * @param connectionBorrowTimeout how long a request waits for a database connection
  * @param idleClientTimeout how long a client connection may sit idle before the proxy closes it
  * @param maxClientConnections client connections the proxy accepts
+ * @param maxIdleConnectionsPercent share of the server's limit the proxy keeps as idle connections, 0 to
+ *     {@code maxConnectionsPercent} (template.yaml sets it equal to MaxConnectionsPercent; PgBouncer has no
+ *     equivalent)
  */
 public record ProxySettings(int maxConnectionsPercent, Duration connectionBorrowTimeout, Duration idleClientTimeout,
-        int maxClientConnections) {
+        int maxClientConnections, int maxIdleConnectionsPercent) {
 
     /** The test bed's defaults: template.yaml's, with a client limit that a broken function can reach. */
     public static final ProxySettings DEFAULTS = new ProxySettings(50, Duration.ofSeconds(5), Duration.ofSeconds(1800),
-            200);
+            200, 50);
+
+    /** Settings with MaxIdleConnectionsPercent equal to MaxConnectionsPercent, as template.yaml sets them. */
+    public ProxySettings(int maxConnectionsPercent, Duration connectionBorrowTimeout, Duration idleClientTimeout,
+            int maxClientConnections) {
+        this(maxConnectionsPercent, connectionBorrowTimeout, idleClientTimeout, maxClientConnections,
+                maxConnectionsPercent);
+    }
 
     public ProxySettings {
         if (maxConnectionsPercent < 1 || maxConnectionsPercent > 100) {
@@ -45,6 +55,10 @@ public record ProxySettings(int maxConnectionsPercent, Duration connectionBorrow
         if (maxClientConnections < 2 || maxClientConnections > 100_000) {
             throw new IllegalArgumentException("maxClientConnections must be from 2 to 100000, got " + maxClientConnections);
         }
+        if (maxIdleConnectionsPercent < 0 || maxIdleConnectionsPercent > maxConnectionsPercent) {
+            throw new IllegalArgumentException("MaxIdleConnectionsPercent must be from 0 to MaxConnectionsPercent ("
+                    + maxConnectionsPercent + "), got " + maxIdleConnectionsPercent);
+        }
     }
 
     /** The proxy's database connections: MaxConnectionsPercent of the server's limit, at least 1. */
@@ -52,19 +66,29 @@ public record ProxySettings(int maxConnectionsPercent, Duration connectionBorrow
         return Math.max(1, serverConnectionLimit * maxConnectionsPercent / 100);
     }
 
+    /** MaxConnectionsPercent; MaxIdleConnectionsPercent follows it down when it was larger. */
     public ProxySettings withMaxConnectionsPercent(int percent) {
-        return new ProxySettings(percent, connectionBorrowTimeout, idleClientTimeout, maxClientConnections);
+        return new ProxySettings(percent, connectionBorrowTimeout, idleClientTimeout, maxClientConnections,
+                Math.min(maxIdleConnectionsPercent, percent));
     }
 
     public ProxySettings withConnectionBorrowTimeout(Duration timeout) {
-        return new ProxySettings(maxConnectionsPercent, timeout, idleClientTimeout, maxClientConnections);
+        return new ProxySettings(maxConnectionsPercent, timeout, idleClientTimeout, maxClientConnections,
+                maxIdleConnectionsPercent);
     }
 
     public ProxySettings withIdleClientTimeout(Duration timeout) {
-        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, timeout, maxClientConnections);
+        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, timeout, maxClientConnections,
+                maxIdleConnectionsPercent);
     }
 
     public ProxySettings withMaxClientConnections(int connections) {
-        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, idleClientTimeout, connections);
+        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, idleClientTimeout, connections,
+                maxIdleConnectionsPercent);
+    }
+
+    public ProxySettings withMaxIdleConnectionsPercent(int percent) {
+        return new ProxySettings(maxConnectionsPercent, connectionBorrowTimeout, idleClientTimeout,
+                maxClientConnections, percent);
     }
 }

@@ -66,7 +66,7 @@ public final class ScenarioRunner {
         Proxy proxy = scenario.target() == Target.PROXY ? testBed.startProxy(scenario.proxy()) : null;
         try {
             FunctionHost.Deployment function = host.deploy(scenario.variant(), scenario, proxy);
-            ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy == null ? null : proxy.admin(),
+            ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy,
                     sampleInterval);
             LoadResult load;
             List<ConnectionSampler.Sample> samples;

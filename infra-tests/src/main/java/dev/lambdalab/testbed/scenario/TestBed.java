@@ -11,7 +11,9 @@ import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.PgBouncer;
 import dev.lambdalab.testbed.proxy.PgBouncerContainer;
 import dev.lambdalab.testbed.proxy.Proxy;
+import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,7 +27,7 @@ import org.testcontainers.containers.Network;
 
 /**
  * The lab: a PostgreSQL server with the lab's database and roles, and the means to start the proxy
- * (PgBouncer) in front of it and emulated functions against either. One per run (or per test JVM);
+ * (the RDS Proxy emulator, or PgBouncer) in front of it and emulated functions against either. One per run (or per test JVM);
  * scenarios reset the application role's connections between them.
  *
  * <p>Three providers: embedded PostgreSQL and PgBouncer as a child process (the default, no Docker
@@ -40,12 +42,15 @@ public final class TestBed implements AutoCloseable {
     public static final String CONTAINERS_VARIABLE = "TESTBED_CONTAINERS";
     /** Environment variable that selects the emulator's isolation: classloader (default) or process. */
     public static final String ISOLATION_VARIABLE = "TESTBED_ISOLATION";
+    /** Environment variable that selects the proxy: rds-proxy (default) or pgbouncer. */
+    public static final String PROXY_VARIABLE = "TESTBED_PROXY";
 
     private final PostgresServer server;
     private final LabDatabase lab;
     private final Network network;
     private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
     private volatile Isolation isolation = defaultIsolation();
+    private volatile ProxyKind proxyKind = defaultProxyKind();
 
     private TestBed(PostgresServer server, LabDatabase lab, Network network) {
         this.server = server;
@@ -137,6 +142,24 @@ public final class TestBed implements AutoCloseable {
         return isolation;
     }
 
+    /**
+     * Which proxy {@link #startProxy} starts (default: {@value #PROXY_VARIABLE}, else the RDS Proxy
+     * emulator).
+     */
+    public TestBed withProxy(ProxyKind kind) {
+        this.proxyKind = Objects.requireNonNull(kind, "kind");
+        return this;
+    }
+
+    public ProxyKind proxyKind() {
+        return proxyKind;
+    }
+
+    private static ProxyKind defaultProxyKind() {
+        String configured = System.getenv(PROXY_VARIABLE);
+        return configured == null || configured.isBlank() ? ProxyKind.RDS_PROXY : ProxyKind.fromLabel(configured);
+    }
+
     private static Isolation defaultIsolation() {
         String configured = System.getenv(ISOLATION_VARIABLE);
         return configured == null || configured.isBlank() ? Isolation.CLASSLOADER : Isolation.fromLabel(configured);
@@ -164,13 +187,31 @@ public final class TestBed implements AutoCloseable {
         return PgBouncer.find();
     }
 
-    /** Whether {@link #startProxy} can start a proxy: PgBouncer installed, or the container providers. */
+    /**
+     * Whether {@link #startProxy} can start a proxy: always for the emulator; for PgBouncer, when it is
+     * installed or the container providers run.
+     */
     public boolean proxyAvailable() {
-        return network != null || pgBouncer().isPresent();
+        return proxyAvailable(proxyKind);
+    }
+
+    /** Whether a proxy of this kind can be started here. */
+    public boolean proxyAvailable(ProxyKind kind) {
+        return kind == ProxyKind.RDS_PROXY || network != null || pgBouncer().isPresent();
+    }
+
+    /** Why {@link #proxyAvailable()} is false, for skipped scenarios and tests. */
+    public String proxyUnavailableReason() {
+        return "PgBouncer is not installed: sudo apt-get install -y pgbouncer (or brew install pgbouncer), or use"
+                + " --proxy rds-proxy, the emulator in the test bed's JVM";
     }
 
     /** What the proxy is, for reports. */
     public String proxyDescription() {
+        if (proxyKind == ProxyKind.RDS_PROXY) {
+            return "RDS Proxy emulator (in the test bed's JVM; pinning, texts, limits and metrics of RDS Proxy for"
+                    + " PostgreSQL)";
+        }
         if (network != null) {
             return "PgBouncer in a container (Debian's package, " + PgBouncerContainer.BASE_IMAGE + ")";
         }
@@ -179,10 +220,25 @@ public final class TestBed implements AutoCloseable {
     }
 
     /**
-     * Starts PgBouncer in front of the lab database, configured as RDS Proxy with these settings would be
-     * in front of a server whose limit is the application role's.
+     * Starts the proxy in front of the lab database, configured as RDS Proxy with these settings would be
+     * in front of a server whose limit is the application role's: the emulator, holding the lab roles'
+     * credentials as RDS Proxy holds a secret's, or PgBouncer configured to match.
      */
     public Proxy startProxy(ProxySettings settings) {
+        return startProxy(proxyKind, settings);
+    }
+
+    /** Starts a proxy of the given kind, whatever {@link #proxyKind()} says. */
+    public Proxy startProxy(ProxyKind kind, ProxySettings settings) {
+        if (kind == ProxyKind.RDS_PROXY) {
+            RdsProxyEmulator proxy = new RdsProxyEmulator(server.host(), server.port())
+                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
+                    .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
+                    .withSettings(settings)
+                    .withServerConnectionLimit(lab.appConnectionLimit());
+            proxies.add(proxy);
+            return proxy.start();
+        }
         if (network != null) {
             PgBouncerContainer proxy = new PgBouncerContainer(network, server.networkHost(), server.networkPort())
                     .withDatabase(LabDatabase.DATABASE)
@@ -214,13 +270,20 @@ public final class TestBed implements AutoCloseable {
         if (proxy != null) {
             environment.put("DB_HOST", proxy.host());
             environment.put("DB_PORT", Integer.toString(proxy.port()));
-            // Transaction pooling: no server-side prepared statements (the README's pgbouncer=true).
-            environment.put("DB_PREPARE_THRESHOLD", "0");
+            if (proxy.kind() == ProxyKind.PGBOUNCER) {
+                // PgBouncer 1.18 in transaction mode keeps no server-side prepared statement across
+                // transactions (the README's pgbouncer=true). RDS Proxy multiplexes them: pgjdbc's default stays.
+                environment.put("DB_PREPARE_THRESHOLD", "0");
+            }
         }
+        Objects.requireNonNull(extra, "extra");
+        environment.putAll(extra);
         if (isolation == Isolation.CLASSLOADER) {
-            environment.put("DB_JDBC_PARAMS", SandboxSocketFactory.PGJDBC_PROPERTY);
+            // The sandbox's socket factory, besides whatever pgjdbc properties the scenario sets.
+            String own = extra.get("DB_JDBC_PARAMS");
+            environment.put("DB_JDBC_PARAMS", own == null || own.isBlank() ? SandboxSocketFactory.PGJDBC_PROPERTY
+                    : own + "&" + SandboxSocketFactory.PGJDBC_PROPERTY);
         }
-        environment.putAll(Objects.requireNonNull(extra, "extra"));
         return environment;
     }
 

@@ -315,7 +315,7 @@ public final class LabServer implements AutoCloseable {
             PoolsSnapshot pools = null;
             if (proxy != null) {
                 try {
-                    pools = proxy.admin().pools();
+                    pools = proxy.pools();
                 } catch (IOException e) {
                     pools = null; // PgBouncer restarting: the proxy's numbers are missing for this second
                 }

@@ -47,7 +47,7 @@ class PgBouncerIT {
 
     @Test
     void itsPoolIsMaxConnectionsPercentOfTheLimitAndShowPoolsCountsClients(TestBed testBed) throws Exception {
-        try (Proxy proxy = testBed.startProxy(ProxySettings.DEFAULTS)) {
+        try (Proxy proxy = testBed.startProxy(ProxyKind.PGBOUNCER, ProxySettings.DEFAULTS)) {
             assertThat(proxy.poolSize()).as("50 % of 10").isEqualTo(5);
             List<Connection> clients = new ArrayList<>();
             try {
@@ -58,7 +58,7 @@ class PgBouncerIT {
                     }
                     clients.add(client);
                 }
-                PoolsSnapshot pools = proxy.admin().pools();
+                PoolsSnapshot pools = ((PgBouncer) proxy).admin().pools();
                 assertThat(pools.clients()).as("client connections").isEqualTo(12);
                 assertThat(pools.servers()).as("server connections").isBetween(1, 5);
                 assertThat(testBed.lab().appConnections()).isLessThanOrEqualTo(5);
@@ -73,13 +73,13 @@ class PgBouncerIT {
     @Test
     void theConsoleAnswersManyConcurrentShowPoolsWithoutDroppingTheConnection(TestBed testBed) throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(8);
-        try (Proxy proxy = testBed.startProxy(ProxySettings.DEFAULTS)) {
+        try (Proxy proxy = testBed.startProxy(ProxyKind.PGBOUNCER, ProxySettings.DEFAULTS)) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 results.add(callers.submit(() -> {
                     int answered = 0;
                     for (int j = 0; j < 200; j++) {
-                        proxy.admin().pools();
+                        ((PgBouncer) proxy).admin().pools();
                         answered++;
                     }
                     return answered;
@@ -95,7 +95,7 @@ class PgBouncerIT {
 
     @Test
     void moreClientsThanMaxClientConnIsAProxyClientLimit(TestBed testBed) throws Exception {
-        try (Proxy proxy = testBed.startProxy(ProxySettings.DEFAULTS.withMaxClientConnections(4))) {
+        try (Proxy proxy = testBed.startProxy(ProxyKind.PGBOUNCER, ProxySettings.DEFAULTS.withMaxClientConnections(4))) {
             List<Connection> clients = new ArrayList<>();
             try {
                 Throwable refused = null;
@@ -123,7 +123,7 @@ class PgBouncerIT {
     void aQueryThatWaitsLongerThanTheBorrowTimeoutIsAProxyWaitTimeout(TestBed testBed) throws Exception {
         ProxySettings oneConnection = ProxySettings.DEFAULTS.withMaxConnectionsPercent(10) // 10 % of 10 = 1
                 .withConnectionBorrowTimeout(Duration.ofSeconds(1));
-        try (Proxy proxy = testBed.startProxy(oneConnection);
+        try (Proxy proxy = testBed.startProxy(ProxyKind.PGBOUNCER, oneConnection);
                 Connection holder = through(proxy, testBed);
                 Connection waiter = through(proxy, testBed)) {
             assertThat(proxy.poolSize()).isEqualTo(1);
@@ -157,7 +157,7 @@ class PgBouncerIT {
     void itRunsAsAnUnprivilegedUserAndStopsWithItsFiles(TestBed testBed) throws Exception {
         Assumptions.assumeTrue(testBed.network().isEmpty(), "the process provider only (not the container one)");
         long pid;
-        try (PgBouncer proxy = (PgBouncer) testBed.startProxy(ProxySettings.DEFAULTS)) {
+        try (PgBouncer proxy = (PgBouncer) testBed.startProxy(ProxyKind.PGBOUNCER, ProxySettings.DEFAULTS)) {
             pid = proxy.pid();
             Process ps = new ProcessBuilder("ps", "-o", "user=", "-p", Long.toString(pid)).start();
             String user = new String(ps.getInputStream().readAllBytes()).strip();

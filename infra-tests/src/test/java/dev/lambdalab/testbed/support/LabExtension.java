@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.support;
 
+import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.TestBed;
 import org.junit.jupiter.api.Assertions;
@@ -42,7 +43,7 @@ public final class LabExtension implements ParameterResolver {
      * test fails.
      */
     public static void assumePgBouncer(TestBed testBed) {
-        if (testBed.proxyAvailable()) {
+        if (testBed.proxyAvailable(ProxyKind.PGBOUNCER)) {
             return;
         }
         String message = "PgBouncer is not installed (sudo apt-get install -y pgbouncer): proxy tests skipped";

@@ -1,0 +1,354 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import dev.lambdalab.testbed.rdsproxy.PinningRules.Pin;
+import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Entry;
+import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * One client connection after its login: RDS Proxy's transaction-level multiplexing ("RDS Proxy concepts
+ * and terminology", Amazon RDS User Guide). A database connection is borrowed when the client sends
+ * something, and returned at the ReadyForQuery that says idle once nothing more is owed; a session that
+ * does something on {@link PinningRules}' list keeps its connection until it disconnects.
+ *
+ * <p>Named statements of the extended protocol are multiplexed, as RDS Proxy does for PostgreSQL: each
+ * gets a proxy-wide name per text, is prepared on a database connection the first time a session uses
+ * it there, and a Close is answered by the emulator (see {@link ResponseLedger}).
+ */
+final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
+
+    /** A named statement as the client prepared it, under the proxy's name for its text. */
+    private record Statement(String proxyName, String query, byte[] parameterTypes) {
+    }
+
+    private final RdsProxyEmulator proxy;
+    private final DatabasePool pool;
+    private final Map<String, String> startupParameters;
+    private final Map<String, Statement> statements = new HashMap<>();
+    private final Deque<ByteBuf> pending = new ArrayDeque<>();
+    private final ResponseLedger ledger = new ResponseLedger();
+    private ChannelHandlerContext context;
+    private DatabaseConnection connection;
+    private boolean borrowing;
+    private Pin pin;
+    private char status = 'I';
+    private long requestNanos;
+    private long sentNanos;
+    private boolean answered;
+    private boolean serverAnswered;
+
+    ClientSession(RdsProxyEmulator proxy, DatabasePool pool, Map<String, String> startupParameters) {
+        this.proxy = proxy;
+        this.pool = pool;
+        this.startupParameters = Map.copyOf(startupParameters);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.context = context;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
+        if (Wire.type(message) == 'X') {
+            context.close(); // Terminate: channelInactive returns the connection
+            return;
+        }
+        if (connection == null) {
+            pending.addLast(message.retain());
+            if (!borrowing) {
+                borrowing = true;
+                startRequest();
+                pool.borrow(this);
+            }
+            return;
+        }
+        if (ledger.isEmpty()) {
+            startRequest();
+        }
+        forward(message.retain());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        if (connection != null) {
+            connection.flush();
+        }
+    }
+
+    /** The pool's answer to {@link DatabasePool#borrow}: carry the startup parameters over, then send what waited. */
+    void linked(DatabaseConnection borrowed) {
+        borrowing = false;
+        if (!context.channel().isActive()) {
+            pool.release(borrowed, true);
+            return;
+        }
+        connection = borrowed;
+        applyStartupParameters();
+        while (!pending.isEmpty()) {
+            forward(pending.pollFirst());
+        }
+        connection.flush();
+    }
+
+    /**
+     * Puts the client's startup parameters (application_name, TimeZone, extra_float_digits, ...) in force
+     * on the borrowed connection with one SET per difference, sent ahead of the client's messages and
+     * answered by nobody. RDS Proxy tracks these: "startup parameters don't pin".
+     */
+    private void applyStartupParameters() {
+        StringJoiner sets = new StringJoiner("; ");
+        for (Map.Entry<String, String> parameter : startupParameters.entrySet()) {
+            if (!parameter.getValue().equals(connection.applied().get(parameter.getKey()))) {
+                sets.add("SET " + quoteIdentifier(parameter.getKey()) + " TO " + quoteLiteral(parameter.getValue()));
+                connection.applied().put(parameter.getKey(), parameter.getValue());
+            }
+        }
+        if (sets.length() > 0) {
+            expect(Kind.OWN_QUERY, null);
+            connection.send(Wire.query(context.alloc(), sets.toString()));
+        }
+    }
+
+    private void forward(ByteBuf message) {
+        char type = Wire.type(message);
+        Wire.Reader body = Wire.body(message, true);
+        switch (type) {
+            case 'Q' -> {
+                checkPinning(body.cstring());
+                expect(Kind.QUERY, null);
+                send(message);
+            }
+            case 'F' -> {
+                expect(Kind.QUERY, null);
+                send(message);
+            }
+            case 'P' -> parse(message, body);
+            case 'B' -> bind(message, body);
+            case 'D', 'C' -> describeOrClose(type, message, body);
+            case 'E' -> {
+                expect(Kind.EXECUTE, null);
+                send(message);
+            }
+            case 'S' -> {
+                expect(Kind.SYNC, null);
+                send(message);
+            }
+            default -> send(message); // Flush, CopyData, CopyDone, CopyFail: no answer of their own
+        }
+    }
+
+    private void parse(ByteBuf message, Wire.Reader body) {
+        String name = body.cstring();
+        String query = body.cstring();
+        checkPinning(query);
+        if (name.isEmpty()) {
+            expect(Kind.PARSE, null);
+            send(message);
+            return;
+        }
+        byte[] parameterTypes = body.rest();
+        Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes);
+        message.release();
+        statements.put(name, statement);
+        if (connection.preparedStatements().contains(statement.proxyName())) {
+            expect(Kind.SYNTHETIC_PARSE_COMPLETE, null);
+        } else {
+            prepare(statement, Kind.PARSE);
+        }
+    }
+
+    private void bind(ByteBuf message, Wire.Reader body) {
+        String portal = body.cstring();
+        Statement statement = statements.get(body.cstring());
+        if (statement == null) {
+            expect(Kind.BIND, null);
+            send(message); // the unnamed statement, or an unknown name the server will reject
+            return;
+        }
+        byte[] rest = body.rest();
+        message.release();
+        ensurePrepared(statement);
+        expect(Kind.BIND, null);
+        send(Wire.message(context.alloc(), 'B', b -> {
+            Wire.cstring(b, portal);
+            Wire.cstring(b, statement.proxyName());
+            b.writeBytes(rest);
+        }));
+    }
+
+    private void describeOrClose(char type, ByteBuf message, Wire.Reader body) {
+        char target = (char) body.int8();
+        Statement statement = target == 'S' ? statements.get(body.cstring()) : null;
+        if (statement == null) {
+            expect(type == 'D' ? Kind.DESCRIBE : Kind.CLOSE, null);
+            send(message);
+            return;
+        }
+        message.release();
+        if (type == 'C') {
+            // The statement stays prepared on the database connection for other sessions with the same text.
+            statements.values().remove(statement);
+            expect(Kind.SYNTHETIC_CLOSE_COMPLETE, null);
+            return;
+        }
+        ensurePrepared(statement);
+        expect(Kind.DESCRIBE, null);
+        send(Wire.message(context.alloc(), 'D', b -> {
+            b.writeByte('S');
+            Wire.cstring(b, statement.proxyName());
+        }));
+    }
+
+    private void ensurePrepared(Statement statement) {
+        if (!connection.preparedStatements().contains(statement.proxyName())) {
+            prepare(statement, Kind.ADDED_PARSE);
+        }
+    }
+
+    private void prepare(Statement statement, Kind kind) {
+        connection.preparedStatements().add(statement.proxyName());
+        expect(kind, statement.proxyName());
+        send(Wire.message(context.alloc(), 'P', b -> {
+            Wire.cstring(b, statement.proxyName());
+            Wire.cstring(b, statement.query());
+            b.writeBytes(statement.parameterTypes());
+        }));
+    }
+
+    private void expect(Kind kind, String statement) {
+        DatabaseConnection target = connection;
+        ledger.expect(new Entry(kind, statement), this::emit, name -> target.preparedStatements().remove(name));
+    }
+
+    private void emit(char type) {
+        markAnswered();
+        context.write(Wire.empty(context.alloc(), type), context.voidPromise());
+    }
+
+    private void send(ByteBuf message) {
+        if (sentNanos == 0) {
+            sentNanos = System.nanoTime();
+        }
+        connection.send(message);
+    }
+
+    private void checkPinning(String sql) {
+        if (pin != null) {
+            return;
+        }
+        PinningRules.check(sql).ifPresent(found -> {
+            pin = found;
+            connection.pin();
+            proxy.pinned(connection.id(), found);
+        });
+    }
+
+    /** A message from the linked database connection (retained for this call). */
+    void onServerMessage(DatabaseConnection from, ByteBuf message) {
+        char type = Wire.type(message);
+        if (!serverAnswered && sentNanos != 0) {
+            serverAnswered = true;
+            proxy.recorder().databaseResponded(System.nanoTime() - sentNanos);
+        }
+        if (type == 'Z') {
+            status = (char) message.getByte(message.readerIndex() + 5);
+        }
+        if (ledger.onServerMessage(type, name -> from.preparedStatements().remove(name))
+                == ResponseLedger.Verdict.FORWARD) {
+            markAnswered();
+            context.write(message, context.voidPromise());
+        } else {
+            message.release();
+        }
+        ledger.emitDue(this::emit);
+        if (type == 'Z' && ledger.isEmpty() && status == 'I' && pin == null && pending.isEmpty()) {
+            connection = null;
+            pool.release(from, true); // the transaction is over: RDS Proxy can reuse the connection
+            flushClient();
+        }
+    }
+
+    private void startRequest() {
+        requestNanos = System.nanoTime();
+        sentNanos = 0;
+        answered = false;
+        serverAnswered = false;
+    }
+
+    private void markAnswered() {
+        if (!answered && requestNanos != 0) {
+            answered = true;
+            proxy.recorder().queryResponded(System.nanoTime() - requestNanos);
+        }
+    }
+
+    void flushClient() {
+        context.flush();
+    }
+
+    /** No connection freed up within ConnectionBorrowTimeout. */
+    void borrowTimedOut() {
+        borrowing = false;
+        proxy.log("client " + context.channel().remoteAddress() + ": " + RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
+        fatal(RdsProxyEmulator.BORROW_TIMEOUT_SQLSTATE, RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
+    }
+
+    /** The linked database connection closed under the session (PostgreSQL restarted or ended it). */
+    void serverClosed(DatabaseConnection closed) {
+        if (connection == closed) {
+            connection = null;
+            fatal("08006", "The database connection of this session closed unexpectedly.");
+        }
+    }
+
+    private void fatal(String sqlState, String text) {
+        context.writeAndFlush(Wire.error(context.alloc(), "FATAL", sqlState, text)).addListener(f -> context.close());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (event instanceof IdleStateEvent) {
+            // IdleClientTimeout: RDS Proxy closes a client connection idle this long.
+            proxy.recorder().idleClientClosed();
+            context.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        pending.forEach(ByteBuf::release);
+        pending.clear();
+        if (borrowing) {
+            pool.cancel(this);
+        }
+        if (connection != null) {
+            boolean clean = ledger.isEmpty() && status == 'I';
+            DatabaseConnection held = connection;
+            connection = null;
+            pool.release(held, clean);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        proxy.log("client " + context.channel().remoteAddress() + ": " + cause.getMessage());
+        context.close();
+    }
+
+    static String quoteIdentifier(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    static String quoteLiteral(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

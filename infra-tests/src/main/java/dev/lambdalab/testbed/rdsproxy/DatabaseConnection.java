@@ -1,0 +1,232 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One connection from the emulator to PostgreSQL: the login (SCRAM-SHA-256, MD5 or a clear-text password,
+ * whichever the server asks for), the target group's InitQuery, then the messages of whichever client
+ * session borrows it. Everything runs on the emulator's event loop.
+ */
+final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
+
+    /** What the pool hears from a connection. */
+    interface Listener {
+        void ready(DatabaseConnection connection);
+
+        void failed(DatabaseConnection connection, String reason);
+
+        void closed(DatabaseConnection connection);
+    }
+
+    private final int id;
+    private final String user;
+    private final String password;
+    private final String database;
+    private final String initQuery;
+    private final Listener listener;
+    private final Map<String, String> serverParameters = new HashMap<>();
+    private final Map<String, String> applied = new HashMap<>();
+    private final Set<String> preparedStatements = new HashSet<>();
+    private Channel channel;
+    private Scram.ClientExchange scram;
+    private boolean loggedIn;
+    private boolean initQuerySent;
+    private boolean ready;
+    private boolean failureReported;
+    private ClientSession linked;
+    private boolean pinned;
+
+    DatabaseConnection(int id, String user, String password, String database, String initQuery, Listener listener) {
+        this.id = id;
+        this.user = user;
+        this.password = password;
+        this.database = database;
+        this.initQuery = initQuery;
+        this.listener = listener;
+    }
+
+    /** The number in RDS Proxy's log lines ({@code [dbConnection=N]}). */
+    int id() {
+        return id;
+    }
+
+    boolean isReady() {
+        return ready && channel != null && channel.isActive();
+    }
+
+    /** The ParameterStatus values the server sent at login (server_version, TimeZone, ...). */
+    Map<String, String> serverParameters() {
+        return serverParameters;
+    }
+
+    /** The startup parameters the emulator has put in force on this session, as the client gave them. */
+    Map<String, String> applied() {
+        return applied;
+    }
+
+    /** Proxy-side names of the named statements this connection has prepared. */
+    Set<String> preparedStatements() {
+        return preparedStatements;
+    }
+
+    boolean pinned() {
+        return pinned;
+    }
+
+    void pin() {
+        pinned = true;
+    }
+
+    ClientSession linked() {
+        return linked;
+    }
+
+    void link(ClientSession session) {
+        linked = session;
+    }
+
+    void send(ByteBuf message) {
+        channel.write(message, channel.voidPromise());
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    void close() {
+        ready = false;
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        channel = context.channel();
+        Map<String, String> startup = new LinkedHashMap<>();
+        startup.put("user", user);
+        startup.put("database", database);
+        startup.put("client_encoding", "UTF8");
+        applied.put("client_encoding", "UTF8");
+        context.writeAndFlush(Wire.startup(context.alloc(), startup));
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
+        char type = Wire.type(message);
+        if (ready) {
+            if (linked != null) {
+                linked.onServerMessage(this, message.retain());
+            }
+            return;
+        }
+        switch (type) {
+            case 'R' -> authenticate(context, message);
+            case 'S' -> {
+                Wire.Reader body = Wire.body(message, true);
+                serverParameters.put(body.cstring(), body.cstring());
+            }
+            case 'E' -> fail(context, "PostgreSQL refused the proxy's connection: " + Wire.errorField(message, 'M')
+                    + " (SQLSTATE " + Wire.errorField(message, 'C') + ")");
+            case 'Z' -> {
+                if (!initQuery.isBlank() && !initQuerySent) {
+                    initQuerySent = true; // RDS Proxy's InitQuery: run once on each new database connection
+                    context.writeAndFlush(Wire.query(context.alloc(), initQuery));
+                } else {
+                    ready = true;
+                    listener.ready(this);
+                }
+            }
+            default -> { } // BackendKeyData, notices: nothing to keep
+        }
+    }
+
+    private void authenticate(ChannelHandlerContext context, ByteBuf message) {
+        Wire.Reader body = Wire.body(message, true);
+        int code = body.int32();
+        switch (code) {
+            case 0 -> loggedIn = true;
+            case 3 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p', cstring(password)));
+            case 5 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p', cstring(md5(body.bytes(4)))));
+            case 10 -> {
+                scram = new Scram.ClientExchange(password);
+                byte[] first = scram.clientFirst().getBytes(StandardCharsets.UTF_8);
+                context.writeAndFlush(Wire.message(context.alloc(), 'p', b -> {
+                    Wire.cstring(b, Scram.MECHANISM);
+                    b.writeInt(first.length);
+                    b.writeBytes(first);
+                }));
+            }
+            case 11 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p',
+                    scram.clientFinal(new String(body.rest(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+            case 12 -> scram.verify(new String(body.rest(), StandardCharsets.UTF_8));
+            default -> fail(context, "PostgreSQL asked for authentication method " + code
+                    + ", which the emulator does not speak (it speaks SCRAM-SHA-256, MD5 and password)");
+        }
+    }
+
+    private String md5(byte[] salt) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            String inner = HexFormat.of().formatHex(digest.digest((password + user).getBytes(StandardCharsets.UTF_8)));
+            digest.update(inner.getBytes(StandardCharsets.UTF_8));
+            digest.update(salt);
+            return "md5" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is not available", e);
+        }
+    }
+
+    private static byte[] cstring(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] withNul = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, withNul, 0, bytes.length);
+        return withNul;
+    }
+
+    private void fail(ChannelHandlerContext context, String reason) {
+        failBeforeReady(reason);
+        context.close();
+    }
+
+    /** Tells the pool once that this connection never became ready. */
+    void failBeforeReady(String reason) {
+        if (!ready && !failureReported) {
+            failureReported = true;
+            listener.failed(this, reason);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        if (linked != null) {
+            linked.flushClient();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        failBeforeReady(loggedIn ? "PostgreSQL closed the connection during the InitQuery"
+                : "PostgreSQL closed the connection during the login");
+        ready = false;
+        listener.closed(this);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        failBeforeReady("the connection to PostgreSQL failed: " + cause.getMessage());
+        context.close();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The database connections of one user and database, shared by every client session of that user: RDS
+ * Proxy's connection pool ("RDS Proxy concepts and terminology" in the Amazon RDS User Guide).
+ * <ul>
+ *   <li>At most {@code maxConnections} (MaxConnectionsPercent of the target's limit); opened on demand.</li>
+ *   <li>A session that finds none free waits up to ConnectionBorrowTimeout, then gets RDS Proxy's
+ *       "Timed-out waiting to acquire database connection" (see {@link ClientSession#borrowTimedOut}).</li>
+ *   <li>Idle connections above {@code maxIdleConnections} (MaxIdleConnectionsPercent) are closed.</li>
+ *   <li>A pinned connection is closed when its session ends, since its session state (a SET, a temporary
+ *       table, a held advisory lock) must not reach the next client.</li>
+ *   <li>While the database does not answer, opening is retried every 250 ms as long as sessions wait.</li>
+ * </ul>
+ * Runs on the emulator's single event loop: no locks.
+ */
+final class DatabasePool implements DatabaseConnection.Listener {
+
+    private static final long RETRY_MILLIS = 250;
+
+    private final String user;
+    private final String password;
+    private final String database;
+    private final RdsProxyEmulator proxy;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final IntSupplier connectionIds;
+    private final List<DatabaseConnection> connections = new ArrayList<>();
+    private final Deque<DatabaseConnection> idle = new ArrayDeque<>();
+    private final Deque<Waiter> waiters = new ArrayDeque<>();
+    private int opening;
+    private boolean retryScheduled;
+
+    private record Waiter(ClientSession session, long sinceNanos, ScheduledFuture<?> timeout) {
+    }
+
+    DatabasePool(String user, String password, String database, RdsProxyEmulator proxy, EventLoop loop,
+            Bootstrap bootstrap, IntSupplier connectionIds) {
+        this.user = user;
+        this.password = password;
+        this.database = database;
+        this.proxy = proxy;
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.connectionIds = connectionIds;
+    }
+
+    /** Hands the session a connection now, or when one frees up, or tells it the borrow timed out. */
+    void borrow(ClientSession session) {
+        long since = System.nanoTime();
+        DatabaseConnection connection = idle.pollFirst();
+        if (connection != null) {
+            hand(session, connection, since);
+            return;
+        }
+        Duration timeout = proxy.settings().connectionBorrowTimeout();
+        Waiter[] self = new Waiter[1];
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+            if (waiters.remove(self[0])) {
+                proxy.recorder().borrowTimedOut();
+                session.borrowTimedOut();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        self[0] = new Waiter(session, since, timer);
+        waiters.addLast(self[0]);
+        openAsNeeded();
+    }
+
+    /** Forgets a waiting session (its client went away). */
+    void cancel(ClientSession session) {
+        waiters.removeIf(waiter -> {
+            if (waiter.session() == session) {
+                waiter.timeout().cancel(false);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Takes a connection back at the end of a transaction or session. */
+    void release(DatabaseConnection connection, boolean reusable) {
+        connection.link(null);
+        if (!reusable || connection.pinned() || !connection.isReady()) {
+            connection.close();
+            return;
+        }
+        give(connection);
+    }
+
+    private void hand(ClientSession session, DatabaseConnection connection, long sinceNanos) {
+        proxy.recorder().borrowed(System.nanoTime() - sinceNanos);
+        connection.link(session);
+        session.linked(connection);
+    }
+
+    private void give(DatabaseConnection connection) {
+        Waiter waiter = waiters.pollFirst();
+        if (waiter != null) {
+            waiter.timeout().cancel(false);
+            hand(waiter.session(), connection, waiter.sinceNanos());
+            return;
+        }
+        idle.addFirst(connection); // most recently used first, so the others can age out
+        while (idle.size() > proxy.maxIdleConnections()) {
+            idle.pollLast().close();
+        }
+    }
+
+    private void openAsNeeded() {
+        while (connections.size() < proxy.maxConnections() && opening < waiters.size()) {
+            open();
+        }
+    }
+
+    private void open() {
+        DatabaseConnection connection = new DatabaseConnection(connectionIds.getAsInt(), user, password, database,
+                proxy.initQuery(), this);
+        connections.add(connection);
+        opening++;
+        bootstrap.clone().handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+            @Override
+            protected void initChannel(io.netty.channel.Channel channel) {
+                channel.pipeline().addLast(new PgDecoder(true), connection);
+            }
+        }).option(ChannelOption.TCP_NODELAY, true)
+                .connect(proxy.upstreamHost(), proxy.upstreamPort())
+                .addListener((ChannelFutureListener) future -> {
+                    if (!future.isSuccess()) {
+                        connection.failBeforeReady("cannot connect to PostgreSQL at " + proxy.upstreamHost() + ":"
+                                + proxy.upstreamPort() + ": " + future.cause().getMessage());
+                        closed(connection);
+                    }
+                });
+    }
+
+    @Override
+    public void ready(DatabaseConnection connection) {
+        opening--;
+        give(connection);
+    }
+
+    @Override
+    public void failed(DatabaseConnection connection, String reason) {
+        opening--;
+        proxy.databaseConnectionFailed(reason);
+        if (!waiters.isEmpty() && !retryScheduled) {
+            retryScheduled = true;
+            loop.schedule(() -> {
+                retryScheduled = false;
+                openAsNeeded();
+            }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void closed(DatabaseConnection connection) {
+        if (!connections.remove(connection)) {
+            return;
+        }
+        idle.remove(connection);
+        ClientSession session = connection.linked();
+        if (session != null) {
+            connection.link(null);
+            session.serverClosed(connection);
+        }
+        if (!retryScheduled) {
+            openAsNeeded();
+        }
+    }
+
+    /** Closes every connection (the emulator stops). */
+    void closeAll() {
+        for (Waiter waiter : waiters) {
+            waiter.timeout().cancel(false);
+        }
+        waiters.clear();
+        for (DatabaseConnection connection : List.copyOf(connections)) {
+            connection.close();
+        }
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    int waiting() {
+        return waiters.size();
+    }
+
+    int pinned() {
+        return (int) connections.stream().filter(DatabaseConnection::pinned).count();
+    }
+
+    int busy() {
+        return (int) connections.stream().filter(c -> c.linked() != null).count();
+    }
+
+    int idleCount() {
+        return idle.size();
+    }
+}

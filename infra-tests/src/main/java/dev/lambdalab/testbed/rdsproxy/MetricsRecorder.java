@@ -1,0 +1,68 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The emulator's counters, written on its event loop and read from any thread. */
+final class MetricsRecorder {
+
+    final AtomicInteger clientConnections = new AtomicInteger();
+    private final LongAdder borrows = new LongAdder();
+    private final LongAdder borrowNanos = new LongAdder();
+    private final LongAdder queries = new LongAdder();
+    private final LongAdder queryNanos = new LongAdder();
+    private final LongAdder databaseResponses = new LongAdder();
+    private final LongAdder databaseNanos = new LongAdder();
+    private final LongAdder sessionsPinned = new LongAdder();
+    private final LongAdder borrowTimeouts = new LongAdder();
+    private final LongAdder clientLimitRefusals = new LongAdder();
+    private final LongAdder cancelRequestsDropped = new LongAdder();
+    private final LongAdder idleClientsClosed = new LongAdder();
+    private final LongAdder databaseConnectionFailures = new LongAdder();
+
+    void borrowed(long nanos) {
+        borrows.increment();
+        borrowNanos.add(nanos);
+    }
+
+    void queryResponded(long nanos) {
+        queries.increment();
+        queryNanos.add(nanos);
+    }
+
+    void databaseResponded(long nanos) {
+        databaseResponses.increment();
+        databaseNanos.add(nanos);
+    }
+
+    void sessionPinned() {
+        sessionsPinned.increment();
+    }
+
+    void borrowTimedOut() {
+        borrowTimeouts.increment();
+    }
+
+    void clientRefusedAtLimit() {
+        clientLimitRefusals.increment();
+    }
+
+    void cancelRequestDropped() {
+        cancelRequestsDropped.increment();
+    }
+
+    void idleClientClosed() {
+        idleClientsClosed.increment();
+    }
+
+    void databaseConnectionFailed() {
+        databaseConnectionFailures.increment();
+    }
+
+    ProxyMetrics snapshot(int databaseConnections, int pinned, int borrowed, int waiting) {
+        return new ProxyMetrics(clientConnections.get(), databaseConnections, pinned, borrowed, waiting, borrows.sum(),
+                borrowNanos.sum() / 1000, queries.sum(), queryNanos.sum() / 1000, databaseResponses.sum(),
+                databaseNanos.sum() / 1000, sessionsPinned.sum(), borrowTimeouts.sum(), clientLimitRefusals.sum(),
+                cancelRequestsDropped.sum(), idleClientsClosed.sum(), databaseConnectionFailures.sum());
+    }
+}

@@ -1,0 +1,455 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import dev.lambdalab.testbed.proxy.PoolsSnapshot;
+import dev.lambdalab.testbed.proxy.Proxy;
+import dev.lambdalab.testbed.proxy.ProxyKind;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An RDS Proxy for PostgreSQL in the test bed's JVM: PostgreSQL's wire protocol on one Netty event loop,
+ * with RDS Proxy's documented behaviour. Clients (pgjdbc, psql, pgbench) log in with the credentials the
+ * proxy holds (the secret's) over SCRAM-SHA-256, optionally over TLS; transactions are multiplexed onto
+ * at most MaxConnectionsPercent of the target's connection limit; the conditions of
+ * {@link PinningRules} pin a session, with RDS Proxy's log line; the waits and refusals use RDS Proxy's
+ * texts; {@link #metrics()} gives CloudWatch's metrics.
+ *
+ * <p>Everything the proxy does happens on its single event-loop thread (as in PgBouncer, which is single
+ * threaded too), so its state needs no locks; other threads read it through {@link #metrics()}.
+ */
+public final class RdsProxyEmulator implements Proxy {
+
+    /** RDS Proxy's text when no database connection frees up within ConnectionBorrowTimeout. */
+    public static final String BORROW_TIMEOUT_TEXT = "Timed-out waiting to acquire database connection.";
+    /**
+     * The SQLState sent with it. RDS Proxy documents the text, not a code; 08004 ("the server rejected the
+     * establishment of the connection") makes pgjdbc and HikariCP treat the connection as unusable.
+     */
+    public static final String BORROW_TIMEOUT_SQLSTATE = "08004";
+    /** RDS Proxy's text for a client beyond its client-connection limit (sent with SQLState 53300). */
+    public static final String CLIENT_LIMIT_TEXT = "The maximum number of client connections to the proxy exceeded.";
+
+    private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
+
+    private final String upstreamHost;
+    private final int upstreamPort;
+    private final Map<String, String> passwords = new LinkedHashMap<>();
+    private final Map<String, Scram.Verifier> verifiers = new HashMap<>();
+    private final Map<String, DatabasePool> pools = new HashMap<>();
+    private final Map<String, String> statementNames = new HashMap<>();
+    private final MetricsRecorder metrics = new MetricsRecorder();
+    private final AtomicInteger connectionIds = new AtomicInteger(1000);
+    private ProxySettings settings = ProxySettings.DEFAULTS;
+    private int serverConnectionLimit = 100;
+    private String initQuery = "";
+    private boolean requireTls;
+    private boolean tls = true;
+    private String listenHost = "127.0.0.1";
+    private int port;
+    private Consumer<String> pinListener = line -> { };
+    private volatile Map<String, String> serverParameters = Map.of();
+    private SslContext sslContext;
+    private EventLoopGroup group;
+    private EventLoop loop;
+    private Channel server;
+
+    /** A proxy for the PostgreSQL server at this address (RDS Proxy's target). */
+    public RdsProxyEmulator(String upstreamHost, int upstreamPort) {
+        this.upstreamHost = Objects.requireNonNull(upstreamHost, "upstreamHost");
+        if (upstreamPort < 1 || upstreamPort > 65_535) {
+            throw new IllegalArgumentException("upstream port must be from 1 to 65535, got " + upstreamPort);
+        }
+        this.upstreamPort = upstreamPort;
+    }
+
+    /** A user and password the proxy holds (a secret of its auth configuration); clients log in with them. */
+    public RdsProxyEmulator withUser(String user, String password) {
+        notStarted();
+        passwords.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
+        return this;
+    }
+
+    /** MaxConnectionsPercent, ConnectionBorrowTimeout, IdleClientTimeout, the client limit. */
+    public RdsProxyEmulator withSettings(ProxySettings settings) {
+        notStarted();
+        this.settings = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /** The target's connection limit (max_connections, or the role's limit in the lab), of which the proxy takes its percentage. */
+    public RdsProxyEmulator withServerConnectionLimit(int limit) {
+        notStarted();
+        if (limit < 1) {
+            throw new IllegalArgumentException("server connection limit must be at least 1, got " + limit);
+        }
+        this.serverConnectionLimit = limit;
+        return this;
+    }
+
+    /** The target group's InitQuery, run once on every new database connection. */
+    public RdsProxyEmulator withInitQuery(String sql) {
+        notStarted();
+        this.initQuery = Objects.requireNonNull(sql, "sql");
+        return this;
+    }
+
+    /** RequireTLS: refuse clients that do not ask for TLS. */
+    public RdsProxyEmulator withRequireTls(boolean required) {
+        notStarted();
+        this.requireTls = required;
+        if (required) {
+            this.tls = true;
+        }
+        return this;
+    }
+
+    /** The port to listen on, 0 for a free one (the default). */
+    public RdsProxyEmulator withPort(int port) {
+        notStarted();
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
+        }
+        this.port = port;
+        return this;
+    }
+
+    /** Told each pin line (RDS Proxy's wording), besides the log. */
+    public RdsProxyEmulator withPinListener(Consumer<String> listener) {
+        notStarted();
+        this.pinListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Starts listening. First checks the target the way RDS Proxy checks its targets: one login with the
+     * first user's credentials, which also gives the server's parameters that clients are told at login.
+     *
+     * @throws IllegalStateException when the target refuses or does not answer
+     */
+    public RdsProxyEmulator start() {
+        notStarted();
+        if (passwords.isEmpty()) {
+            throw new IllegalStateException("the proxy holds no credentials: call withUser(user, password)");
+        }
+        passwords.forEach((user, password) -> verifiers.put(user, Scram.Verifier.of(password)));
+        sslContext = tls ? SelfSignedTls.serverContext() : null;
+        newEventLoop();
+        try {
+            serverParameters = probeTarget();
+            bind();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            group = null;
+            throw e;
+        }
+        LOG.info("rds-proxy: listening on {}:{} for {}:{}, {} database connections, borrow timeout {} s", listenHost,
+                port, upstreamHost, upstreamPort, maxConnections(), settings.connectionBorrowTimeout().toSeconds());
+        return this;
+    }
+
+    private void newEventLoop() {
+        group = new MultiThreadIoEventLoopGroup(1, runnable -> {
+            Thread thread = new Thread(runnable, "rds-proxy");
+            thread.setDaemon(true);
+            return thread;
+        }, NioIoHandler.newFactory());
+        loop = group.next();
+    }
+
+    /** One login to the target with the first user's credentials; returns the server's parameters. */
+    private Map<String, String> probeTarget() {
+        Map.Entry<String, String> user = passwords.entrySet().iterator().next();
+        java.util.concurrent.CompletableFuture<Map<String, String>> result = new java.util.concurrent.CompletableFuture<>();
+        DatabaseConnection probe = new DatabaseConnection(0, user.getKey(), user.getValue(), "postgres", "",
+                new DatabaseConnection.Listener() {
+                    @Override
+                    public void ready(DatabaseConnection connection) {
+                        result.complete(Map.copyOf(connection.serverParameters()));
+                        connection.close();
+                    }
+
+                    @Override
+                    public void failed(DatabaseConnection connection, String reason) {
+                        result.completeExceptionally(new IllegalStateException(reason));
+                    }
+
+                    @Override
+                    public void closed(DatabaseConnection connection) {
+                        result.completeExceptionally(new IllegalStateException("PostgreSQL closed the connection"));
+                    }
+                });
+        new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new PgDecoder(true), probe);
+                    }
+                }).connect(upstreamHost, upstreamPort).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        result.completeExceptionally(f.cause());
+                    }
+                });
+        try {
+            Map<String, String> parameters = new LinkedHashMap<>(result.get(10, TimeUnit.SECONDS));
+            parameters.keySet().retainAll(java.util.Set.of("server_version", "server_encoding", "DateStyle",
+                    "IntervalStyle", "TimeZone", "integer_datetimes", "standard_conforming_strings",
+                    "default_transaction_read_only", "in_hot_standby", "client_encoding"));
+            return parameters;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
+                    + " is not available: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
+                    + " did not complete a login within 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the proxy's target", e);
+        }
+    }
+
+    private void bind() {
+        Duration idle = settings.idleClientTimeout();
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        metrics.clientConnections.incrementAndGet();
+                        channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
+                        PgDecoder decoder = new PgDecoder(false);
+                        channel.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS),
+                                decoder, new FrontendHandshake(RdsProxyEmulator.this, decoder));
+                    }
+                }).bind(listenHost, port).syncUninterruptibly().channel();
+        port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private void notStarted() {
+        if (group != null) {
+            throw new IllegalStateException("the proxy is started: configure it before start()");
+        }
+    }
+
+    // --- for the handlers, on the event loop ---
+
+    ProxySettings settings() {
+        return settings;
+    }
+
+    MetricsRecorder recorder() {
+        return metrics;
+    }
+
+    String initQuery() {
+        return initQuery;
+    }
+
+    boolean requireTls() {
+        return requireTls;
+    }
+
+    SslContext sslContext() {
+        return sslContext;
+    }
+
+    String upstreamHost() {
+        return upstreamHost;
+    }
+
+    int upstreamPort() {
+        return upstreamPort;
+    }
+
+    Map<String, String> serverParameters() {
+        return serverParameters;
+    }
+
+    /** MaxConnectionsPercent of the target's limit, at least 1. */
+    int maxConnections() {
+        return settings.databaseConnections(serverConnectionLimit);
+    }
+
+    /** MaxIdleConnectionsPercent of the target's limit (template.yaml sets it equal to MaxConnectionsPercent). */
+    int maxIdleConnections() {
+        return Math.max(1, serverConnectionLimit * settings.maxIdleConnectionsPercent() / 100);
+    }
+
+    boolean knowsUser(String user) {
+        return passwords.containsKey(user);
+    }
+
+    /** The user's SCRAM verifier; an unknown user gets a random one, so the exchange fails like a wrong password. */
+    Scram.Verifier verifier(String user) {
+        return verifiers.computeIfAbsent(user, unknown -> Scram.Verifier.of(java.util.UUID.randomUUID().toString()));
+    }
+
+    /** Whether one more client fits under the client limit; counts a refusal when not. */
+    boolean admitClient() {
+        if (metrics.clientConnections.get() > settings.maxClientConnections()) {
+            metrics.clientRefusedAtLimit();
+            return false;
+        }
+        return true;
+    }
+
+    DatabasePool pool(String user, String database) {
+        return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, passwords.get(user), database,
+                this, loop, new Bootstrap().group(group).channel(NioSocketChannel.class), connectionIds::incrementAndGet));
+    }
+
+    /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */
+    String statementName(String query, byte[] parameterTypes) {
+        String key = query + '\0' + java.util.HexFormat.of().formatHex(parameterTypes);
+        return statementNames.computeIfAbsent(key, k -> "rdsproxy_" + (statementNames.size() + 1));
+    }
+
+    void pinned(int databaseConnection, PinningRules.Pin pin) {
+        metrics.sessionPinned();
+        String line = "The client session was pinned to the database connection [dbConnection=" + databaseConnection
+                + "] for the remainder of the session. The proxy can't reuse this connection until the session ends."
+                + " Reason: " + pin.describe();
+        LOG.warn("rds-proxy: {}", line);
+        pinListener.accept(line);
+    }
+
+    void cancelRequestDropped() {
+        metrics.cancelRequestDropped();
+        log("CancelRequest dropped: RDS Proxy for PostgreSQL does not forward cancel requests");
+    }
+
+    void databaseConnectionFailed(String reason) {
+        metrics.databaseConnectionFailed();
+        log(reason);
+    }
+
+    void log(String line) {
+        LOG.info("rds-proxy: {}", line);
+    }
+
+    // --- Proxy ---
+
+    /** CloudWatch's metrics now; waits up to a second for the event loop. */
+    public ProxyMetrics metrics() {
+        EventLoopGroup current = group;
+        if (current == null || current.isShuttingDown()) {
+            return metrics.snapshot(0, 0, 0, 0);
+        }
+        try {
+            return loop.submit(() -> {
+                int connections = 0;
+                int pinned = 0;
+                int busy = 0;
+                int waiting = 0;
+                for (DatabasePool pool : pools.values()) {
+                    connections += pool.size();
+                    pinned += pool.pinned();
+                    busy += pool.busy();
+                    waiting += pool.waiting();
+                }
+                return metrics.snapshot(connections, pinned, busy, waiting);
+            }).get(1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the proxy's event loop does not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the proxy's metrics", e);
+        }
+    }
+
+    @Override
+    public PoolsSnapshot pools() {
+        ProxyMetrics now = metrics();
+        return new PoolsSnapshot(now.clientConnections() - now.clientsWaiting(), now.clientsWaiting(),
+                now.databaseConnectionsBorrowed(), now.databaseConnections() - now.databaseConnectionsBorrowed(), 0, 0,
+                now.databaseConnectionsCurrentlySessionPinned());
+    }
+
+    @Override
+    public ProxyKind kind() {
+        return ProxyKind.RDS_PROXY;
+    }
+
+    @Override
+    public String host() {
+        return listenHost;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public int poolSize() {
+        return maxConnections();
+    }
+
+    @Override
+    public int maxClientConnections() {
+        return settings.maxClientConnections();
+    }
+
+    /** Drops every client and database connection, stays away {@code downtime}, and listens again on the same port. */
+    @Override
+    public synchronized void restart(Duration downtime) {
+        if (group == null) {
+            throw new IllegalStateException("the proxy is not started");
+        }
+        server.close().syncUninterruptibly();
+        loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        pools.clear();
+        group = null;
+        try {
+            Thread.sleep(downtime.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the proxy's downtime", e);
+        }
+        newEventLoop();
+        bind();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (group == null) {
+            return;
+        }
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group = null;
+    }
+
+    @Override
+    public String toString() {
+        return "RdsProxyEmulator{" + listenHost + ":" + port + " -> " + upstreamHost + ":" + upstreamPort + ", users="
+                + passwords.keySet() + ", maxConnections=" + maxConnections() + "}";
+    }
+}
