@@ -179,6 +179,7 @@ public final class AwsExperiment {
                 load.distinctBackendPids(),
                 new ScenarioResult.Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), expected, observed,
-                observed.equals(expected) ? "as expected" : "UNEXPECTED", null, List.of(), "lambda", 0, 0);
+                observed.equals(expected) ? "as expected" : "UNEXPECTED", null, List.of(), "lambda", 0, 0,
+                target.equals("proxy") ? "rds-proxy (AWS)" : null, null, java.util.Map.of());
     }
 }

@@ -69,7 +69,7 @@ final class ReproduceCommand implements Callable<Integer> {
             + " PgBouncer's query_wait_timeout (1..3600, default: ${DEFAULT-VALUE}).", defaultValue = "5")
     private int borrowTimeoutSeconds;
 
-    @Option(names = "--proxy-max-clients", paramLabel = "N", description = "PgBouncer max_client_conn (2..100000,"
+    @Option(names = "--proxy-max-clients", paramLabel = "N", description = "The proxy's client-connection limit (2..100000,"
             + " default: ${DEFAULT-VALUE}).", defaultValue = "200")
     private int proxyMaxClients;
 
@@ -183,8 +183,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 ? testBed.proxyDescription() + " as RDS Proxy: MaxConnectionsPercent " + proxy.maxConnectionsPercent()
                         + " -> " + proxy.databaseConnections(matrix.roleConnectionLimit())
                         + " database connections, ConnectionBorrowTimeout " + proxy.connectionBorrowTimeout().toSeconds()
-                        + " s, max_client_conn " + proxy.maxClientConnections()
-                : "PgBouncer not installed: proxy scenarios are skipped (sudo apt-get install -y pgbouncer)");
+                        + " s, client limit " + proxy.maxClientConnections()
+                : testBed.proxyUnavailableReason() + ": proxy scenarios are skipped");
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
                 + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
                 + " in fixed-direct-over-limit, else the default 3000)");

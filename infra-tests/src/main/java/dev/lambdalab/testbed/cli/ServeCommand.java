@@ -46,14 +46,15 @@ final class ServeCommand implements Callable<Integer> {
     private int timeoutSeconds;
 
     @Option(names = "--proxy-max-percent", paramLabel = "P", defaultValue = "50",
-            description = "RDS Proxy MaxConnectionsPercent for PgBouncer's pool (1..100, default: ${DEFAULT-VALUE}).")
+            description = "RDS Proxy MaxConnectionsPercent: the proxy's database connections as a share of the role's"
+                    + " limit (1..100, default: ${DEFAULT-VALUE}).")
     private int proxyMaxPercent;
 
     @Option(names = "--proxy-max-clients", paramLabel = "N", defaultValue = "1000",
-            description = "PgBouncer max_client_conn (2..100000, default: ${DEFAULT-VALUE}).")
+            description = "The proxy's client-connection limit (2..100000, default: ${DEFAULT-VALUE}).")
     private int proxyMaxClients;
 
-    @Option(names = "--no-proxy", description = "Connect the fixed route directly even when PgBouncer is installed.")
+    @Option(names = "--no-proxy", description = "Connect the fixed route directly, without the proxy.")
     private boolean noProxy;
 
     @Mixin
@@ -103,8 +104,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         out.println("Serving on " + server.baseUrl() + " (live page), routes GET /broken and GET /fixed");
         out.println("  database: " + testBed.description() + "; role app CONNECTION LIMIT " + roleLimit);
-        out.println("  fixed route: " + (server.proxied() ? "through PgBouncer (RDS Proxy's stand-in)"
-                : "direct (" + (noProxy ? "--no-proxy" : "PgBouncer not installed: sudo apt-get install -y pgbouncer") + ")"));
+        out.println("  fixed route: " + (server.proxied() ? "through " + testBed.proxyDescription()
+                : "direct (" + (noProxy ? "--no-proxy" : testBed.proxyUnavailableReason()) + ")"));
         out.println("  try: npx autocannon -c 100 -d 30 " + server.baseUrl() + "/fixed");
         out.println("  stop with Ctrl-C");
         out.flush();

@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.cli;
 import dev.lambdalab.testbed.db.ExternalPostgresServer;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
+import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.TestBed;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,8 +31,21 @@ final class TestBedOptions {
             + " if set, else classloader).")
     private String isolation;
 
+    @Option(names = "--proxy", paramLabel = "KIND", description = "The proxy of the proxy scenarios: rds-proxy (the"
+            + " RDS Proxy emulator in this JVM: pinning, texts and metrics of RDS Proxy) or pgbouncer (the installed"
+            + " PgBouncer, or its container with --containers) (default: $" + TestBed.PROXY_VARIABLE
+            + " if set, else rds-proxy).")
+    private String proxy;
+
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
+        if (proxy != null) {
+            try {
+                ProxyKind.fromLabel(proxy);
+            } catch (IllegalArgumentException e) {
+                require(spec, false, "--proxy: " + e.getMessage());
+            }
+        }
         if (isolation != null) {
             try {
                 Isolation mode = Isolation.fromLabel(isolation);
@@ -69,6 +83,9 @@ final class TestBedOptions {
         }
         if (isolation != null) {
             testBed.withIsolation(Isolation.fromLabel(isolation));
+        }
+        if (proxy != null) {
+            testBed.withProxy(ProxyKind.fromLabel(proxy));
         }
         return testBed.closeOnShutdown();
     }

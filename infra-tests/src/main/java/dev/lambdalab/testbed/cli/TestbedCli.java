@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "testbed", mixinStandardHelpOptions = true, versionProvider = TestbedCli.Version.class,
         description = "Reproduce database connection exhaustion in AWS Lambda, and verify the fix, on this machine.",
-        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, BenchCommand.class, AwsCommand.class,
+        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, ProxyCommand.class, BenchCommand.class, AwsCommand.class,
             CommandLine.HelpCommand.class})
 public final class TestbedCli implements Runnable {
 

@@ -35,6 +35,11 @@ public interface Proxy extends AutoCloseable {
      */
     PoolsSnapshot pools() throws IOException;
 
+    /** Sessions pinned so far, by reason (RDS Proxy's pinning; PgBouncer never pins). */
+    default java.util.Map<String, Long> pinReasons() {
+        return java.util.Map.of();
+    }
+
     /** Database connections it may open. */
     int poolSize();
 

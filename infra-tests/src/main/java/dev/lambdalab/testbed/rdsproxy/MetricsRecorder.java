@@ -14,6 +14,8 @@ final class MetricsRecorder {
     private final LongAdder databaseResponses = new LongAdder();
     private final LongAdder databaseNanos = new LongAdder();
     private final LongAdder sessionsPinned = new LongAdder();
+    private final java.util.Map<PinReason, LongAdder> pinReasons =
+            java.util.Collections.synchronizedMap(new java.util.EnumMap<>(PinReason.class));
     private final LongAdder borrowTimeouts = new LongAdder();
     private final LongAdder clientLimitRefusals = new LongAdder();
     private final LongAdder cancelRequestsDropped = new LongAdder();
@@ -35,8 +37,16 @@ final class MetricsRecorder {
         databaseNanos.add(nanos);
     }
 
-    void sessionPinned() {
+    void sessionPinned(PinReason reason) {
         sessionsPinned.increment();
+        pinReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** Pinned sessions by reason, in the enum's order. */
+    java.util.Map<String, Long> pinReasons() {
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        pinReasons.forEach((reason, count) -> counts.put(reason.name(), count.sum()));
+        return counts;
     }
 
     void borrowTimedOut() {

@@ -328,7 +328,7 @@ public final class RdsProxyEmulator implements Proxy {
     }
 
     void pinned(int databaseConnection, PinningRules.Pin pin) {
-        metrics.sessionPinned();
+        metrics.sessionPinned(pin.reason());
         String line = "The client session was pinned to the database connection [dbConnection=" + databaseConnection
                 + "] for the remainder of the session. The proxy can't reuse this connection until the session ends."
                 + " Reason: " + pin.describe();
@@ -386,6 +386,11 @@ public final class RdsProxyEmulator implements Proxy {
         return new PoolsSnapshot(now.clientConnections() - now.clientsWaiting(), now.clientsWaiting(),
                 now.databaseConnectionsBorrowed(), now.databaseConnections() - now.databaseConnectionsBorrowed(), 0, 0,
                 now.databaseConnectionsCurrentlySessionPinned());
+    }
+
+    @Override
+    public Map<String, Long> pinReasons() {
+        return metrics.pinReasons();
     }
 
     @Override

@@ -67,14 +67,14 @@ public final class HtmlReport {
     private static String table(List<ScenarioResult> results) {
         StringBuilder html = new StringBuilder("<table><tr><th>Scenario</th><th>Variant</th><th>Target</th>"
                 + "<th>Callers</th><th>Requests</th><th>OK</th><th>Errors by cause</th><th>429</th>"
-                + "<th>Peak DB / limit</th><th>Peak proxy clients</th><th>Environments</th><th>p50 ms</th>"
+                + "<th>Peak DB / limit</th><th>Peak proxy clients</th><th>Pinned</th><th>Environments</th><th>p50 ms</th>"
                 + "<th>p95 ms</th><th>p99 ms</th><th>Req/s</th><th>Result</th></tr>\n");
         for (ScenarioResult r : results) {
             html.append("<tr><td><a href=\"#").append(escape(r.name())).append("\">").append(escape(r.name()))
                     .append("</a></td><td>").append(escape(r.variant())).append("</td><td>").append(escape(r.target()))
                     .append("</td>");
             if (r.skipped() != null) {
-                html.append("<td class=\"n\">").append(r.concurrency()).append("</td><td colspan=\"11\">")
+                html.append("<td class=\"n\">").append(r.concurrency()).append("</td><td colspan=\"12\">")
                         .append(escape(r.skipped())).append("</td><td class=\"skip\">SKIPPED</td></tr>\n");
                 continue;
             }
@@ -87,6 +87,7 @@ public final class HtmlReport {
                     .append(numberCell(r.peakDbConnections() + " / " + r.roleConnectionLimit()
                             + (r.proxyDatabaseConnections() == null ? "" : " (proxy max " + r.proxyDatabaseConnections() + ")")))
                     .append(numberCell(r.peakClientConnections() == null ? "–" : r.peakClientConnections().toString()))
+                    .append(numberCell(r.pinnedSessions() == null ? "–" : r.pinnedSessions().toString()))
                     .append(numberCell(Long.toString(r.environments())))
                     .append(numberCell(format(r.latencyMs().p50())))
                     .append(numberCell(format(r.latencyMs().p95())))

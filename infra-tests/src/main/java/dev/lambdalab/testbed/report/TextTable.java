@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 public final class TextTable {
 
     private static final String[] HEADERS = {"SCENARIO", "VARIANT", "TARGET", "CALLERS", "REQUESTS", "OK",
-        "ERRORS BY CAUSE", "429", "PEAK DB/LIMIT", "PEAK PROXY CLIENTS", "ENVS", "P50 MS", "P99 MS", "REQ/S", "RESULT"};
+        "ERRORS BY CAUSE", "429", "PEAK DB/LIMIT", "PEAK PROXY CLIENTS", "PINNED", "ENVS", "P50 MS", "P99 MS", "REQ/S", "RESULT"};
 
     private TextTable() {
     }
@@ -22,7 +22,7 @@ public final class TextTable {
         for (ScenarioResult r : results) {
             if (r.skipped() != null) {
                 rows.add(new String[] {r.name(), r.variant(), r.target(), Integer.toString(r.concurrency()), "-", "-",
-                    "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"});
+                    "-", "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"});
                 continue;
             }
             String peakDb = r.peakDbConnections() + "/" + r.roleConnectionLimit()
@@ -33,6 +33,7 @@ public final class TextTable {
                 Integer.toString(r.requests()), Long.toString(r.ok()), errors(r.errorDetails()),
                 Long.toString(r.throttled()), peakDb,
                 r.peakClientConnections() == null ? "-" : Integer.toString(r.peakClientConnections()),
+                r.pinnedSessions() == null ? "-" : Integer.toString(r.pinnedSessions()),
                 Long.toString(r.environments()), number(r.latencyMs().p50()), number(r.latencyMs().p99()),
                 number(r.throughputPerSec()),
                 r.observed() + ("as expected".equals(r.verdict()) ? " (as expected)" : " (UNEXPECTED)")});
@@ -47,7 +48,7 @@ public final class TextTable {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean numeric = i >= 3 && i != 6 && i != 8 && i != 14;
+                boolean numeric = i >= 3 && i != 6 && i != 8 && i != HEADERS.length - 1;
                 line.append(pad(row[i], widths[i], numeric)).append(i == row.length - 1 ? "" : "  ");
             }
             out.append(line.toString().stripTrailing()).append(System.lineSeparator());
@@ -55,6 +56,13 @@ public final class TextTable {
         for (ScenarioResult r : results) {
             if (r.skipped() != null) {
                 out.append(System.lineSeparator()).append("skipped ").append(r.name()).append(": ").append(r.skipped());
+            }
+        }
+        for (ScenarioResult r : results) {
+            if (r.pinReasons() != null && !r.pinReasons().isEmpty()) {
+                out.append(System.lineSeparator()).append("pinned in ").append(r.name()).append(": ")
+                        .append(errors(r.pinReasons())).append(" (RDS Proxy's log: \"The client session was pinned to the")
+                        .append(" database connection ... Reason: ...\")");
             }
         }
         if (results.stream().anyMatch(r -> "process".equals(r.isolation()))) {

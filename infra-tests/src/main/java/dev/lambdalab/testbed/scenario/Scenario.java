@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param functionTimeout the function timeout
  * @param settings extra environment variables for the function (shared-db settings such as POOL_TIMEOUT_MS)
  * @param expected whether the scenario is meant to hold or to fail
+ * @param showsPinning whether it shows RDS Proxy's pinning, which PgBouncer does not do: it runs behind the
+ *     RDS Proxy emulator only
  */
 public record Scenario(String name, String description, Variant variant, Target target, Load load,
         int roleConnectionLimit, Integer reservedConcurrency, ProxySettings proxy, Duration functionTimeout,
-        Map<String, String> settings, Expectation expected) {
+        Map<String, String> settings, Expectation expected, boolean showsPinning) {
 
     /** What a scenario is meant to show. */
     public enum Expectation {
@@ -65,6 +67,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         private Duration functionTimeout = Duration.ofSeconds(15);
         private final Map<String, String> settings = new LinkedHashMap<>();
         private Expectation expected = Expectation.HOLDS;
+        private boolean showsPinning;
 
         private Builder(String name) {
             this.name = name;
@@ -120,9 +123,15 @@ public record Scenario(String name, String description, Variant variant, Target 
             return this;
         }
 
+        /** Marks a scenario that needs RDS Proxy's pinning (skipped behind PgBouncer). */
+        public Builder showsPinning() {
+            this.showsPinning = true;
+            return this;
+        }
+
         public Scenario build() {
             return new Scenario(name, description, variant, target, load, roleConnectionLimit, reservedConcurrency,
-                    proxy, functionTimeout, settings, expected);
+                    proxy, functionTimeout, settings, expected, showsPinning);
         }
     }
 }

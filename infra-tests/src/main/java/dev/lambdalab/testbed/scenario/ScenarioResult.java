@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.scenario;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lambdalab.testbed.db.ConnectionSampler;
 import dev.lambdalab.testbed.load.LoadResult;
+import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,10 @@ import java.util.Map;
  * @param peakConnectionsHeldByFrozenEnvironments most connections held by frozen environments at a sample
  *     (process isolation; 0 otherwise)
  * @param clockLeapWarnings HikariCP "Thread starvation or clock leap detected" lines the functions logged
+ * @param proxy which proxy ran (rds-proxy or pgbouncer), or null without one
+ * @param pinnedSessions most database connections pinned to a client session at a sample (RDS Proxy's
+ *     DatabaseConnectionsCurrentlySessionPinned), or null without a proxy
+ * @param pinReasons sessions pinned during the run, by reason (empty behind PgBouncer, which never pins)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ScenarioResult(String name, String description, String variant, String target, int concurrency,
@@ -50,7 +55,8 @@ public record ScenarioResult(String name, String description, String variant, St
         long throttled, int peakDbConnections, Integer peakClientConnections, long environments, long coldStarts,
         long timeouts, long distinctBackendPids, Latency latencyMs, double throughputPerSec, long durationMs,
         String expected, String observed, String verdict, String skipped, List<int[]> timeline, String isolation,
-        int peakConnectionsHeldByFrozenEnvironments, long clockLeapWarnings) {
+        int peakConnectionsHeldByFrozenEnvironments, long clockLeapWarnings, String proxy, Integer pinnedSessions,
+        Map<String, Long> pinReasons) {
 
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p95, double p99) {
@@ -71,9 +77,10 @@ public record ScenarioResult(String name, String description, String variant, St
      *     environment ids of the answers count
      */
     static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples,
-            long environmentsCreated, Integer proxyDatabaseConnections, String isolation, int peakFrozenConnections,
+            long environmentsCreated, Proxy proxy, String isolation, int peakFrozenConnections,
             long clockLeapWarnings) {
-        boolean withProxy = scenario.target() == Target.PROXY;
+        boolean withProxy = proxy != null;
+        Integer proxyDatabaseConnections = withProxy ? proxy.poolSize() : null;
         long errorCount = load.errors();
         String observed = errorCount == 0 ? "HOLDS" : "FAILS";
         String verdict = observed.equals(scenario.expected().name()) ? "as expected" : "UNEXPECTED";
@@ -90,7 +97,11 @@ public record ScenarioResult(String name, String description, String variant, St
                 load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(),
                 new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), scenario.expected().name(),
-                observed, verdict, null, timeline, isolation, peakFrozenConnections, clockLeapWarnings);
+                observed, verdict, null, timeline, isolation, peakFrozenConnections, clockLeapWarnings,
+                withProxy ? proxy.kind().label() : null,
+                withProxy ? Math.max(0, samples.stream().mapToInt(ConnectionSampler.Sample::proxyPinned).max().orElse(0))
+                        : null,
+                withProxy ? proxy.pinReasons() : Map.of());
     }
 
     static ScenarioResult skipped(Scenario scenario, String reason) {
@@ -98,6 +109,6 @@ public record ScenarioResult(String name, String description, String variant, St
                 scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),
                 scenario.roleConnectionLimit(), scenario.reservedConcurrency(), null, 0, Map.of(), Map.of(), 0, 0,
                 null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", "skipped",
-                reason, List.of(), null, 0, 0);
+                reason, List.of(), null, 0, 0, null, null, Map.of());
     }
 }

@@ -4,6 +4,7 @@ import dev.lambdalab.testbed.db.ConnectionSampler;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
+import dev.lambdalab.testbed.proxy.ProxyKind;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,7 @@ public final class ScenarioRunner {
     private final TestBed testBed;
     private final FunctionHost host;
     private Duration sampleInterval = Duration.ofMillis(50);
+    private ProxyKind proxyKind;
 
     /** Scenarios on the test bed, functions run by the emulator. */
     public ScenarioRunner(TestBed testBed) {
@@ -29,6 +31,17 @@ public final class ScenarioRunner {
     public ScenarioRunner(TestBed testBed, FunctionHost host) {
         this.testBed = Objects.requireNonNull(testBed, "testBed");
         this.host = Objects.requireNonNull(host, "host");
+    }
+
+    /** The proxy of the proxy scenarios (default: the test bed's). */
+    public ScenarioRunner withProxy(ProxyKind kind) {
+        this.proxyKind = Objects.requireNonNull(kind, "kind");
+        return this;
+    }
+
+    /** The proxy the proxy scenarios run behind. */
+    public ProxyKind proxyKind() {
+        return proxyKind == null ? testBed.proxyKind() : proxyKind;
     }
 
     public ScenarioRunner withSampleInterval(Duration interval) {
@@ -54,16 +67,21 @@ public final class ScenarioRunner {
      * @param progress called with the number of requests answered, about every 250 ms
      */
     public ScenarioResult run(Scenario scenario, IntConsumer progress) throws InterruptedException {
-        if (scenario.target() == Target.PROXY && !testBed.proxyAvailable()) {
-            String reason = "PgBouncer is not installed: sudo apt-get install -y pgbouncer (or brew install pgbouncer)";
+        ProxyKind kind = proxyKind();
+        if (scenario.target() == Target.PROXY && !testBed.proxyAvailable(kind)) {
+            String reason = testBed.proxyUnavailableReason();
             if (pgBouncerRequired()) {
                 throw new IllegalStateException(reason + "; " + REQUIRE_PGBOUNCER_VARIABLE + " demands the proxy scenarios");
             }
             return ScenarioResult.skipped(scenario, reason);
         }
+        if (scenario.showsPinning() && kind != ProxyKind.RDS_PROXY) {
+            return ScenarioResult.skipped(scenario, "PgBouncer does not pin: this scenario shows what RDS Proxy does, with"
+                    + " --proxy rds-proxy");
+        }
         testBed.resetConnections();
         testBed.lab().setAppConnectionLimit(scenario.roleConnectionLimit());
-        Proxy proxy = scenario.target() == Target.PROXY ? testBed.startProxy(scenario.proxy()) : null;
+        Proxy proxy = scenario.target() == Target.PROXY ? testBed.startProxy(kind, scenario.proxy()) : null;
         try {
             FunctionHost.Deployment function = host.deploy(scenario.variant(), scenario, proxy);
             ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy,
@@ -89,8 +107,8 @@ public final class ScenarioRunner {
                 isolation = function.isolation();
                 clockLeaps = function.clockLeapWarnings();
             }
-            return ScenarioResult.of(scenario, load, samples, environments, proxy == null ? null : proxy.poolSize(),
-                    isolation, peakFrozen.get(), clockLeaps);
+            return ScenarioResult.of(scenario, load, samples, environments, proxy, isolation, peakFrozen.get(),
+                    clockLeaps);
         } finally {
             if (proxy != null) {
                 proxy.close();

@@ -33,6 +33,12 @@ public record StandardScenarios(int roleConnectionLimit, int concurrency, int pr
     public static final String POOL_TIMEOUT_MS = "1000";
     /** Must stay below POOL_TIMEOUT_MS (shared-db checks it). */
     public static final String POOL_VALIDATION_TIMEOUT_MS = "500";
+    /**
+     * The pgjdbc property of fixed-proxy-pinned: an assumed server version below 9.0, which is how pgjdbc
+     * behaves by default, so it sends {@code SET extra_float_digits} and {@code SET application_name} after
+     * every login (ConnectionSpec sets 9.0 to avoid exactly this).
+     */
+    public static final String PGJDBC_DEFAULT_STARTUP = "assumeMinServerVersion=8.4";
 
     public StandardScenarios {
         Objects.requireNonNull(proxy, "proxy");
@@ -83,6 +89,14 @@ public record StandardScenarios(int roleConnectionLimit, int concurrency, int pr
                 base("fixed-proxy", Variant.FIXED, Target.PROXY, proxyConcurrency, Expectation.HOLDS)
                         .description(proxyConcurrency + " callers behind the proxy: it multiplexes the environments'"
                                 + " connections onto " + proxy.databaseConnections(limit) + " database connections.")
+                        .build(),
+                base("fixed-proxy-pinned", Variant.FIXED, Target.PROXY, proxyConcurrency, Expectation.FAILS)
+                        .setting("DB_JDBC_PARAMS", PGJDBC_DEFAULT_STARTUP)
+                        .showsPinning()
+                        .description("The same fixed function behind RDS Proxy, but with pgjdbc's default startup: it"
+                                + " sends SET after each login, which pins the session. The first "
+                                + proxy.databaseConnections(limit) + " environments keep a database connection each;"
+                                + " the rest wait for one until the borrow timeout.")
                         .build(),
                 base("broken-proxy", Variant.BROKEN, Target.PROXY, concurrency, Expectation.FAILS)
                         .description("The broken function behind the proxy: the database is protected, but every"
