@@ -302,10 +302,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         fatal(RdsProxyEmulator.BORROW_TIMEOUT_SQLSTATE, RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
     }
 
-    /** The linked database connection closed under the session (PostgreSQL restarted or ended it). */
+    /** The linked database connection closed under the session (PostgreSQL restarted or ended it), or the proxy stops ({@code null}). */
     void serverClosed(DatabaseConnection closed) {
-        if (connection == closed) {
+        if (closed == null || connection == closed) {
             connection = null;
+            borrowing = false;
             fatal("08006", "The database connection of this session closed unexpectedly.");
         }
     }

@@ -43,6 +43,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private final Deque<Waiter> waiters = new ArrayDeque<>();
     private int opening;
     private boolean retryScheduled;
+    private boolean shutDown;
 
     private record Waiter(ClientSession session, long sinceNanos, ScheduledFuture<?> timeout) {
     }
@@ -60,6 +61,10 @@ final class DatabasePool implements DatabaseConnection.Listener {
 
     /** Hands the session a connection now, or when one frees up, or tells it the borrow timed out. */
     void borrow(ClientSession session) {
+        if (shutDown) {
+            session.serverClosed(null);
+            return;
+        }
         long since = System.nanoTime();
         DatabaseConnection connection = idle.pollFirst();
         if (connection != null) {
@@ -120,7 +125,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     }
 
     private void openAsNeeded() {
-        while (connections.size() < proxy.maxConnections() && opening < waiters.size()) {
+        while (!shutDown && connections.size() < proxy.maxConnections() && opening < waiters.size()) {
             open();
         }
     }
@@ -139,11 +144,26 @@ final class DatabasePool implements DatabaseConnection.Listener {
                 .connect(proxy.upstreamHost(), proxy.upstreamPort())
                 .addListener((ChannelFutureListener) future -> {
                     if (!future.isSuccess()) {
-                        connection.failBeforeReady("cannot connect to PostgreSQL at " + proxy.upstreamHost() + ":"
-                                + proxy.upstreamPort() + ": " + future.cause().getMessage());
-                        closed(connection);
+                        onLoop(() -> {
+                            connection.failBeforeReady("cannot connect to PostgreSQL at " + proxy.upstreamHost() + ":"
+                                    + proxy.upstreamPort() + ": " + future.cause().getMessage());
+                            closed(connection);
+                        });
                     }
                 });
+    }
+
+    /** Runs on the event loop (a failed registration reports on another thread); not at all once it stopped. */
+    private void onLoop(Runnable action) {
+        if (loop.inEventLoop()) {
+            action.run();
+            return;
+        }
+        try {
+            loop.execute(action);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the proxy is stopping: nothing to do
+        }
     }
 
     @Override
@@ -155,6 +175,9 @@ final class DatabasePool implements DatabaseConnection.Listener {
     @Override
     public void failed(DatabaseConnection connection, String reason) {
         opening--;
+        if (shutDown) {
+            return;
+        }
         proxy.databaseConnectionFailed(reason);
         if (!waiters.isEmpty() && !retryScheduled) {
             retryScheduled = true;
@@ -183,10 +206,13 @@ final class DatabasePool implements DatabaseConnection.Listener {
 
     /** Closes every connection (the emulator stops). */
     void closeAll() {
-        for (Waiter waiter : waiters) {
-            waiter.timeout().cancel(false);
-        }
+        shutDown = true;
+        List<Waiter> waiting = List.copyOf(waiters);
         waiters.clear();
+        for (Waiter waiter : waiting) {
+            waiter.timeout().cancel(false);
+            waiter.session().serverClosed(null);
+        }
         for (DatabaseConnection connection : List.copyOf(connections)) {
             connection.close();
         }

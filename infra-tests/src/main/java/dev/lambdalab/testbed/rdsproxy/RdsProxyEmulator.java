@@ -74,6 +74,7 @@ public final class RdsProxyEmulator implements Proxy {
     private EventLoopGroup group;
     private EventLoop loop;
     private Channel server;
+    private io.netty.channel.group.ChannelGroup clients;
 
     /** A proxy for the PostgreSQL server at this address (RDS Proxy's target). */
     public RdsProxyEmulator(String upstreamHost, int upstreamPort) {
@@ -232,12 +233,14 @@ public final class RdsProxyEmulator implements Proxy {
 
     private void bind() {
         Duration idle = settings.idleClientTimeout();
+        clients = new io.netty.channel.group.DefaultChannelGroup("rds-proxy-clients", loop);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        clients.add(channel); // closed on restart and close: a group's shutdown alone left some open
                         metrics.clientConnections.incrementAndGet();
                         channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
                         PgDecoder decoder = new PgDecoder(false);
@@ -426,6 +429,7 @@ public final class RdsProxyEmulator implements Proxy {
         }
         server.close().syncUninterruptibly();
         loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).syncUninterruptibly();
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         pools.clear();
         group = null;
@@ -448,6 +452,9 @@ public final class RdsProxyEmulator implements Proxy {
             server.close().syncUninterruptibly();
         }
         loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (clients != null) {
+            clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         group = null;
     }

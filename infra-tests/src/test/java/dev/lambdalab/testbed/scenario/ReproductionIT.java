@@ -6,6 +6,7 @@ import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.load.RequestRecord;
+import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.Scenario.Expectation;
 import dev.lambdalab.testbed.support.LabExtension;
@@ -65,21 +66,54 @@ class ReproductionIT {
     }
 
     @Test
-    void theFixedHandlerBehindTheProxyHoldsAtFiveTimesTheLimit(TestBed testBed) throws Exception {
-        LabExtension.assumePgBouncer(testBed);
+    void theFixedHandlerBehindTheRdsProxyEmulatorHoldsAtFiveTimesTheLimitWithoutPinning(TestBed testBed)
+            throws Exception {
         Scenario scenario = scenario("fixed-proxy");
 
-        ScenarioResult result = new ScenarioRunner(testBed).run(scenario);
+        ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY).run(scenario);
 
         assertThat(scenario.load().peakConcurrency()).isGreaterThanOrEqualTo(5 * LIMIT);
+        assertThat(result.proxy()).isEqualTo("rds-proxy");
         ScenarioChecks.fixedProxyHolds(result);
+        assertThat(result.pinnedSessions()).as("pinned sessions: the fixed handler sends no SET").isZero();
+        assertThat(result.pinReasons()).as("pin reasons").isEmpty();
     }
 
     @Test
-    void theBrokenHandlerBehindTheProxyFillsItsClientSideButNotTheDatabase(TestBed testBed) throws Exception {
+    void theFixedHandlerWithPgjdbcsDefaultStartupPinsEveryDatabaseConnectionBehindRdsProxy(TestBed testBed)
+            throws Exception {
+        ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY)
+                .run(scenario("fixed-proxy-pinned"));
+
+        assertThat(result.verdict()).as("verdict").isEqualTo("as expected");
+        assertThat(result.pinnedSessions()).as("pinned sessions reach the proxy's maximum")
+                .isEqualTo(result.proxyDatabaseConnections());
+        assertThat(result.peakDbConnections()).as("database connections climb to the proxy's maximum")
+                .isEqualTo(result.proxyDatabaseConnections());
+        assertThat(result.pinReasons()).as("why").containsOnlyKeys("SESSION_SETTING");
+        assertThat(result.errors()).as("environments beyond the pinned ones time out").containsKey("POOL_TIMEOUT");
+        assertThat(result.ok()).as("the pinned environments still answer").isPositive();
+    }
+
+    @Test
+    void theBrokenHandlerBehindTheRdsProxyEmulatorFillsItsClientSideButNotTheDatabase(TestBed testBed)
+            throws Exception {
+        ScenarioChecks.brokenProxyFillsTheClientSide(new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY)
+                .run(scenario("broken-proxy")), ProxySettings.DEFAULTS.maxClientConnections());
+    }
+
+    @Test
+    void behindPgBouncerTheProxyScenariosGiveTheSameVerdictsAndThePinnedOneIsSkipped(TestBed testBed)
+            throws Exception {
         LabExtension.assumePgBouncer(testBed);
-        ScenarioChecks.brokenProxyFillsTheClientSide(new ScenarioRunner(testBed).run(scenario("broken-proxy")),
+        ScenarioRunner runner = new ScenarioRunner(testBed).withProxy(ProxyKind.PGBOUNCER);
+        ScenarioResult fixed = runner.run(scenario("fixed-proxy"));
+        assertThat(fixed.proxy()).isEqualTo("pgbouncer");
+        ScenarioChecks.fixedProxyHolds(fixed);
+        ScenarioChecks.brokenProxyFillsTheClientSide(runner.run(scenario("broken-proxy")),
                 ProxySettings.DEFAULTS.maxClientConnections());
+        assertThat(runner.run(scenario("fixed-proxy-pinned")).skipped()).as("PgBouncer does not pin")
+                .contains("PgBouncer does not pin");
     }
 
     @Test
