@@ -158,7 +158,7 @@ public final class RdsProxyEmulator implements Proxy {
         sslContext = tls ? SelfSignedTls.serverContext() : null;
         newEventLoop();
         try {
-            serverParameters = probeTarget();
+            serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort, passwords.entrySet().iterator().next());
             bind();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -177,58 +177,6 @@ public final class RdsProxyEmulator implements Proxy {
             return thread;
         }, NioIoHandler.newFactory());
         loop = group.next();
-    }
-
-    /** One login to the target with the first user's credentials; returns the server's parameters. */
-    private Map<String, String> probeTarget() {
-        Map.Entry<String, String> user = passwords.entrySet().iterator().next();
-        java.util.concurrent.CompletableFuture<Map<String, String>> result = new java.util.concurrent.CompletableFuture<>();
-        DatabaseConnection probe = new DatabaseConnection(0, user.getKey(), user.getValue(), "postgres", "",
-                new DatabaseConnection.Listener() {
-                    @Override
-                    public void ready(DatabaseConnection connection) {
-                        result.complete(Map.copyOf(connection.serverParameters()));
-                        connection.close();
-                    }
-
-                    @Override
-                    public void failed(DatabaseConnection connection, String reason) {
-                        result.completeExceptionally(new IllegalStateException(reason));
-                    }
-
-                    @Override
-                    public void closed(DatabaseConnection connection) {
-                        result.completeExceptionally(new IllegalStateException("PostgreSQL closed the connection"));
-                    }
-                });
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new PgDecoder(true), probe);
-                    }
-                }).connect(upstreamHost, upstreamPort).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        result.completeExceptionally(f.cause());
-                    }
-                });
-        try {
-            Map<String, String> parameters = new LinkedHashMap<>(result.get(10, TimeUnit.SECONDS));
-            parameters.keySet().retainAll(java.util.Set.of("server_version", "server_encoding", "DateStyle",
-                    "IntervalStyle", "TimeZone", "integer_datetimes", "standard_conforming_strings",
-                    "default_transaction_read_only", "in_hot_standby", "client_encoding"));
-            return parameters;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
-                    + " is not available: " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
-                    + " did not complete a login within 10 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking the proxy's target", e);
-        }
     }
 
     private void bind() {

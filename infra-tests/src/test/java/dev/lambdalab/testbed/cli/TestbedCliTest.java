@@ -57,6 +57,12 @@ class TestbedCliTest {
             aws --stack 1bad --dry-run                   | --stack must be a CloudFormation stack name (a letter, then letters, digits or '-'), got "1bad"
             aws --stack lab --region Europe --dry-run    | --region must be an AWS region such as eu-west-1, got "Europe"
             aws --stack lab --seconds 1 --dry-run        | --seconds must be from 5 to 900, got 1
+            reproduce --proxy haproxy                    | --proxy: proxy must be rds-proxy or pgbouncer, got "haproxy"
+            proxy --port 1                               | Missing required option: '--upstream=URL'
+            proxy --upstream mysql://root:s3cret@h/db    | --upstream must start with postgresql://, got scheme mysql
+            proxy --upstream postgresql://u@h/db         | --upstream must name USER:PASSWORD before the @
+            proxy --upstream postgresql://u:p@h/db --max-connections 0 | --max-connections must be from 1 to 10000, got 0
+            proxy --upstream postgresql://u:p@h/db --borrow-timeout-s 0 | --borrow-timeout-s must be from 1 to 3600, got 0
             nonsense                                     | Unmatched argument at index 0: 'nonsense'
             """)
     void badFlagsExitWithUsageErrorNamingTheFlagAndValue(String arguments, String message) {

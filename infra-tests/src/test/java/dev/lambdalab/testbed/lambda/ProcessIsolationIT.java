@@ -102,8 +102,12 @@ class ProcessIsolationIT {
             assertThat(Signals.state(environment.processId())).isEqualTo('T');
             assertThat(whenFrozen).as("the leaked pool stopped filling at the freeze, short of its 10").isLessThan(10);
             assertThat(secondLater).as("and stayed there while frozen").isEqualTo(whenFrozen);
-            assertThat(broken.metrics().connectionsHeldByFrozenEnvironments()).as("held by frozen environments")
-                    .isEqualTo(whenFrozen);
+            // Two measures: backends in pg_stat_activity (whenFrozen) and the frozen process's TCP sockets in /proc.
+            // The kernel completes a handshake the stopped process started, and the server then has no backend
+            // for it until the process sends its startup packet: so sockets can exceed backends by the pool's
+            // connections still opening, never fall short of them, and never exceed the pool's 10.
+            assertThat(broken.metrics().connectionsHeldByFrozenEnvironments()).as("sockets held by frozen environments")
+                    .isBetween(whenFrozen, 10);
 
             body(broken.invoke(HttpApiEvents.get("/broken", 1500)), 200); // thawed for 1.5 s
             assertThat(await(Duration.ofSeconds(5), () -> testBed.lab().connectionsOfEnvironment(environmentId) == 20))
