@@ -129,10 +129,6 @@ public final class ConnectionSampler implements AutoCloseable {
         return samples().stream().mapToInt(Sample::databaseConnections).max().orElse(0);
     }
 
-    public int peakPinned() {
-        return samples().stream().mapToInt(Sample::proxyPinned).max().orElse(-1);
-    }
-
     public int peakProxyClients() {
         return samples().stream().mapToInt(Sample::proxyClients).max().orElse(-1);
     }

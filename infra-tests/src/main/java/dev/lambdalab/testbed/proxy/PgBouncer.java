@@ -291,7 +291,7 @@ public final class PgBouncer implements Proxy {
     }
 
     @Override
-    public PoolsSnapshot pools() throws java.io.IOException {
+    public PoolsSnapshot pools() throws IOException {
         return admin().pools();
     }
 

@@ -125,7 +125,7 @@ public final class PgBouncerContainer implements Proxy {
     }
 
     @Override
-    public PoolsSnapshot pools() throws java.io.IOException {
+    public PoolsSnapshot pools() throws IOException {
         return admin().pools();
     }
 

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.proxy;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * The proxy between the functions and PostgreSQL, wherever it runs: the RDS Proxy emulator in this JVM
@@ -36,8 +37,8 @@ public interface Proxy extends AutoCloseable {
     PoolsSnapshot pools() throws IOException;
 
     /** Sessions pinned so far, by reason (RDS Proxy's pinning; PgBouncer never pins). */
-    default java.util.Map<String, Long> pinReasons() {
-        return java.util.Map.of();
+    default Map<String, Long> pinReasons() {
+        return Map.of();
     }
 
     /** Database connections it may open. */

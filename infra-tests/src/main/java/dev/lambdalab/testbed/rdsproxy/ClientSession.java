@@ -345,11 +345,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         context.close();
     }
 
-    static String quoteIdentifier(String name) {
+    private static String quoteIdentifier(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    static String quoteLiteral(String value) {
+    private static String quoteLiteral(String value) {
         return "'" + value.replace("'", "''") + "'";
     }
 }

@@ -1,7 +1,9 @@
 package dev.lambdalab.testbed.rdsproxy;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -10,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -135,9 +138,9 @@ final class DatabasePool implements DatabaseConnection.Listener {
                 proxy.initQuery(), this);
         connections.add(connection);
         opening++;
-        bootstrap.clone().handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
-            protected void initChannel(io.netty.channel.Channel channel) {
+            protected void initChannel(Channel channel) {
                 channel.pipeline().addLast(new PgDecoder(true), connection);
             }
         }).option(ChannelOption.TCP_NODELAY, true)
@@ -161,7 +164,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
         }
         try {
             loop.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the proxy is stopping: nothing to do
         }
     }

@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,8 +16,13 @@ final class MetricsRecorder {
     private final LongAdder databaseResponses = new LongAdder();
     private final LongAdder databaseNanos = new LongAdder();
     private final LongAdder sessionsPinned = new LongAdder();
-    private final java.util.Map<PinReason, LongAdder> pinReasons =
-            java.util.Collections.synchronizedMap(new java.util.EnumMap<>(PinReason.class));
+    private final LongAdder[] pinReasons = new LongAdder[PinReason.values().length];
+
+    MetricsRecorder() {
+        for (int i = 0; i < pinReasons.length; i++) {
+            pinReasons[i] = new LongAdder();
+        }
+    }
     private final LongAdder borrowTimeouts = new LongAdder();
     private final LongAdder clientLimitRefusals = new LongAdder();
     private final LongAdder cancelRequestsDropped = new LongAdder();
@@ -39,13 +46,18 @@ final class MetricsRecorder {
 
     void sessionPinned(PinReason reason) {
         sessionsPinned.increment();
-        pinReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        pinReasons[reason.ordinal()].increment();
     }
 
     /** Pinned sessions by reason, in the enum's order. */
-    java.util.Map<String, Long> pinReasons() {
-        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
-        pinReasons.forEach((reason, count) -> counts.put(reason.name(), count.sum()));
+    Map<String, Long> pinReasons() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (PinReason reason : PinReason.values()) {
+            long count = pinReasons[reason.ordinal()].sum();
+            if (count > 0) {
+                counts.put(reason.name(), count);
+            }
+        }
         return counts;
     }
 

@@ -17,12 +17,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -57,6 +62,7 @@ public final class RdsProxyEmulator implements Proxy {
     private final int upstreamPort;
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Map<String, Scram.Verifier> verifiers = new HashMap<>();
+    private Scram.Verifier unknownUser;
     private final Map<String, DatabasePool> pools = new HashMap<>();
     private final Map<String, String> statementNames = new HashMap<>();
     private final MetricsRecorder metrics = new MetricsRecorder();
@@ -155,6 +161,7 @@ public final class RdsProxyEmulator implements Proxy {
             throw new IllegalStateException("the proxy holds no credentials: call withUser(user, password)");
         }
         passwords.forEach((user, password) -> verifiers.put(user, Scram.Verifier.of(password)));
+        unknownUser = Scram.Verifier.of(UUID.randomUUID().toString());
         sslContext = tls ? SelfSignedTls.serverContext() : null;
         newEventLoop();
         try {
@@ -196,7 +203,7 @@ public final class RdsProxyEmulator implements Proxy {
                                 decoder, new FrontendHandshake(RdsProxyEmulator.this, decoder));
                     }
                 }).bind(listenHost, port).syncUninterruptibly().channel();
-        port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
+        port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     private void notStarted() {
@@ -253,9 +260,12 @@ public final class RdsProxyEmulator implements Proxy {
         return passwords.containsKey(user);
     }
 
-    /** The user's SCRAM verifier; an unknown user gets a random one, so the exchange fails like a wrong password. */
+    /**
+     * The user's SCRAM verifier. An unknown user gets one made at start from a random password, so the
+     * exchange fails as a wrong password does and nothing grows per unknown name.
+     */
     Scram.Verifier verifier(String user) {
-        return verifiers.computeIfAbsent(user, unknown -> Scram.Verifier.of(java.util.UUID.randomUUID().toString()));
+        return verifiers.getOrDefault(user, unknownUser);
     }
 
     /** Whether one more client fits under the client limit; counts a refusal when not. */
@@ -274,7 +284,7 @@ public final class RdsProxyEmulator implements Proxy {
 
     /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */
     String statementName(String query, byte[] parameterTypes) {
-        String key = query + '\0' + java.util.HexFormat.of().formatHex(parameterTypes);
+        String key = query + '\0' + HexFormat.of().formatHex(parameterTypes);
         return statementNames.computeIfAbsent(key, k -> "rdsproxy_" + (statementNames.size() + 1));
     }
 
@@ -323,7 +333,7 @@ public final class RdsProxyEmulator implements Proxy {
                 }
                 return metrics.snapshot(connections, pinned, busy, waiting);
             }).get(1, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the proxy's event loop does not answer: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,7 +8,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The emulator's check of its target at start, as RDS Proxy checks a target's availability: one login
@@ -27,7 +31,7 @@ final class TargetProbe {
      */
     static Map<String, String> login(EventLoopGroup group, String upstreamHost, int upstreamPort,
             Map.Entry<String, String> user) {
-        java.util.concurrent.CompletableFuture<Map<String, String>> result = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
         DatabaseConnection probe = new DatabaseConnection(0, user.getKey(), user.getValue(), "postgres", "",
                 new DatabaseConnection.Listener() {
                     @Override
@@ -60,14 +64,14 @@ final class TargetProbe {
                 });
         try {
             Map<String, String> parameters = new LinkedHashMap<>(result.get(10, TimeUnit.SECONDS));
-            parameters.keySet().retainAll(java.util.Set.of("server_version", "server_encoding", "DateStyle",
+            parameters.keySet().retainAll(Set.of("server_version", "server_encoding", "DateStyle",
                     "IntervalStyle", "TimeZone", "integer_datetimes", "standard_conforming_strings",
                     "default_transaction_read_only", "in_hot_standby", "client_encoding"));
             return parameters;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
                     + " is not available: " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the proxy's target " + upstreamHost + ":" + upstreamPort
                     + " did not complete a login within 10 s", e);
         } catch (InterruptedException e) {
