@@ -4,12 +4,12 @@ import dev.lambdalab.testbed.rdsproxy.PinningRules.Pin;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Entry;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -18,21 +18,14 @@ import java.util.StringJoiner;
  * and terminology", Amazon RDS User Guide). A database connection is borrowed when the client sends
  * something, and returned at the ReadyForQuery that says idle once nothing more is owed; a session that
  * does something on {@link PinningRules}' list keeps its connection until it disconnects.
- *
- * <p>Named statements of the extended protocol are multiplexed, as RDS Proxy does for PostgreSQL: each
- * gets a proxy-wide name per text, is prepared on a database connection the first time a session uses
- * it there, and a Close is answered by the emulator (see {@link ResponseLedger}).
+ * Messages go to the database through a {@link StatementRouter}, which multiplexes named statements.
  */
-final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
+final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implements StatementRouter.Target {
 
-    /** A named statement as the client prepared it, under the proxy's name for its text. */
-    private record Statement(String proxyName, String query, byte[] parameterTypes) {
-    }
-
-    private final RdsProxyEmulator proxy;
+    private final ProxyContext proxy;
     private final DatabasePool pool;
     private final Map<String, String> startupParameters;
-    private final Map<String, Statement> statements = new HashMap<>();
+    private final StatementRouter router;
     private final Deque<ByteBuf> pending = new ArrayDeque<>();
     private final ResponseLedger ledger = new ResponseLedger();
     private ChannelHandlerContext context;
@@ -45,10 +38,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean answered;
     private boolean serverAnswered;
 
-    ClientSession(RdsProxyEmulator proxy, DatabasePool pool, Map<String, String> startupParameters) {
+    ClientSession(ProxyContext proxy, DatabasePool pool, Map<String, String> startupParameters) {
         this.proxy = proxy;
         this.pool = pool;
         this.startupParameters = Map.copyOf(startupParameters);
+        this.router = new StatementRouter(proxy, this);
     }
 
     @Override
@@ -74,7 +68,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         if (ledger.isEmpty()) {
             startRequest();
         }
-        forward(message.retain());
+        router.route(message.retain());
     }
 
     @Override
@@ -94,7 +88,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         connection = borrowed;
         applyStartupParameters();
         while (!pending.isEmpty()) {
-            forward(pending.pollFirst());
+            router.route(pending.pollFirst());
         }
         connection.flush();
     }
@@ -118,113 +112,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    private void forward(ByteBuf message) {
-        char type = Wire.type(message);
-        Wire.Reader body = Wire.body(message, true);
-        switch (type) {
-            case 'Q' -> {
-                checkPinning(body.cstring());
-                expect(Kind.QUERY, null);
-                send(message);
-            }
-            case 'F' -> {
-                expect(Kind.QUERY, null);
-                send(message);
-            }
-            case 'P' -> parse(message, body);
-            case 'B' -> bind(message, body);
-            case 'D', 'C' -> describeOrClose(type, message, body);
-            case 'E' -> {
-                expect(Kind.EXECUTE, null);
-                send(message);
-            }
-            case 'S' -> {
-                expect(Kind.SYNC, null);
-                send(message);
-            }
-            default -> send(message); // Flush, CopyData, CopyDone, CopyFail: no answer of their own
-        }
-    }
-
-    private void parse(ByteBuf message, Wire.Reader body) {
-        String name = body.cstring();
-        String query = body.cstring();
-        checkPinning(query);
-        if (name.isEmpty()) {
-            expect(Kind.PARSE, null);
-            send(message);
-            return;
-        }
-        byte[] parameterTypes = body.rest();
-        Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes);
-        message.release();
-        statements.put(name, statement);
-        if (connection.preparedStatements().contains(statement.proxyName())) {
-            expect(Kind.SYNTHETIC_PARSE_COMPLETE, null);
-        } else {
-            prepare(statement, Kind.PARSE);
-        }
-    }
-
-    private void bind(ByteBuf message, Wire.Reader body) {
-        String portal = body.cstring();
-        Statement statement = statements.get(body.cstring());
-        if (statement == null) {
-            expect(Kind.BIND, null);
-            send(message); // the unnamed statement, or an unknown name the server will reject
-            return;
-        }
-        byte[] rest = body.rest();
-        message.release();
-        ensurePrepared(statement);
-        expect(Kind.BIND, null);
-        send(Wire.message(context.alloc(), 'B', b -> {
-            Wire.cstring(b, portal);
-            Wire.cstring(b, statement.proxyName());
-            b.writeBytes(rest);
-        }));
-    }
-
-    private void describeOrClose(char type, ByteBuf message, Wire.Reader body) {
-        char target = (char) body.int8();
-        Statement statement = target == 'S' ? statements.get(body.cstring()) : null;
-        if (statement == null) {
-            expect(type == 'D' ? Kind.DESCRIBE : Kind.CLOSE, null);
-            send(message);
-            return;
-        }
-        message.release();
-        if (type == 'C') {
-            // The statement stays prepared on the database connection for other sessions with the same text.
-            statements.values().remove(statement);
-            expect(Kind.SYNTHETIC_CLOSE_COMPLETE, null);
-            return;
-        }
-        ensurePrepared(statement);
-        expect(Kind.DESCRIBE, null);
-        send(Wire.message(context.alloc(), 'D', b -> {
-            b.writeByte('S');
-            Wire.cstring(b, statement.proxyName());
-        }));
-    }
-
-    private void ensurePrepared(Statement statement) {
-        if (!connection.preparedStatements().contains(statement.proxyName())) {
-            prepare(statement, Kind.ADDED_PARSE);
-        }
-    }
-
-    private void prepare(Statement statement, Kind kind) {
-        connection.preparedStatements().add(statement.proxyName());
-        expect(kind, statement.proxyName());
-        send(Wire.message(context.alloc(), 'P', b -> {
-            Wire.cstring(b, statement.proxyName());
-            Wire.cstring(b, statement.query());
-            b.writeBytes(statement.parameterTypes());
-        }));
-    }
-
-    private void expect(Kind kind, String statement) {
+    @Override
+    public void expect(Kind kind, String statement) {
         DatabaseConnection target = connection;
         ledger.expect(new Entry(kind, statement), this::emit, name -> target.preparedStatements().remove(name));
     }
@@ -234,14 +123,26 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         context.write(Wire.empty(context.alloc(), type), context.voidPromise());
     }
 
-    private void send(ByteBuf message) {
+    @Override
+    public void send(ByteBuf message) {
         if (sentNanos == 0) {
             sentNanos = System.nanoTime();
         }
         connection.send(message);
     }
 
-    private void checkPinning(String sql) {
+    @Override
+    public DatabaseConnection connection() {
+        return connection;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return context.alloc();
+    }
+
+    @Override
+    public void checkPinning(String sql) {
         if (pin != null) {
             return;
         }

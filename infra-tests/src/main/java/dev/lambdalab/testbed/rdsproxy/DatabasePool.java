@@ -37,7 +37,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private final String user;
     private final String password;
     private final String database;
-    private final RdsProxyEmulator proxy;
+    private final ProxyContext proxy;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final IntSupplier connectionIds;
@@ -51,7 +51,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private record Waiter(ClientSession session, long sinceNanos, ScheduledFuture<?> timeout) {
     }
 
-    DatabasePool(String user, String password, String database, RdsProxyEmulator proxy, EventLoop loop,
+    DatabasePool(String user, String password, String database, ProxyContext proxy, EventLoop loop,
             Bootstrap bootstrap, IntSupplier connectionIds) {
         this.user = user;
         this.password = password;

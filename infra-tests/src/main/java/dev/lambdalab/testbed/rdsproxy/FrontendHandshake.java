@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
 
-    private final RdsProxyEmulator proxy;
+    private final ProxyContext proxy;
     private final PgDecoder decoder;
     private boolean tls;
     private String user;
@@ -30,7 +30,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     private Scram.ServerExchange scram;
     private Scram.Verifier verifier;
 
-    FrontendHandshake(RdsProxyEmulator proxy, PgDecoder decoder) {
+    FrontendHandshake(ProxyContext proxy, PgDecoder decoder) {
         this.proxy = proxy;
         this.decoder = decoder;
     }

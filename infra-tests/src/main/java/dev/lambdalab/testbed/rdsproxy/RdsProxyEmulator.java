@@ -4,7 +4,6 @@ import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -13,22 +12,20 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,11 +59,7 @@ public final class RdsProxyEmulator implements Proxy {
     private final int upstreamPort;
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Map<String, Scram.Verifier> verifiers = new HashMap<>();
-    private Scram.Verifier unknownUser;
-    private final Map<String, DatabasePool> pools = new HashMap<>();
-    private final Map<String, String> statementNames = new HashMap<>();
     private final MetricsRecorder metrics = new MetricsRecorder();
-    private final AtomicInteger connectionIds = new AtomicInteger(1000);
     private ProxySettings settings = ProxySettings.DEFAULTS;
     private int serverConnectionLimit = 100;
     private String initQuery = "";
@@ -75,12 +68,13 @@ public final class RdsProxyEmulator implements Proxy {
     private String listenHost = "127.0.0.1";
     private int port;
     private Consumer<String> pinListener = line -> { };
-    private volatile Map<String, String> serverParameters = Map.of();
+    private Map<String, String> serverParameters = Map.of();
     private SslContext sslContext;
+    private ProxyContext context;
     private EventLoopGroup group;
     private EventLoop loop;
     private Channel server;
-    private io.netty.channel.group.ChannelGroup clients;
+    private ChannelGroup clients;
 
     /** A proxy for the PostgreSQL server at this address (RDS Proxy's target). */
     public RdsProxyEmulator(String upstreamHost, int upstreamPort) {
@@ -161,11 +155,11 @@ public final class RdsProxyEmulator implements Proxy {
             throw new IllegalStateException("the proxy holds no credentials: call withUser(user, password)");
         }
         passwords.forEach((user, password) -> verifiers.put(user, Scram.Verifier.of(password)));
-        unknownUser = Scram.Verifier.of(UUID.randomUUID().toString());
         sslContext = tls ? SelfSignedTls.serverContext() : null;
         newEventLoop();
         try {
             serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort, passwords.entrySet().iterator().next());
+            context = context.withServerParameters(serverParameters);
             bind();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -173,7 +167,7 @@ public final class RdsProxyEmulator implements Proxy {
             throw e;
         }
         LOG.info("rds-proxy: listening on {}:{} for {}:{}, {} database connections, borrow timeout {} s", listenHost,
-                port, upstreamHost, upstreamPort, maxConnections(), settings.connectionBorrowTimeout().toSeconds());
+                port, upstreamHost, upstreamPort, context.maxConnections(), settings.connectionBorrowTimeout().toSeconds());
         return this;
     }
 
@@ -184,11 +178,14 @@ public final class RdsProxyEmulator implements Proxy {
             return thread;
         }, NioIoHandler.newFactory());
         loop = group.next();
+        context = new ProxyContext(new ProxyContext.Config(upstreamHost, upstreamPort, Map.copyOf(passwords),
+                Map.copyOf(verifiers), settings, serverConnectionLimit, initQuery, requireTls, pinListener), metrics,
+                sslContext, serverParameters, group);
     }
 
     private void bind() {
         Duration idle = settings.idleClientTimeout();
-        clients = new io.netty.channel.group.DefaultChannelGroup("rds-proxy-clients", loop);
+        clients = new DefaultChannelGroup("rds-proxy-clients", loop);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -200,7 +197,7 @@ public final class RdsProxyEmulator implements Proxy {
                         channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
                         PgDecoder decoder = new PgDecoder(false);
                         channel.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS),
-                                decoder, new FrontendHandshake(RdsProxyEmulator.this, decoder));
+                                decoder, new FrontendHandshake(context, decoder));
                     }
                 }).bind(listenHost, port).syncUninterruptibly().channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
@@ -212,105 +209,6 @@ public final class RdsProxyEmulator implements Proxy {
         }
     }
 
-    // --- for the handlers, on the event loop ---
-
-    ProxySettings settings() {
-        return settings;
-    }
-
-    MetricsRecorder recorder() {
-        return metrics;
-    }
-
-    String initQuery() {
-        return initQuery;
-    }
-
-    boolean requireTls() {
-        return requireTls;
-    }
-
-    SslContext sslContext() {
-        return sslContext;
-    }
-
-    String upstreamHost() {
-        return upstreamHost;
-    }
-
-    int upstreamPort() {
-        return upstreamPort;
-    }
-
-    Map<String, String> serverParameters() {
-        return serverParameters;
-    }
-
-    /** MaxConnectionsPercent of the target's limit, at least 1. */
-    int maxConnections() {
-        return settings.databaseConnections(serverConnectionLimit);
-    }
-
-    /** MaxIdleConnectionsPercent of the target's limit (template.yaml sets it equal to MaxConnectionsPercent). */
-    int maxIdleConnections() {
-        return Math.max(1, serverConnectionLimit * settings.maxIdleConnectionsPercent() / 100);
-    }
-
-    boolean knowsUser(String user) {
-        return passwords.containsKey(user);
-    }
-
-    /**
-     * The user's SCRAM verifier. An unknown user gets one made at start from a random password, so the
-     * exchange fails as a wrong password does and nothing grows per unknown name.
-     */
-    Scram.Verifier verifier(String user) {
-        return verifiers.getOrDefault(user, unknownUser);
-    }
-
-    /** Whether one more client fits under the client limit; counts a refusal when not. */
-    boolean admitClient() {
-        if (metrics.clientConnections.get() > settings.maxClientConnections()) {
-            metrics.clientRefusedAtLimit();
-            return false;
-        }
-        return true;
-    }
-
-    DatabasePool pool(String user, String database) {
-        return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, passwords.get(user), database,
-                this, loop, new Bootstrap().group(group).channel(NioSocketChannel.class), connectionIds::incrementAndGet));
-    }
-
-    /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */
-    String statementName(String query, byte[] parameterTypes) {
-        String key = query + '\0' + HexFormat.of().formatHex(parameterTypes);
-        return statementNames.computeIfAbsent(key, k -> "rdsproxy_" + (statementNames.size() + 1));
-    }
-
-    void pinned(int databaseConnection, PinningRules.Pin pin) {
-        metrics.sessionPinned(pin.reason());
-        String line = "The client session was pinned to the database connection [dbConnection=" + databaseConnection
-                + "] for the remainder of the session. The proxy can't reuse this connection until the session ends."
-                + " Reason: " + pin.describe();
-        LOG.warn("rds-proxy: {}", line);
-        pinListener.accept(line);
-    }
-
-    void cancelRequestDropped() {
-        metrics.cancelRequestDropped();
-        log("CancelRequest dropped: RDS Proxy for PostgreSQL does not forward cancel requests");
-    }
-
-    void databaseConnectionFailed(String reason) {
-        metrics.databaseConnectionFailed();
-        log(reason);
-    }
-
-    void log(String line) {
-        LOG.info("rds-proxy: {}", line);
-    }
-
     // --- Proxy ---
 
     /** CloudWatch's metrics now; waits up to a second for the event loop. */
@@ -320,19 +218,7 @@ public final class RdsProxyEmulator implements Proxy {
             return metrics.snapshot(0, 0, 0, 0);
         }
         try {
-            return loop.submit(() -> {
-                int connections = 0;
-                int pinned = 0;
-                int busy = 0;
-                int waiting = 0;
-                for (DatabasePool pool : pools.values()) {
-                    connections += pool.size();
-                    pinned += pool.pinned();
-                    busy += pool.busy();
-                    waiting += pool.waiting();
-                }
-                return metrics.snapshot(connections, pinned, busy, waiting);
-            }).get(1, TimeUnit.SECONDS);
+            return loop.submit(context::snapshot).get(1, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the proxy's event loop does not answer: " + e, e);
         } catch (InterruptedException e) {
@@ -371,7 +257,7 @@ public final class RdsProxyEmulator implements Proxy {
 
     @Override
     public int poolSize() {
-        return maxConnections();
+        return settings.databaseConnections(serverConnectionLimit);
     }
 
     @Override
@@ -386,10 +272,9 @@ public final class RdsProxyEmulator implements Proxy {
             throw new IllegalStateException("the proxy is not started");
         }
         server.close().syncUninterruptibly();
-        loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).syncUninterruptibly();
+        loop.submit(context::closePools).syncUninterruptibly();
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        pools.clear();
         group = null;
         try {
             Thread.sleep(downtime.toMillis());
@@ -409,7 +294,7 @@ public final class RdsProxyEmulator implements Proxy {
         if (server != null) {
             server.close().syncUninterruptibly();
         }
-        loop.submit(() -> pools.values().forEach(DatabasePool::closeAll)).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        loop.submit(context::closePools).awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (clients != null) {
             clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
@@ -420,6 +305,6 @@ public final class RdsProxyEmulator implements Proxy {
     @Override
     public String toString() {
         return "RdsProxyEmulator{" + listenHost + ":" + port + " -> " + upstreamHost + ":" + upstreamPort + ", users="
-                + passwords.keySet() + ", maxConnections=" + maxConnections() + "}";
+                + passwords.keySet() + ", maxConnections=" + poolSize() + "}";
     }
 }

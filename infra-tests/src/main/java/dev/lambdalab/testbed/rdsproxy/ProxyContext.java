@@ -1,0 +1,178 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the emulator's handlers share while it listens: its configuration, the credentials' verifiers, the
+ * pools of database connections, the proxy-wide statement names and the metrics. One per event loop (a
+ * restart makes a new one; the metrics carry over). Used on the event loop only, except {@link #snapshot}'s
+ * caller waiting for it.
+ */
+final class ProxyContext {
+
+    /** The emulator's configuration, fixed at start. */
+    record Config(String upstreamHost, int upstreamPort, Map<String, String> passwords,
+            Map<String, Scram.Verifier> verifiers, ProxySettings settings, int serverConnectionLimit, String initQuery,
+            boolean requireTls, Consumer<String> pinListener) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
+
+    private final Config config;
+    private final MetricsRecorder metrics;
+    private final SslContext sslContext;
+    private final Map<String, String> serverParameters;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Scram.Verifier unknownUser = Scram.Verifier.of(UUID.randomUUID().toString());
+    private final Map<String, DatabasePool> pools = new HashMap<>();
+    private final Map<String, String> statementNames = new HashMap<>();
+    private final AtomicInteger connectionIds = new AtomicInteger(1000);
+
+    ProxyContext(Config config, MetricsRecorder metrics, SslContext sslContext, Map<String, String> serverParameters,
+            EventLoopGroup group) {
+        this.config = config;
+        this.metrics = metrics;
+        this.sslContext = sslContext;
+        this.serverParameters = Map.copyOf(serverParameters);
+        this.group = group;
+        this.loop = group.next();
+    }
+
+    /** The same context with the server's parameters learnt at start. */
+    ProxyContext withServerParameters(Map<String, String> parameters) {
+        return new ProxyContext(config, metrics, sslContext, parameters, group);
+    }
+
+
+    ProxySettings settings() {
+        return config.settings();
+    }
+
+    MetricsRecorder recorder() {
+        return metrics;
+    }
+
+    String initQuery() {
+        return config.initQuery();
+    }
+
+    boolean requireTls() {
+        return config.requireTls();
+    }
+
+    SslContext sslContext() {
+        return sslContext;
+    }
+
+    String upstreamHost() {
+        return config.upstreamHost();
+    }
+
+    int upstreamPort() {
+        return config.upstreamPort();
+    }
+
+    Map<String, String> serverParameters() {
+        return serverParameters;
+    }
+
+    /** MaxConnectionsPercent of the target's limit, at least 1. */
+    int maxConnections() {
+        return config.settings().databaseConnections(config.serverConnectionLimit());
+    }
+
+    /** MaxIdleConnectionsPercent of the target's limit (template.yaml sets it equal to MaxConnectionsPercent). */
+    int maxIdleConnections() {
+        return Math.max(1, config.serverConnectionLimit() * config.settings().maxIdleConnectionsPercent() / 100);
+    }
+
+    boolean knowsUser(String user) {
+        return config.passwords().containsKey(user);
+    }
+
+    /**
+     * The user's SCRAM verifier. An unknown user gets one made at start from a random password, so the
+     * exchange fails as a wrong password does and nothing grows per unknown name.
+     */
+    Scram.Verifier verifier(String user) {
+        return config.verifiers().getOrDefault(user, unknownUser);
+    }
+
+    /** Whether one more client fits under the client limit; counts a refusal when not. */
+    boolean admitClient() {
+        if (metrics.clientConnections.get() > config.settings().maxClientConnections()) {
+            metrics.clientRefusedAtLimit();
+            return false;
+        }
+        return true;
+    }
+
+    DatabasePool pool(String user, String database) {
+        return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, config.passwords().get(user), database,
+                this, loop, new Bootstrap().group(group).channel(NioSocketChannel.class), connectionIds::incrementAndGet));
+    }
+
+    /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */
+    String statementName(String query, byte[] parameterTypes) {
+        String key = query + '\0' + HexFormat.of().formatHex(parameterTypes);
+        return statementNames.computeIfAbsent(key, k -> "rdsproxy_" + (statementNames.size() + 1));
+    }
+
+    void pinned(int databaseConnection, PinningRules.Pin pin) {
+        metrics.sessionPinned(pin.reason());
+        String line = "The client session was pinned to the database connection [dbConnection=" + databaseConnection
+                + "] for the remainder of the session. The proxy can't reuse this connection until the session ends."
+                + " Reason: " + pin.describe();
+        LOG.warn("rds-proxy: {}", line);
+        config.pinListener().accept(line);
+    }
+
+    void cancelRequestDropped() {
+        metrics.cancelRequestDropped();
+        log("CancelRequest dropped: RDS Proxy for PostgreSQL does not forward cancel requests");
+    }
+
+    void databaseConnectionFailed(String reason) {
+        metrics.databaseConnectionFailed();
+        log(reason);
+    }
+
+    void log(String line) {
+        LOG.info("rds-proxy: {}", line);
+    }
+
+    /** The metrics now, with the pools' gauges; call on the event loop. */
+    ProxyMetrics snapshot() {
+        int connections = 0;
+        int pinned = 0;
+        int busy = 0;
+        int waiting = 0;
+        for (DatabasePool pool : pools.values()) {
+            connections += pool.size();
+            pinned += pool.pinned();
+            busy += pool.busy();
+            waiting += pool.waiting();
+        }
+        return metrics.snapshot(connections, pinned, busy, waiting);
+    }
+
+    /** Closes every pool's connections (the emulator stops or restarts); call on the event loop. */
+    void closePools() {
+        pools.values().forEach(DatabasePool::closeAll);
+        pools.clear();
+    }
+}

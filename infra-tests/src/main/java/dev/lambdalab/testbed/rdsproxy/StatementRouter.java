@@ -1,0 +1,163 @@
+package dev.lambdalab.testbed.rdsproxy;
+
+import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Sends one client's messages to its linked database connection, named statements multiplexed as RDS Proxy
+ * does for PostgreSQL: each named statement gets a proxy-wide name per text, is prepared on a database
+ * connection the first time a session needs it there, and a Close of it is answered by the emulator (the
+ * statement stays prepared for other sessions). Every message that earns an answer gets its
+ * {@link ResponseLedger} entry through {@link Target#expect}; SQL text goes through the pinning rules first.
+ */
+final class StatementRouter {
+
+    /** The session the router works for. */
+    interface Target {
+        /** The database connection the session holds now (never null while routing). */
+        DatabaseConnection connection();
+
+        void send(ByteBuf message);
+
+        void expect(Kind kind, String statement);
+
+        void checkPinning(String sql);
+
+        ByteBufAllocator alloc();
+    }
+
+    /** A named statement as the client prepared it, under the proxy's name for its text. */
+    private record Statement(String proxyName, String query, byte[] parameterTypes) {
+    }
+
+    private final ProxyContext proxy;
+    private final Target session;
+    private final Map<String, Statement> statements = new HashMap<>();
+
+    StatementRouter(ProxyContext proxy, Target session) {
+        this.proxy = proxy;
+        this.session = session;
+    }
+
+    /** Routes one client message (whose reference this takes over). */
+    void route(ByteBuf message) {
+        char type = Wire.type(message);
+        Wire.Reader body = Wire.body(message, true);
+        switch (type) {
+            case 'Q' -> {
+                checkPinning(body.cstring());
+                expect(Kind.QUERY, null);
+                send(message);
+            }
+            case 'F' -> {
+                expect(Kind.QUERY, null);
+                send(message);
+            }
+            case 'P' -> parse(message, body);
+            case 'B' -> bind(message, body);
+            case 'D', 'C' -> describeOrClose(type, message, body);
+            case 'E' -> {
+                expect(Kind.EXECUTE, null);
+                send(message);
+            }
+            case 'S' -> {
+                expect(Kind.SYNC, null);
+                send(message);
+            }
+            default -> send(message); // Flush, CopyData, CopyDone, CopyFail: no answer of their own
+        }
+    }
+
+    private void parse(ByteBuf message, Wire.Reader body) {
+        String name = body.cstring();
+        String query = body.cstring();
+        checkPinning(query);
+        if (name.isEmpty()) {
+            expect(Kind.PARSE, null);
+            send(message);
+            return;
+        }
+        byte[] parameterTypes = body.rest();
+        Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes);
+        message.release();
+        statements.put(name, statement);
+        if (session.connection().preparedStatements().contains(statement.proxyName())) {
+            expect(Kind.SYNTHETIC_PARSE_COMPLETE, null);
+        } else {
+            prepare(statement, Kind.PARSE);
+        }
+    }
+
+    private void bind(ByteBuf message, Wire.Reader body) {
+        String portal = body.cstring();
+        Statement statement = statements.get(body.cstring());
+        if (statement == null) {
+            expect(Kind.BIND, null);
+            send(message); // the unnamed statement, or an unknown name the server will reject
+            return;
+        }
+        byte[] rest = body.rest();
+        message.release();
+        ensurePrepared(statement);
+        expect(Kind.BIND, null);
+        send(Wire.message(session.alloc(), 'B', b -> {
+            Wire.cstring(b, portal);
+            Wire.cstring(b, statement.proxyName());
+            b.writeBytes(rest);
+        }));
+    }
+
+    private void describeOrClose(char type, ByteBuf message, Wire.Reader body) {
+        char target = (char) body.int8();
+        Statement statement = target == 'S' ? statements.get(body.cstring()) : null;
+        if (statement == null) {
+            expect(type == 'D' ? Kind.DESCRIBE : Kind.CLOSE, null);
+            send(message);
+            return;
+        }
+        message.release();
+        if (type == 'C') {
+            // The statement stays prepared on the database connection for other sessions with the same text.
+            statements.values().remove(statement);
+            expect(Kind.SYNTHETIC_CLOSE_COMPLETE, null);
+            return;
+        }
+        ensurePrepared(statement);
+        expect(Kind.DESCRIBE, null);
+        send(Wire.message(session.alloc(), 'D', b -> {
+            b.writeByte('S');
+            Wire.cstring(b, statement.proxyName());
+        }));
+    }
+
+    private void ensurePrepared(Statement statement) {
+        if (!session.connection().preparedStatements().contains(statement.proxyName())) {
+            prepare(statement, Kind.ADDED_PARSE);
+        }
+    }
+
+    private void prepare(Statement statement, Kind kind) {
+        session.connection().preparedStatements().add(statement.proxyName());
+        expect(kind, statement.proxyName());
+        send(Wire.message(session.alloc(), 'P', b -> {
+            Wire.cstring(b, statement.proxyName());
+            Wire.cstring(b, statement.query());
+            b.writeBytes(statement.parameterTypes());
+        }));
+    }
+
+    private void expect(Kind kind, String statement) {
+        session.expect(kind, statement);
+    }
+
+    private void send(ByteBuf message) {
+        session.send(message);
+    }
+
+    private void checkPinning(String sql) {
+        session.checkPinning(sql);
+    }
+}
