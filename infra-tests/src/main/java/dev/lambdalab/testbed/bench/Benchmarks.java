@@ -84,7 +84,7 @@ public final class Benchmarks {
 
     /**
      * Environments of the fixed handler held at once: {@code count} callers released together, each
-     * finding every warm environment busy, so each gets its own; all behind PgBouncer, each with its pool
+     * finding every warm environment busy, so each gets its own; all behind the proxy, each with its pool
      * and its one connection. Then a second wave that must reuse them.
      *
      * @param environments environments created
@@ -95,7 +95,7 @@ public final class Benchmarks {
      * @param maxHeapMb the JVM's -Xmx
      * @param metaspaceMb metaspace in use
      * @param threads live threads
-     * @param proxyClients client connections PgBouncer held
+     * @param proxyClients client connections the proxy held
      * @param firstWaveSeconds time for the first wave (cold starts)
      */
     public record Environments(int count, long environments, long ok, long failed, long heapUsedMb,
@@ -232,7 +232,7 @@ public final class Benchmarks {
      * @param classloaderFirstAnswerMs the cold invocation as its caller saw it (init included): median and p95
      * @param processInitMs Init Duration of a process environment (its JVM's start to its first poll)
      * @param processFirstAnswerMs the cold invocation of a process environment as its caller saw it
-     * @param environments process environments started at once (behind PgBouncer)
+     * @param environments process environments started at once (behind the proxy)
      * @param startedSeconds how long it took until all of them had answered
      * @param rssMbMedian resident memory of one frozen process environment, median (MB)
      * @param rssMbTotal all of them together (MB)

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput.",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class,
-            BenchCommand.IsolationCosts.class})
+            BenchCommand.IsolationCosts.class, BenchProxyCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -29,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments or throughput");
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation or proxy");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "environments", mixinStandardHelpOptions = true,
-            description = {"Environments of the fixed handler one JVM holds at once, behind PgBouncer (target: 1000"
+            description = {"Environments of the fixed handler one JVM holds at once, behind the proxy (target: 1000"
                     + " within a 2 GiB heap).", "Run it with TESTBED_JAVA_OPTS=-Xmx2g so the heap limit is the target's."})
     static final class Environments implements Callable<Integer> {
         @Spec
@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
             try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
                 if (!testBed.proxyAvailable()) {
-                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                    throw new IllegalStateException(testBed.proxyUnavailableReason());
                 }
                 Benchmarks.Environments result = Benchmarks.environments(testBed, count);
                 PrintWriter out = spec.commandLine().getOut();
@@ -105,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
                                 + " first wave %.1f s; second wave created %d new environments%n", result.environments(),
                         count, result.ok(), result.failed(), result.firstWaveSeconds(), result.secondWaveNewEnvironments());
                 out.printf(Locale.ROOT, "heap after GC %d MB of -Xmx %d MB (%d KB per environment), metaspace %d MB,"
-                                + " %d threads, %d client connections at PgBouncer%n", result.heapUsedMb(), result.maxHeapMb(),
+                                + " %d threads, %d client connections at the proxy%n", result.heapUsedMb(), result.maxHeapMb(),
                         result.heapPerEnvironmentKb(), result.metaspaceMb(), result.threads(), result.proxyClients());
                 boolean met = result.environments() >= count && result.failed() == 0 && result.maxHeapMb() <= 2048;
                 out.printf(Locale.ROOT, "target: %d environments, 0 failures, within a 2 GiB heap -> %s%n", count,
@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "throughput", mixinStandardHelpOptions = true,
-            description = "The fixed function behind PgBouncer against its physical limit, database connections / hold"
+            description = "The fixed function behind the proxy against its physical limit, database connections / hold"
                     + " time (Little's law; target: at least 80 %, 0 errors).")
     static final class Throughput implements Callable<Integer> {
         @Spec
@@ -147,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
             Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
             try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
                 if (!testBed.proxyAvailable()) {
-                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                    throw new IllegalStateException(testBed.proxyUnavailableReason());
                 }
                 Benchmarks.Throughput result = Benchmarks.throughput(testBed, callers, Duration.ofSeconds(seconds),
                         holdMillis);
@@ -168,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
     @Command(name = "isolation", mixinStandardHelpOptions = true,
             description = {"What the process isolation costs: cold starts of class-loader and process environments"
                     + " (median and p95), memory per frozen process environment, and how many fit in this machine's"
-                    + " memory.", "Linux only; needs PgBouncer."})
+                    + " memory.", "Linux only."})
     static final class IsolationCosts implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -195,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
             try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
                 if (!testBed.proxyAvailable()) {
-                    throw new IllegalStateException("this benchmark needs PgBouncer: sudo apt-get install -y pgbouncer");
+                    throw new IllegalStateException(testBed.proxyUnavailableReason());
                 }
                 Benchmarks.IsolationCosts result = Benchmarks.isolation(testBed, coldStarts, environments);
                 PrintWriter out = spec.commandLine().getOut();

@@ -30,7 +30,8 @@ final class ProxyCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--upstream", paramLabel = "URL", required = true,
-            description = "The database: postgresql://USER:PASSWORD@HOST:PORT/DB (the password is never printed).")
+            description = "The database: postgresql://USER:PASSWORD@HOST:PORT/DB, or without :PASSWORD with the"
+                    + " password in PGPASSWORD (it is never printed).")
     private String upstream;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "6432",
@@ -85,6 +86,7 @@ final class ProxyCommand implements Callable<Integer> {
                 Duration.ofSeconds(idleClientTimeoutSeconds), maxClients);
         RdsProxyEmulator proxy = new RdsProxyEmulator(target.host(), target.port())
                 .withUser(target.user(), target.password())
+                .withDatabase(target.database())
                 .withSettings(settings)
                 .withServerConnectionLimit(maxConnections)
                 .withInitQuery(initQuery)
@@ -140,14 +142,18 @@ final class ProxyCommand implements Callable<Integer> {
         check("postgresql".equals(uri.getScheme()) || "postgres".equals(uri.getScheme()),
                 "--upstream must start with postgresql://, got scheme " + uri.getScheme());
         String userInfo = uri.getRawUserInfo();
-        check(userInfo != null && userInfo.contains(":"), "--upstream must name USER:PASSWORD before the @ (clients"
-                + " log in with them, as RDS Proxy's secret holds them)");
+        check(userInfo != null && !userInfo.isEmpty(), "--upstream must name the user before the @:"
+                + " postgresql://USER:PASSWORD@HOST:PORT/DB");
         check(uri.getHost() != null, "--upstream has no host: expected postgresql://USER:PASSWORD@HOST:PORT/DB");
         int colon = userInfo.indexOf(':');
+        String user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), StandardCharsets.UTF_8);
+        // The password from the URL, else from PGPASSWORD as libpq reads it (keeps it off the command line).
+        String password = colon >= 0 ? URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8)
+                : System.getenv("PGPASSWORD");
+        check(password != null && !password.isEmpty(), "--upstream must name USER:PASSWORD before the @, or PGPASSWORD"
+                + " must be set: clients log in with them, as RDS Proxy's secret holds them");
         String database = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-        return new Upstream(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-                URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8),
-                URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8), database);
+        return new Upstream(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user, password, database);
     }
 
     private void check(boolean condition, String message) {

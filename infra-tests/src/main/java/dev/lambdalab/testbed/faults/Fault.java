@@ -15,9 +15,9 @@ public enum Fault {
     SERVER_ENDS_IDLE_CONNECTIONS(Needs.NOTHING,
             "While 4 warm environments are idle, the server ends their connections (pg_terminate_backend)."),
     PROXY_CLOSES_IDLE_CLIENTS(Needs.PROXY,
-            "While 4 warm environments are idle, the proxy closes their client connections (client_idle_timeout 2 s)."),
+            "While 4 warm environments are idle, the proxy closes their client connections (IdleClientTimeout 2 s)."),
     PROXY_RESTART_UNDER_LOAD(Needs.PROXY,
-            "PgBouncer is stopped hard and started again 2 s later while 6 callers keep sending requests."),
+            "The proxy is stopped hard and started again 2 s later while 6 callers keep sending requests."),
     POSTGRES_RESTART_UNDER_LOAD(Needs.PROXY_AND_RESTARTABLE_SERVER,
             "PostgreSQL is stopped (fast shutdown) and started again 2 s later while 6 callers send requests"
                     + " through the proxy."),
@@ -36,7 +36,7 @@ public enum Fault {
             "An invocation runs past the 1 s function timeout while its connection runs a query, straight to"
                     + " PostgreSQL (the role's idle_session_timeout is 2 s)."),
     FUNCTION_TIMEOUT_BEHIND_PROXY(Needs.PROXY,
-            "The same timeout through the proxy (client_idle_timeout 3 s)."),
+            "The same timeout through the proxy (IdleClientTimeout 3 s)."),
     QUERY_CANCELLED_BY_QUERY_TIMEOUT(Needs.NOTHING,
             "A query runs longer than DB_QUERY_TIMEOUT_S (1 s; the socket timeout is 3 s)."),
     QUERY_PAST_SOCKET_TIMEOUT(Needs.NOTHING,

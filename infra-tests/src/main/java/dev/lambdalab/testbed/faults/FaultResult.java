@@ -8,7 +8,7 @@ import java.util.Objects;
  * What one fault did to the fixed function, as the caller and the servers saw it.
  *
  * @param fault the fault
- * @param skipped why it did not run (no PgBouncer, a server the test bed cannot restart), else {@code null}
+ * @param skipped why it did not run (no proxy of the chosen kind, a server the test bed cannot restart), else {@code null}
  * @param callerSaw one line for the README's table: what the callers got
  * @param recovery one line: how long until every caller got 200 again, or "no error to recover from"
  * @param answers every answer by kind: {@code 200}, {@code 503 CONNECTION_LOST}, {@code TIMEOUT}...

@@ -48,7 +48,7 @@ import java.util.stream.Collectors;
 /**
  * Injects one {@link Fault} into the fixed function's path on a {@link TestBed} and measures what the
  * callers saw, how long recovery took, and whether any environment was left broken. Every fault runs
- * real components: the fixed handler in the emulator, PostgreSQL, PgBouncer, the AWS SDK against a
+ * real components: the fixed handler in the emulator, PostgreSQL, the proxy, the AWS SDK against a
  * local Secrets Manager endpoint.
  *
  * <p>Timings are wall-clock on a shared machine: the checks leave generous room (seconds, not
@@ -102,7 +102,7 @@ public final class FaultRunner {
     /** Runs the fault, or skips it when the test bed lacks what it needs. */
     public FaultResult run(Fault fault) throws InterruptedException {
         if (fault.needs().proxy() && !testBed.proxyAvailable()) {
-            return FaultResult.skipped(fault, "PgBouncer is not installed (sudo apt-get install -y pgbouncer)");
+            return FaultResult.skipped(fault, testBed.proxyUnavailableReason());
         }
         if (fault.needs().restartableServer() && !testBed.server().restartable()) {
             return FaultResult.skipped(fault, testBed.description() + " cannot be restarted by the test bed");
@@ -491,7 +491,7 @@ public final class FaultRunner {
                             clientsAfter + " clients"),
                     check("the database connection went back to the proxy's pool when the query ended",
                             serverFreed && serverFreedAfter < 4_000, serverFreedAfter + " ms after the timeout"),
-                    check("the proxy closed the leaked client (client_idle_timeout)", clientsClosed,
+                    check("the proxy closed the leaked client (IdleClientTimeout)", clientsClosed,
                             clientsClosedAfter + " ms after the timeout"));
             Map<String, Number> measurements = new LinkedHashMap<>();
             measurements.put("proxyClientsAfterTimeout", clientsAfter);
@@ -672,7 +672,7 @@ public final class FaultRunner {
         try {
             return proxy.pools();
         } catch (IOException e) {
-            throw new IllegalStateException("PgBouncer's console did not answer: " + e.getMessage(), e);
+            throw new IllegalStateException("the proxy did not answer: " + e.getMessage(), e);
         }
     }
 

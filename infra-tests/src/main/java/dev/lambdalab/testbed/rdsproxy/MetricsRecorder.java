@@ -81,6 +81,18 @@ final class MetricsRecorder {
         databaseConnectionFailures.increment();
     }
 
+    /** Zeroes the totals (not the live client count): the warm-up's traffic is not the run's. */
+    void reset() {
+        for (LongAdder adder : new LongAdder[] {borrows, borrowNanos, queries, queryNanos, databaseResponses,
+            databaseNanos, sessionsPinned, borrowTimeouts, clientLimitRefusals, cancelRequestsDropped, idleClientsClosed,
+            databaseConnectionFailures}) {
+            adder.reset();
+        }
+        for (LongAdder adder : pinReasons) {
+            adder.reset();
+        }
+    }
+
     ProxyMetrics snapshot(int databaseConnections, int pinned, int borrowed, int waiting) {
         return new ProxyMetrics(clientConnections.get(), databaseConnections, pinned, borrowed, waiting, borrows.sum(),
                 borrowNanos.sum() / 1000, queries.sum(), queryNanos.sum() / 1000, databaseResponses.sum(),

@@ -63,6 +63,7 @@ public final class RdsProxyEmulator implements Proxy {
     private ProxySettings settings = ProxySettings.DEFAULTS;
     private int serverConnectionLimit = 100;
     private String initQuery = "";
+    private String database = "postgres";
     private boolean requireTls;
     private boolean tls = true;
     private String listenHost = "127.0.0.1";
@@ -109,6 +110,13 @@ public final class RdsProxyEmulator implements Proxy {
         return this;
     }
 
+    /** The database the proxy checks at start and warms up against (default postgres). */
+    public RdsProxyEmulator withDatabase(String name) {
+        notStarted();
+        this.database = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
     /** The target group's InitQuery, run once on every new database connection. */
     public RdsProxyEmulator withInitQuery(String sql) {
         notStarted();
@@ -123,6 +131,19 @@ public final class RdsProxyEmulator implements Proxy {
         if (required) {
             this.tls = true;
         }
+        return this;
+    }
+
+    /**
+     * Whether TLS is offered (the default): an SSLRequest is answered 'S' and a certificate made at start is
+     * presented. Off, the proxy answers 'N' and clients with sslmode=prefer go on in plain text.
+     */
+    public RdsProxyEmulator withTls(boolean offered) {
+        notStarted();
+        if (!offered && requireTls) {
+            throw new IllegalArgumentException("TLS cannot be off while RequireTLS is on");
+        }
+        this.tls = offered;
         return this;
     }
 
@@ -158,9 +179,11 @@ public final class RdsProxyEmulator implements Proxy {
         sslContext = tls ? SelfSignedTls.serverContext() : null;
         newEventLoop();
         try {
-            serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort, passwords.entrySet().iterator().next());
+            serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort, passwords.entrySet().iterator().next(),
+                    database);
             context = context.withServerParameters(serverParameters);
             bind();
+            warmUp();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group = null;
@@ -201,6 +224,21 @@ public final class RdsProxyEmulator implements Proxy {
                     }
                 }).bind(listenHost, port).syncUninterruptibly().channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /**
+     * {@link Warmup} through the proxy itself, then back to a clean state: the warm-up's database connections
+     * closed (they would hold the target's slots) and its traffic left out of the metrics.
+     */
+    private void warmUp() {
+        Map.Entry<String, String> user = passwords.entrySet().iterator().next();
+        Warmup.once(listenHost, port, user.getKey(), user.getValue(), database);
+        loop.submit(context::closePools).syncUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (metrics.clientConnections.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        metrics.reset();
     }
 
     private void notStarted() {

@@ -30,9 +30,9 @@ final class TargetProbe {
      * @throws IllegalStateException when the target refuses or does not answer within 10 s
      */
     static Map<String, String> login(EventLoopGroup group, String upstreamHost, int upstreamPort,
-            Map.Entry<String, String> user) {
+            Map.Entry<String, String> user, String database) {
         CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
-        DatabaseConnection probe = new DatabaseConnection(0, user.getKey(), user.getValue(), "postgres", "",
+        DatabaseConnection probe = new DatabaseConnection(0, user.getKey(), user.getValue(), database, "",
                 new DatabaseConnection.Listener() {
                     @Override
                     public void ready(DatabaseConnection connection) {

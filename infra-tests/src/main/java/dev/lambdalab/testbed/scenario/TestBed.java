@@ -235,7 +235,14 @@ public final class TestBed implements AutoCloseable {
                     .withUser(LabDatabase.APP_ROLE, lab.appPassword())
                     .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
                     .withSettings(settings)
-                    .withServerConnectionLimit(lab.appConnectionLimit());
+                    .withServerConnectionLimit(lab.appConnectionLimit())
+                    .withDatabase(LabDatabase.DATABASE)
+                    // No TLS, as the test bed's PgBouncer: pgjdbc's sslmode=prefer would otherwise make every cold
+                    // start a TLS handshake, whose CPU on a 2-core machine running 100 environments (and their
+                    // clients' side of the handshake) decides the cold-start storm; on AWS each environment has
+                    // its own CPU. The emulator's TLS is tested on its own (RdsProxyEmulatorIT) and testbed proxy
+                    // offers it.
+                    .withTls(false);
             proxies.add(proxy);
             return proxy.start();
         }

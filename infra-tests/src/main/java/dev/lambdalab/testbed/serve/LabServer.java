@@ -124,13 +124,13 @@ public final class LabServer implements AutoCloseable {
         return this;
     }
 
-    /** The fixed route goes straight to the database even when PgBouncer is installed. */
+    /** The fixed route goes straight to the database, without the proxy. */
     public LabServer withoutProxy() {
         this.useProxy = false;
         return this;
     }
 
-    /** Starts PgBouncer (when installed and wanted), the two functions and the HTTP server. */
+    /** Starts the proxy (when available and wanted), the two functions and the HTTP server. */
     public LabServer start() {
         if (useProxy && testBed.proxyAvailable()) {
             proxy = testBed.startProxy(proxySettings);
@@ -185,7 +185,7 @@ public final class LabServer implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
-    /** Whether the fixed route goes through PgBouncer. */
+    /** Whether the fixed route goes through the proxy. */
     public boolean proxied() {
         return proxy != null;
     }
@@ -317,7 +317,7 @@ public final class LabServer implements AutoCloseable {
                 try {
                     pools = proxy.pools();
                 } catch (IOException e) {
-                    pools = null; // PgBouncer restarting: the proxy's numbers are missing for this second
+                    pools = null; // the proxy restarting: the proxy's numbers are missing for this second
                 }
             }
             Map<String, Object> point = new LinkedHashMap<>();
@@ -325,7 +325,7 @@ public final class LabServer implements AutoCloseable {
             point.put("db", total);
             Map<String, Object> perRoute = new LinkedHashMap<>();
             for (Route route : routes.values()) {
-                // Behind PgBouncer the proxy's own count of server connections is the route's truth;
+                // Behind the proxy its own count of server connections is the route's truth;
                 // straight to the database, the connections that carry the function's name.
                 int connections = route.variant == Variant.FIXED && proxy != null
                         ? (pools == null ? 0 : pools.servers())
@@ -439,7 +439,7 @@ public final class LabServer implements AutoCloseable {
         }
     }
 
-    /** Stops the HTTP server, the functions and PgBouncer (the test bed's server is its owner's to close). */
+    /** Stops the HTTP server, the functions and the proxy (the test bed's server is its owner's to close). */
     @Override
     public synchronized void close() {
         if (http != null) {

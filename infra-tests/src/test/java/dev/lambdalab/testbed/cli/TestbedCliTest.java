@@ -48,7 +48,9 @@ class TestbedCliTest {
             serve --timeout-s 0                          | --timeout-s must be from 1 to 900, got 0
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
-            bench                                        | a benchmark is needed: overhead, environments or throughput
+            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation or proxy
+            bench proxy --round-trips 10                 | --round-trips must be from 1000 to 1000000, got 10
+            bench proxy --idle-clients 20000             | --idle-clients must be from 0 to 15000, got 20000
             bench overhead --invocations 5               | --invocations must be from 1000 to 10000000, got 5
             bench environments --count 1                 | --count must be from 10 to 5000, got 1
             bench throughput --callers 0                 | --callers must be from 1 to 2000, got 0
@@ -60,7 +62,7 @@ class TestbedCliTest {
             reproduce --proxy haproxy                    | --proxy: proxy must be rds-proxy or pgbouncer, got "haproxy"
             proxy --port 1                               | Missing required option: '--upstream=URL'
             proxy --upstream mysql://root:s3cret@h/db    | --upstream must start with postgresql://, got scheme mysql
-            proxy --upstream postgresql://u@h/db         | --upstream must name USER:PASSWORD before the @
+            proxy --upstream postgresql://h/db           | --upstream must name the user before the @
             proxy --upstream postgresql://u:p@h/db --max-connections 0 | --max-connections must be from 1 to 10000, got 0
             proxy --upstream postgresql://u:p@h/db --borrow-timeout-s 0 | --borrow-timeout-s must be from 1 to 3600, got 0
             nonsense                                     | Unmatched argument at index 0: 'nonsense'

@@ -36,6 +36,7 @@ class RdsProxyClientsIT {
                 .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
                 .withSettings(ProxySettings.DEFAULTS.withMaxClientConnections(100))
                 .withServerConnectionLimit(10)
+                .withDatabase(LabDatabase.DATABASE)
                 .withPinListener(pins::add)
                 .start();
     }

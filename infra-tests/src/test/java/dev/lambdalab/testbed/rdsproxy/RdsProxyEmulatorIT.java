@@ -57,6 +57,7 @@ class RdsProxyEmulatorIT {
                 .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
                 .withSettings(settings)
                 .withServerConnectionLimit(10)
+                .withDatabase(LabDatabase.DATABASE)
                 .withPinListener(pins::add);
         return proxy;
     }

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.support;
 
+import dev.lambdalab.testbed.db.PostgresTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -34,22 +34,7 @@ public final class PostgresClients {
 
     /** The binary on PATH or under /usr/lib/postgresql/VERSION/bin, newest version first. */
     public static Optional<Path> find(String name) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        Path root = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.map(version -> version.resolve("bin").resolve(name)).filter(Files::isExecutable)
-                    .max(Path::compareTo);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return PostgresTools.find(name);
     }
 
     /** The binary, or the calling test is skipped (failed when {@value #REQUIRE_VARIABLE}=1). */
