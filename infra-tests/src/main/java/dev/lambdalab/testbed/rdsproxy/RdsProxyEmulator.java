@@ -309,11 +309,7 @@ public final class RdsProxyEmulator implements Proxy {
         if (group == null) {
             throw new IllegalStateException("the proxy is not started");
         }
-        server.close().syncUninterruptibly();
-        loop.submit(context::closePools).syncUninterruptibly();
-        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        group = null;
+        stopListening();
         try {
             Thread.sleep(downtime.toMillis());
         } catch (InterruptedException e) {
@@ -326,9 +322,16 @@ public final class RdsProxyEmulator implements Proxy {
 
     @Override
     public synchronized void close() {
-        if (group == null) {
-            return;
+        if (group != null) {
+            stopListening();
         }
+    }
+
+    /**
+     * Stops accepting, closes every database connection, then every client (the event loop's shutdown alone
+     * left a waiting client open), and ends the event loop.
+     */
+    private void stopListening() {
         if (server != null) {
             server.close().syncUninterruptibly();
         }
@@ -336,7 +339,7 @@ public final class RdsProxyEmulator implements Proxy {
         if (clients != null) {
             clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         group = null;
     }
 
