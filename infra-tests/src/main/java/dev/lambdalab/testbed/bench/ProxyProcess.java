@@ -1,22 +1,19 @@
 package dev.lambdalab.testbed.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code testbed proxy} as its own JVM, as a user runs it: the password goes in PGPASSWORD, never on the
- * command line; its output is collected line by line. Its memory can be read from outside (RSS from /proc,
+ * command line; its output goes to a file. Its memory can be read from outside (RSS from /proc,
  * the heap through jcmd), which is how the proxy benchmark measures idle clients.
  */
 public final class ProxyProcess implements AutoCloseable {
@@ -24,59 +21,46 @@ public final class ProxyProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Listening on 127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Path output;
     private final int port;
 
-    private ProxyProcess(Process process, int port) {
+    private ProxyProcess(Process process, Path output, int port) {
         this.process = process;
+        this.output = output;
         this.port = port;
     }
 
     /**
      * Starts {@code testbed proxy --upstream postgresql://USER@HOST:PORT/DB --port 0} with these extra flags
-     * and returns once it prints its port.
+     * and returns once it prints its port. Its output goes to a file (read back by {@link #lines()}), so
+     * nothing it prints at exit is lost with a pipe.
      *
      * @throws IllegalStateException when it does not listen within 60 s
      */
     public static ProxyProcess start(String host, int port, String user, String password, String database,
-            List<String> flags) throws IOException {
+            List<String> flags) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "dev.lambdalab.testbed.cli.TestbedCli", "proxy",
                 "--upstream", "postgresql://" + user + "@" + host + ":" + port + "/" + database, "--port", "0"));
         command.addAll(flags);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile("testbed-proxy", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
         builder.environment().put("PGPASSWORD", Objects.requireNonNull(password, "password"));
         Process process = builder.start();
-        BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        List<String> seen = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String line;
-        while (System.nanoTime() < deadline && (line = output.readLine()) != null) {
-            seen.add(line);
-            Matcher matcher = LISTENING.matcher(line);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            Matcher matcher = LISTENING.matcher(Files.readString(output));
             if (matcher.find()) {
-                ProxyProcess proxy = new ProxyProcess(process, Integer.parseInt(matcher.group(1)));
-                proxy.lines.addAll(seen);
-                Thread drain = new Thread(() -> proxy.drain(output), "testbed-proxy-output");
-                drain.setDaemon(true);
-                drain.start();
-                return proxy;
+                return new ProxyProcess(process, output, Integer.parseInt(matcher.group(1)));
             }
+            Thread.sleep(50);
         }
         process.destroyForcibly();
-        throw new IllegalStateException("testbed proxy did not start; it printed: " + String.join(" | ", seen));
-    }
-
-    private void drain(BufferedReader output) {
-        try {
-            String line;
-            while ((line = output.readLine()) != null) {
-                lines.add(line);
-            }
-        } catch (IOException e) {
-            // the process ended
-        }
+        String printed = Files.readString(output);
+        Files.deleteIfExists(output);
+        throw new IllegalStateException("testbed proxy did not start; it printed: " + printed.strip());
     }
 
     public int port() {
@@ -87,9 +71,14 @@ public final class ProxyProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Its exit code once it ended (143 after SIGTERM with its shutdown hook run, as a JVM reports it). */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
     /** Everything it printed so far. */
-    public List<String> lines() {
-        return List.copyOf(lines);
+    public List<String> lines() throws IOException {
+        return Files.readAllLines(output);
     }
 
     /** Resident memory in MB, from /proc (Linux). */
@@ -128,11 +117,18 @@ public final class ProxyProcess implements AutoCloseable {
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-        Thread.sleep(100); // let the output drain
     }
 
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            Files.deleteIfExists(output);
+        } catch (IOException e) {
+            // a temporary file left behind
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -67,6 +68,9 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Seconds between metric lines (1..3600, default: ${DEFAULT-VALUE}).")
     private int metricsIntervalSeconds;
 
+    @Option(names = "--verbose", description = "The emulator's log lines on stderr (else in reports/proxy.log).")
+    private boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         check(port >= 0 && port <= 65_535, "--port must be from 0 to 65535, got " + port);
@@ -80,6 +84,7 @@ final class ProxyCommand implements Callable<Integer> {
         check(metricsIntervalSeconds >= 1 && metricsIntervalSeconds <= 3600,
                 "--metrics-interval-s must be from 1 to 3600, got " + metricsIntervalSeconds);
         Upstream target = parseUpstream();
+        Logging.configure(verbose, Path.of("reports", "proxy.log")); // pins and metrics go to stdout, once
         PrintWriter out = spec.commandLine().getOut();
         // The target's limit is maxConnections at 100 %: the flag names the proxy's connections directly.
         ProxySettings settings = new ProxySettings(100, Duration.ofSeconds(borrowTimeoutSeconds),
