@@ -109,11 +109,12 @@ public final class AwsExperiment {
             List<ScenarioResult> results = List.of(
                     result("broken-aws", "The broken function on AWS: a pool per invocation straight to the instance.",
                             "broken", "direct", broken, plan, stack.maxConnections(), null,
-                            brokenMetrics.get("dbConnections"), null, brokenMetrics.get("brokenConcurrency"), "FAILS"),
+                            brokenMetrics.get("dbConnections"), null, brokenMetrics.get("brokenConcurrency"), "FAILS",
+                            null),
                     result("fixed-aws", "The fixed function on AWS: a static pool of 1 behind RDS Proxy.", "fixed", "proxy",
                             fixed, plan, stack.maxConnections(), stack.proxyDatabaseConnections(),
                             fixedMetrics.get("proxyDbConnections"), fixedMetrics.get("proxyClients"),
-                            fixedMetrics.get("fixedConcurrency"), "HOLDS"));
+                            fixedMetrics.get("fixedConcurrency"), "HOLDS", fixedMetrics.get("proxyPinned")));
             Map<String, String> environment = new LinkedHashMap<>();
             environment.put("stack", stack.stackName() + " in " + region.id());
             environment.put("database", "max_connections " + stack.maxConnections() + "; RDS Proxy MaxConnectionsPercent "
@@ -155,10 +156,12 @@ public final class AwsExperiment {
 
     private static String describe(Map<String, Double> metrics, String function) {
         return String.format(Locale.ROOT, "Errors %s, Throttles %s, ConcurrentExecutions max %s; instance"
-                        + " DatabaseConnections max %s; proxy ClientConnections max %s, DatabaseConnections max %s",
+                        + " DatabaseConnections max %s; proxy ClientConnections max %s, DatabaseConnections max %s,"
+                        + " DatabaseConnectionsCurrentlySessionPinned max %s",
                 number(metrics.get(function + "Errors")), number(metrics.get(function + "Throttles")),
                 number(metrics.get(function + "Concurrency")), number(metrics.get("dbConnections")),
-                number(metrics.get("proxyClients")), number(metrics.get("proxyDbConnections")));
+                number(metrics.get("proxyClients")), number(metrics.get("proxyDbConnections")),
+                number(metrics.get("proxyPinned")));
     }
 
     private static String number(Double value) {
@@ -167,7 +170,7 @@ public final class AwsExperiment {
 
     private static ScenarioResult result(String name, String description, String variant, String target, Window window,
             Plan plan, int limit, Integer proxyConnections, Double peakDb, Double peakClients, Double concurrency,
-            String expected) {
+            String expected, Double pinned) {
         LoadResult load = window.load();
         String observed = load.errors() == 0 ? "HOLDS" : "FAILS";
         long environments = concurrency != null ? Math.round(concurrency) : load.distinctEnvironments();
@@ -180,6 +183,7 @@ public final class AwsExperiment {
                 new ScenarioResult.Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), expected, observed,
                 observed.equals(expected) ? "as expected" : "UNEXPECTED", null, List.of(), "lambda", 0, 0,
-                target.equals("proxy") ? "rds-proxy (AWS)" : null, null, java.util.Map.of());
+                target.equals("proxy") ? "rds-proxy (AWS)" : null, pinned == null ? null : (int) Math.round(pinned),
+                Map.of());
     }
 }

@@ -52,7 +52,7 @@ public final class AwsMetrics {
     private AwsMetrics() {
     }
 
-    /** The queries for a stack; ids: dbConnections, proxyClients, proxyDbConnections, and per function. */
+    /** The queries for a stack; ids: dbConnections, proxyClients, proxyDbConnections, proxyPinned, and per function. */
     public static List<Query> queries(StackOutputs stack) {
         return List.of(
                 new Query("dbConnections", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier",
@@ -61,6 +61,9 @@ public final class AwsMetrics {
                         Aggregate.MAX),
                 new Query("proxyDbConnections", "AWS/RDS", "DatabaseConnections", "ProxyName", stack.proxyName(),
                         "Maximum", Aggregate.MAX),
+                // The column the emulator's reports share: sessions that pinned a database connection.
+                new Query("proxyPinned", "AWS/RDS", "DatabaseConnectionsCurrentlySessionPinned", "ProxyName",
+                        stack.proxyName(), "Maximum", Aggregate.MAX),
                 new Query("brokenErrors", "AWS/Lambda", "Errors", "FunctionName", stack.brokenFunctionName(), "Sum",
                         Aggregate.SUM),
                 new Query("brokenThrottles", "AWS/Lambda", "Throttles", "FunctionName", stack.brokenFunctionName(), "Sum",

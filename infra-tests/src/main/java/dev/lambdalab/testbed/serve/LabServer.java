@@ -343,6 +343,7 @@ public final class LabServer implements AutoCloseable {
                 values.put("db", connections);
                 values.put("envs", function.environmentsAlive());
                 values.put("clients", route.variant == Variant.FIXED && pools != null ? pools.clients() : null);
+                values.put("pinned", route.variant == Variant.FIXED && pools != null ? pools.serverPinned() : null);
                 route.lastRequests = requests;
                 route.lastErrors = errors;
                 route.lastThrottled = throttled;
@@ -396,6 +397,7 @@ public final class LabServer implements AutoCloseable {
                 .put("roleConnectionLimit", testBed.lab().appConnectionLimit())
                 .put("peakDbConnections", peakDatabaseConnections)
                 .put("proxy", proxy == null ? null : new JsonObject()
+                        .put("kind", proxy.kind().label())
                         .put("databaseConnections", proxy.poolSize())
                         .put("maxClientConnections", proxy.maxClientConnections())
                         .put("connectionBorrowTimeoutSeconds", proxySettings.connectionBorrowTimeout().toSeconds()));

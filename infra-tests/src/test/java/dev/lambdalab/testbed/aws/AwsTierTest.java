@@ -61,6 +61,7 @@ class AwsTierTest {
                 "AWS/RDS DatabaseConnections DBInstanceIdentifier=lab-database-1a2b Maximum",
                 "AWS/RDS ClientConnections ProxyName=lab-proxy Maximum",
                 "AWS/RDS DatabaseConnections ProxyName=lab-proxy Maximum",
+                "AWS/RDS DatabaseConnectionsCurrentlySessionPinned ProxyName=lab-proxy Maximum",
                 "AWS/Lambda Errors FunctionName=lab-BrokenFunction-AbC Sum",
                 "AWS/Lambda Throttles FunctionName=lab-FixedFunction-DeF Sum",
                 "AWS/Lambda ConcurrentExecutions FunctionName=lab-FixedFunction-DeF Maximum");

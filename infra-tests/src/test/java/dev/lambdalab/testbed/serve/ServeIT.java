@@ -60,6 +60,10 @@ class ServeIT {
                 .isPositive().isLessThanOrEqualTo(metrics.path("proxy").path("databaseConnections").asInt());
         assertThat(metrics.path("peakDbConnections").asInt()).isLessThanOrEqualTo(5);
         assertThat(fixed.path("environments").path("created").asInt()).isBetween(2, 50);
+        assertThat(metrics.path("proxy").path("kind").asText()).as("the default proxy").isEqualTo("rds-proxy");
+        JsonNode last = metrics.path("series").get(metrics.path("series").size() - 1);
+        assertThat(last.path("routes").path("/fixed").path("pinned").isInt()).as("pinned sampled: %s", last).isTrue();
+        assertThat(last.path("routes").path("/fixed").path("pinned").asInt()).as("the fixed handler pins nothing").isZero();
     }
 
     @Test
