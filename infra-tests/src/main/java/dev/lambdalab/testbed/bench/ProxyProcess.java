@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.bench;
 
+import dev.lambdalab.testbed.watchdog.Watchdog;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,6 +51,7 @@ public final class ProxyProcess implements AutoCloseable {
                 .redirectOutput(output.toFile());
         builder.environment().put("PGPASSWORD", Objects.requireNonNull(password, "password"));
         Process process = builder.start();
+        Watchdog.watchUntilExit(process.toHandle(), "TERM");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && process.isAlive()) {
             Matcher matcher = LISTENING.matcher(Files.readString(output));

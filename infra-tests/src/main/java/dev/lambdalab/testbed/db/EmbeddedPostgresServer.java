@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.db;
 
+import dev.lambdalab.testbed.watchdog.Watchdog;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
@@ -62,6 +64,7 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                     });
             serverConfig.forEach(builder::setServerConfig);
             postgres = builder.start();
+            watchPostmaster();
             try (Connection connection = superuserConnection("postgres");
                     Statement statement = connection.createStatement();
                     ResultSet result = statement.executeQuery("SHOW server_version")) {
@@ -74,6 +77,17 @@ public final class EmbeddedPostgresServer implements PostgresServer {
         } catch (SQLException e) {
             throw new IllegalStateException("embedded PostgreSQL started but does not answer: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Has this JVM's {@link Watchdog} stop the postmaster (fast shutdown) and delete the data directory if the
+     * JVM dies without closing the server: pg_ctl daemonises PostgreSQL, so nothing else would.
+     */
+    private void watchPostmaster() throws IOException {
+        List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+        ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
+                .ifPresent(postmaster -> Watchdog.watchUntilExit(postmaster, "INT"));
+        Watchdog.watchDirectory(dataDirectory);
     }
 
     @Override
@@ -100,6 +114,7 @@ public final class EmbeddedPostgresServer implements PostgresServer {
             Thread.sleep(downtime.toMillis());
             // "restart" of a stopped server starts it with the options in postmaster.opts (pg_ctl docs).
             pgCtl("restart", pgCtl, "-l", dataDirectory.resolve("restarted.log").toString());
+            watchPostmaster(); // a new postmaster
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart embedded PostgreSQL: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -181,6 +196,7 @@ public final class EmbeddedPostgresServer implements PostgresServer {
     public void close() {
         if (postgres != null) {
             try {
+                Watchdog.forgetDirectory(dataDirectory);
                 postgres.close(); // stops the server and deletes its data directory
             } catch (IOException e) {
                 throw new UncheckedIOException("could not stop embedded PostgreSQL: " + e.getMessage(), e);

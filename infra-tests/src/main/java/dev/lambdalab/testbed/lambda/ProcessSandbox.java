@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.watchdog.Watchdog;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -139,6 +141,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
                     + e.getMessage()));
             return initDone;
         }
+        Watchdog.watchUntilExit(process.toHandle(), "KILL"); // no frozen JVM outlives the test bed
         pump(process.getInputStream(), "stdout");
         pump(process.getErrorStream(), "stderr");
         Thread exitWatch = new Thread(this::watchExit, "env-" + shortId() + "-exit");

@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.proxy;
 
+import dev.lambdalab.testbed.watchdog.Watchdog;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -185,6 +187,7 @@ public final class PgBouncer implements Proxy {
         }
         try {
             directory = Files.createTempDirectory("testbed-pgbouncer-");
+            Watchdog.watchDirectory(directory);
             port = freePort();
             PgBouncerConfig files = new PgBouncerConfig(serverHost, serverPort, database, "127.0.0.1", port, users,
                     statsUser, "127.0.0.1/32", poolSize, maxClientConnections, queryWaitTimeout, clientIdleTimeout);
@@ -211,7 +214,12 @@ public final class PgBouncer implements Proxy {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(command)
+        process = startProcess();
+        Watchdog.watchUntilExit(process.toHandle(), "TERM"); // stopped even if the test bed's JVM is killed
+    }
+
+    private Process startProcess() throws IOException {
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("pgbouncer.log").toFile()))
                 .start();
@@ -347,6 +355,7 @@ public final class PgBouncer implements Proxy {
             }
         }
         if (directory != null) {
+            Watchdog.forgetDirectory(directory);
             try (Stream<Path> files = Files.walk(directory)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             } catch (IOException e) {

@@ -64,6 +64,47 @@ class ServeShutdownIT {
         }
     }
 
+    @Test
+    void sigkillLeavesNoPostgresProxyOrDataDirectoryBehindForLongerThanAFewSeconds() throws Exception {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = leftovers(temp);
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0"));
+        boolean pgBouncer = dev.lambdalab.testbed.proxy.PgBouncer.find().isPresent();
+        if (pgBouncer) {
+            command.addAll(List.of("--proxy", "pgbouncer")); // a child process of its own to be cleaned up too
+        }
+        Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String url = awaitServing(serve);
+            assertThat(HttpLoad.get(url + "/fixed").status()).isEqualTo(200);
+            List<ProcessHandle> processes = new java.util.ArrayList<>(serve.descendants()
+                    .filter(p -> p.info().command().orElse("").contains("pgbouncer")).toList());
+            for (Path directory : leftovers(temp)) {
+                if (!before.contains(directory)) {
+                    postmaster(directory).ifPresent(processes::add);
+                }
+            }
+            assertThat(processes).as("the postmaster%s", pgBouncer ? " and PgBouncer" : "")
+                    .hasSize(pgBouncer ? 2 : 1).allMatch(ProcessHandle::isAlive);
+
+            serve.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            serve.waitFor(10, TimeUnit.SECONDS);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (System.nanoTime() < deadline
+                    && (processes.stream().anyMatch(ProcessHandle::isAlive) || !leftovers(temp).equals(before))) {
+                Thread.sleep(100);
+            }
+            assertThat(processes).as("processes 15 s after the test bed was killed").noneMatch(ProcessHandle::isAlive);
+            assertThat(leftovers(temp)).as("temporary directories 15 s after the test bed was killed").isEqualTo(before);
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
     private static String awaitServing(Process serve) throws IOException {
         BufferedReader output = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
