@@ -52,9 +52,13 @@ public final class Watchdog {
         this.pipe = process.getOutputStream();
     }
 
-    /** This JVM's watchdog, started on first use; {@code null} where it cannot run. */
+    /**
+     * This JVM's watchdog, started on first use; {@code null} where it cannot run. Its first use also sweeps
+     * what test beds that died together with their watchdogs left behind ({@link Leftovers}).
+     */
     public static synchronized Watchdog get() {
         if (instance == null && Files.isExecutable(Path.of("/bin/sh"))) {
+            Leftovers.sweep();
             List<String> command = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 command.add("/usr/bin/setsid"); // its own session: a terminal's Ctrl-C reaches the JVM only
@@ -87,9 +91,13 @@ public final class Watchdog {
         send("remove " + pid);
     }
 
-    /** Deletes this directory if the JVM dies first (after the processes have been signalled). */
+    /**
+     * Deletes this directory if the JVM dies first (after the processes have been signalled), and marks it as
+     * this JVM's, so that the next test bed removes it if the watchdog dies too.
+     */
     public static void watchDirectory(Path directory) {
         send("dir " + directory.toAbsolutePath());
+        Leftovers.claim(directory);
     }
 
     /** Stops watching a directory. */

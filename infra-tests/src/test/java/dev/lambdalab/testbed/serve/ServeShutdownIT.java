@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lambdalab.testbed.watchdog.Leftovers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -100,6 +101,45 @@ class ServeShutdownIT {
             }
             assertThat(processes).as("processes 15 s after the test bed was killed").noneMatch(ProcessHandle::isAlive);
             assertThat(leftovers(temp)).as("temporary directories 15 s after the test bed was killed").isEqualTo(before);
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTestBedKilledTogetherWithItsWatchdogIsCleanedUpByTheNextStart() throws Exception {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = leftovers(temp);
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0").redirectErrorStream(true).start();
+        try {
+            awaitServing(serve);
+            Set<Path> created = new java.util.HashSet<>(leftovers(temp));
+            created.removeAll(before);
+            assertThat(created).as("the data directory serve created").hasSize(1);
+            Path dataDirectory = created.iterator().next();
+            ProcessHandle postmaster = postmaster(dataDirectory).orElseThrow();
+            List<ProcessHandle> watchdogs = serve.descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("IFS= read")).toList();
+            assertThat(watchdogs).as("serve's watchdog").hasSize(1);
+
+            // kill -9 of the watchdog and the JVM together: nothing of the test bed is left to clean up
+            watchdogs.get(0).destroyForcibly();
+            serve.destroyForcibly();
+            serve.waitFor(10, TimeUnit.SECONDS);
+            Thread.sleep(4_000); // longer than the watchdog's own 3 s grace: it would have acted by now
+            assertThat(postmaster.isAlive()).as("the orphaned postmaster, with no watchdog left").isTrue();
+            assertThat(dataDirectory).as("the orphaned data directory").exists();
+
+            // what the next test bed's start runs (Watchdog.get() -> Leftovers.sweep())
+            List<Leftovers.Swept> swept = Leftovers.sweep(temp);
+
+            assertThat(swept).as("leftovers swept").extracting(Leftovers.Swept::directory).contains(dataDirectory);
+            assertThat(swept).as("processes stopped").flatExtracting(Leftovers.Swept::stoppedPids)
+                    .contains(postmaster.pid());
+            assertThat(postmaster.isAlive()).as("the orphaned postmaster after the sweep").isFalse();
+            assertThat(dataDirectory).as("the orphaned data directory after the sweep").doesNotExist();
         } finally {
             serve.destroyForcibly();
         }
