@@ -119,7 +119,9 @@ public final class ConnectionSpec {
         // after the login: RDS Proxy pins a session on any SET ("Avoiding pinning an RDS Proxy"), so without
         // this every connection would pin and nothing would be multiplexed. AWS's RDS Proxy guide
         // ("Considerations for connecting to PostgreSQL") recommends assumeMinServerVersion 9.0 or higher
-        // for pgjdbc. DB_JDBC_PARAMS may override it (the fixed-proxy-pinned scenario does, to show the pin).
+        // for pgjdbc. It also saves two statements per new connection, each of which would wait for a
+        // database connection at the proxy during a storm of cold starts (see LambdaPool's arithmetic).
+        // DB_JDBC_PARAMS may override it (the fixed-proxy-pinned scenario does, to show the pin).
         properties.setProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         for (Map.Entry<String, String> extra : settings.jdbcParameters().entrySet()) {
             properties.setProperty(extra.getKey(), extra.getValue());

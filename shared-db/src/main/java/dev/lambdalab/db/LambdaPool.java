@@ -8,6 +8,30 @@ import org.slf4j.LoggerFactory;
 /**
  * The pool of the fixed handler: one per execution environment, built during init and sized for
  * Lambda, where an environment serves one request at a time and may be frozen between requests.
+ *
+ * <h2>What a new connection costs behind RDS Proxy</h2>
+ * Behind a transaction-level proxy every statement outside a transaction borrows a database connection,
+ * and during a storm of cold starts each borrow queues. So the statements a new connection runs before its
+ * first query decide how big a storm the fixed function survives. What remains, counted by the RDS Proxy
+ * emulator ({@code ConnectionSetupIT}):
+ * <ul>
+ *   <li>pgjdbc's {@code SET extra_float_digits} and {@code SET application_name}: removed, they travel in the
+ *       startup packet ({@link ConnectionSpec#ASSUME_MIN_SERVER_VERSION}); they would also pin the session.
+ *   <li>HikariCP's checks of a pool's first connection ({@code PoolBase.checkDriverSupport}):
+ *       {@code Connection.isValid(1)} and {@code getTransactionIsolation()} ({@code SHOW TRANSACTION ISOLATION
+ *       LEVEL}). No setting turns them off, and each environment has its own pool, so every cold start runs
+ *       them: 2 borrows, then 1 for its query.
+ *   <li>HikariCP's check before lending a connection idle longer than 500 ms ({@code aliveBypassWindowMs}):
+ *       kept, it is what finds a connection that died while the environment was frozen. It costs a warm
+ *       request after a pause 1 borrow more; under load connections are never idle that long.
+ * </ul>
+ * The bound, by Little's law: with {@code c} environments starting at once, {@code N} database connections at
+ * the proxy and {@code S} per request, every borrow waits about {@code W = c·S/N − S}. A cold start's 2 setup
+ * statements must finish within {@code connectionTimeout} ({@code T}): {@code 2W ≤ T}, so
+ * {@code c ≤ N(T/2 + S)/S}; its query must get a connection within the proxy's ConnectionBorrowTimeout
+ * ({@code B}): {@code c ≤ N(B + S)/S}. With the defaults (N 5, T 3 s, B 5 s) and S 50 ms that is 155
+ * environments at once, a bound for the worst case where all are queued together; {@code testbed bench storm}
+ * measures it (README, "Where the design's limit is").
  */
 public final class LambdaPool {
 
