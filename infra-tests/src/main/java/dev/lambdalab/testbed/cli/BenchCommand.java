@@ -19,9 +19,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code testbed bench}: the performance targets, measured (figures in the README). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput.",
+        description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput,"
+                + " isolation costs, the proxies, storms of cold starts.",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class,
-            BenchCommand.IsolationCosts.class, BenchProxyCommand.class})
+            BenchCommand.IsolationCosts.class, BenchProxyCommand.class,
+            BenchStormCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -29,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation or proxy");
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

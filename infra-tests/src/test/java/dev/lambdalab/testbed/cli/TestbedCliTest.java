@@ -48,7 +48,10 @@ class TestbedCliTest {
             serve --timeout-s 0                          | --timeout-s must be from 1 to 900, got 0
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
-            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation or proxy
+            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm
+            bench storm --callers 0                      | --callers must each be from 1 to 2000, got 0
+            bench storm --callers 200,100                | --callers must be ascending without repeats, got [200, 100]
+            bench storm --hold-ms 9000                   | --hold-ms must be from 1 to 5000, got 9000
             bench proxy --round-trips 10                 | --round-trips must be from 1000 to 1000000, got 10
             bench proxy --idle-clients 20000             | --idle-clients must be from 0 to 15000, got 20000
             bench overhead --invocations 5               | --invocations must be from 1000 to 10000000, got 5
