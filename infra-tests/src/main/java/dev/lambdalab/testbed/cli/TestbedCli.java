@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "testbed", mixinStandardHelpOptions = true, versionProvider = TestbedCli.Version.class,
         description = "Reproduce database connection exhaustion in AWS Lambda, and verify the fix, on this machine.",
-        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, ProxyCommand.class, BenchCommand.class, AwsCommand.class,
+        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, ProxyCommand.class, BenchCommand.class,
+            CheckCommand.class, AwsCommand.class,
             CommandLine.HelpCommand.class})
 public final class TestbedCli implements Runnable {
 
@@ -68,7 +69,7 @@ public final class TestbedCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, faults, serve, bench or aws");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, faults, serve, proxy, bench, check or aws");
     }
 
     /** The version from the jar's manifest. */

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.support;
+package dev.lambdalab.testbed.stack;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -49,6 +49,11 @@ class TestbedCliTest {
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
             bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm
+            check --account-concurrency 0                | --account-concurrency must be from 1 to 1000000, got 0
+            check --longest-query-ms -1                  | --longest-query-ms must be from 0 to 900000, got -1
+            check ../template.yaml --parameter Nope      | --parameter must be KEY=VALUE, got "Nope"
+            check ../template.yaml --parameter Nope=1    | --parameter: parameter Nope is not in template.yaml
+            check missing.yaml                           | TEMPLATE missing.yaml does not exist
             bench storm --callers 0                      | --callers must each be from 1 to 2000, got 0
             bench storm --callers 200,100                | --callers must be ascending without repeats, got [200, 100]
             bench storm --hold-ms 9000                   | --hold-ms must be from 1 to 5000, got 9000
@@ -84,7 +89,7 @@ class TestbedCliTest {
         Run run = run();
 
         assertThat(run.exitCode()).isEqualTo(TestbedCli.USAGE);
-        assertThat(run.err()).contains("a command is needed: reproduce, faults, serve, bench or aws");
+        assertThat(run.err()).contains("a command is needed: reproduce, faults, serve, proxy, bench, check or aws");
     }
 
     @Test

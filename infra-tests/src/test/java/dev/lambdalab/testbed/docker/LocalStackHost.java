@@ -13,7 +13,7 @@ import dev.lambdalab.testbed.scenario.FunctionHost;
 import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
-import dev.lambdalab.testbed.support.CloudFormationYaml;
+import dev.lambdalab.testbed.stack.CloudFormationYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
-import dev.lambdalab.testbed.support.CloudFormationYaml;
+import dev.lambdalab.testbed.stack.CloudFormationYaml;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.io.IOException;
 import java.nio.file.Files;

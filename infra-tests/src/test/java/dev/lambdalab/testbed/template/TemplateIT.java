@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.db.Setting;
 import dev.lambdalab.functions.http.ProbeRequest;
-import dev.lambdalab.testbed.support.CloudFormationYaml;
-import dev.lambdalab.testbed.support.CloudFormationYaml.Intrinsic;
+import dev.lambdalab.testbed.stack.CloudFormationYaml;
+import dev.lambdalab.testbed.stack.CloudFormationYaml.Intrinsic;
+import dev.lambdalab.testbed.stack.StackCheck;
+import dev.lambdalab.testbed.stack.StackCheck.Assumptions;
+import dev.lambdalab.testbed.stack.StackCheck.Finding;
+import dev.lambdalab.testbed.stack.StackCheck.Verdict;
+import dev.lambdalab.testbed.stack.StackTemplate;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -203,6 +208,52 @@ class TemplateIT {
         } else if (node instanceof Intrinsic intrinsic) {
             collectStatements(intrinsic.argument(), wildcardGrants);
         }
+    }
+
+    @Test
+    void withItsDefaultsTheStackDeploysInAnAccountWhoseConcurrencyQuotaIsTen() throws Exception {
+        StackTemplate stack = StackTemplate.load(ROOT.resolve("template.yaml"));
+
+        assertThat(parameterDefault("FixedReservedConcurrency")).as("reserved concurrency off by default").isEqualTo(0);
+        assertThat(stack.condition("HasReservedConcurrency")).as("HasReservedConcurrency with the defaults").isFalse();
+        List<Finding> quotaOfTen = new StackCheck(stack, new Assumptions(10, ProbeRequest.MAX_HOLD_MS)).run();
+        assertThat(quotaOfTen).as("testbed check --account-concurrency 10").filteredOn(f -> f.rule()
+                == StackCheck.Rule.RESERVED_CONCURRENCY).extracting(Finding::verdict).containsOnly(Verdict.OK);
+        assertThat(StackCheck.passes(new StackCheck(stack, new Assumptions(1000, ProbeRequest.MAX_HOLD_MS)).run()))
+                .as("testbed check on the template").isTrue();
+    }
+
+    @Test
+    void samBuildCopiesThePackagedJarInsteadOfLookingForAPom() {
+        functions().keySet().forEach(function -> assertThat(map(map(resources.get(function)).get("Metadata")))
+                .as("Metadata of %s", function).containsEntry("SkipBuild", true));
+    }
+
+    @Test
+    void theSubnetsTakeTheirZonesFromAParameterWhenOneIsGiven() throws Exception {
+        StackTemplate stack = StackTemplate.load(ROOT.resolve("template.yaml"));
+        Object zone = properties("PrivateSubnetA").get("AvailabilityZone");
+
+        assertThat(stack.resolve(zone)).as("no zones given: the region's first").hasToString(
+                "Intrinsic[function=Select, argument=[0, Intrinsic[function=GetAZs, argument=]]]");
+        assertThat(stack.withParameter("AvailabilityZones", "eu-west-1b,eu-west-1c").resolve(zone))
+                .as("zones given").hasToString(
+                        "Intrinsic[function=Select, argument=[0, Intrinsic[function=Ref, argument=AvailabilityZones]]]");
+    }
+
+    @Test
+    void smallerDeployPointsHold() {
+        assertThat(properties("Database").get("EngineVersion")).as("a major version, which RDS never retires"
+                + " before the major itself").isEqualTo("17");
+        assertThat(properties("Database")).as("IAM auth is checked by the proxy, not the instance")
+                .doesNotContainKey("EnableIAMDatabaseAuthentication");
+        Map<String, Object> alarm = properties("DatabaseConnectionsAlarm");
+        assertThat(alarm.get("Threshold")).as("alarm threshold, % of max_connections").isEqualTo(80);
+        assertThat(alarm.get("Metrics").toString()).contains("100 * connections / ${MaxConnections}");
+        Object proxyName = properties("Proxy").get("DBProxyName");
+        assertThat(proxyName.toString()).as("the proxy's name never includes the stack's (up to 128 characters)")
+                .doesNotContain("StackName").contains("AWS::StackId");
+        assertThat("lab-proxy-".length() + 36).as("lab-proxy- and the stack id's UUID").isLessThanOrEqualTo(63);
     }
 
     @Test

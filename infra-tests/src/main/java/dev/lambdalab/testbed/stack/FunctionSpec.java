@@ -1,0 +1,97 @@
+package dev.lambdalab.testbed.stack;
+
+import dev.lambdalab.db.Setting;
+import dev.lambdalab.testbed.stack.CloudFormationYaml.Intrinsic;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One {@code AWS::Serverless::Function} of a template, Globals merged in and parameters resolved.
+ *
+ * @param name the logical id
+ * @param handler the handler, {@code Class::method}
+ * @param memoryMb MemorySize
+ * @param timeoutSeconds Timeout
+ * @param reservedConcurrency ReservedConcurrentExecutions, empty when unreserved
+ * @param variables Environment.Variables that resolve to text (resource attributes are left out)
+ * @param target where DB_HOST points
+ * @param poolPerInvocation from {@code Metadata.ConnectionBudget.PoolPerInvocation}: the function builds a pool of
+ *     this size on every invocation and never closes it (0 when it does not)
+ * @param brokenOnPurpose from {@code Metadata.ConnectionBudget.BrokenOnPurpose}: a demonstration of the mistake,
+ *     whose budget {@code testbed check} reports but does not fail
+ */
+public record FunctionSpec(String name, String handler, int memoryMb, int timeoutSeconds,
+        OptionalInt reservedConcurrency, Map<String, String> variables, Target target, int poolPerInvocation,
+        boolean brokenOnPurpose) {
+
+    /** Lambda's defaults when a template sets neither the function nor Globals (AWS::Serverless::Function). */
+    static final int DEFAULT_MEMORY_MB = 128;
+    static final int DEFAULT_TIMEOUT_S = 3;
+
+    /** Where a function's connections go. */
+    public enum Target {
+        /** DB_HOST is an RDS Proxy's endpoint. */
+        PROXY,
+        /** DB_HOST is the instance's endpoint. */
+        DATABASE,
+        /** DB_HOST is something else, or not set. */
+        UNKNOWN
+    }
+
+    public FunctionSpec {
+        variables = Map.copyOf(variables);
+    }
+
+    /** A setting as the function gets it: its variable, else the catalogue's default. */
+    public String setting(Setting setting) {
+        return variables.getOrDefault(setting.variable(), setting.defaultValue());
+    }
+
+    /** A numeric setting as the function gets it. */
+    public int intSetting(Setting setting) {
+        return Integer.parseInt(setting(setting));
+    }
+
+    /** Reads every function of a template. */
+    static Map<String, FunctionSpec> of(StackTemplate template) {
+        Map<String, FunctionSpec> functions = new LinkedHashMap<>();
+        Map<String, Object> globals = template.functionGlobals();
+        template.resources("AWS::Serverless::Function").forEach((name, resource) -> {
+            Map<String, Object> properties = StackTemplate.map(resource.get("Properties"));
+            Map<String, Object> merged = new LinkedHashMap<>(globals);
+            merged.putAll(properties);
+            Map<String, Object> rawVariables = new LinkedHashMap<>(StackTemplate.map(
+                    StackTemplate.map(globals.get("Environment")).get("Variables")));
+            rawVariables.putAll(StackTemplate.map(StackTemplate.map(properties.get("Environment")).get("Variables")));
+            Map<String, String> variables = new LinkedHashMap<>();
+            rawVariables.forEach((key, value) -> template.text(value).ifPresent(text -> variables.put(key, text)));
+            Map<String, Object> budget = StackTemplate.map(StackTemplate.map(resource.get("Metadata"))
+                    .get("ConnectionBudget"));
+            Optional<String> reserved = template.text(merged.get("ReservedConcurrentExecutions"));
+            functions.put(name, new FunctionSpec(name, template.text(merged.get("Handler")).orElse("?"),
+                    template.text(merged.get("MemorySize")).map(Integer::parseInt).orElse(DEFAULT_MEMORY_MB),
+                    template.text(merged.get("Timeout")).map(Integer::parseInt).orElse(DEFAULT_TIMEOUT_S),
+                    reserved.map(value -> OptionalInt.of(Integer.parseInt(value))).orElse(OptionalInt.empty()),
+                    variables, target(template, template.resolve(rawVariables.get("DB_HOST"))),
+                    budget.get("PoolPerInvocation") instanceof Number size ? size.intValue() : 0,
+                    Boolean.TRUE.equals(budget.get("BrokenOnPurpose"))));
+        });
+        return functions;
+    }
+
+    private static Target target(StackTemplate template, Object host) {
+        if (host instanceof Intrinsic intrinsic && "GetAtt".equals(intrinsic.function())) {
+            String resource = String.valueOf(intrinsic.argument()).split("\\.")[0];
+            String type = template.typeOf(resource).orElse("");
+            if (type.equals("AWS::RDS::DBProxy") || type.equals("AWS::RDS::DBProxyEndpoint")) {
+                return Target.PROXY;
+            }
+            if (type.equals("AWS::RDS::DBInstance")) {
+                return Target.DATABASE;
+            }
+        }
+        return Target.UNKNOWN;
+    }
+}

@@ -1,0 +1,258 @@
+package dev.lambdalab.testbed.stack;
+
+import dev.lambdalab.db.ConnectionSpec;
+import dev.lambdalab.db.Setting;
+import dev.lambdalab.testbed.stack.FunctionSpec.Target;
+import dev.lambdalab.testbed.stack.StackResources.ProxySpec;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The pre-deploy check of a stack like this one: the connection budget, the order of the timeouts, settings that
+ * pin behind RDS Proxy, and reserved concurrency the account can give. cfn-lint checks that a template is valid;
+ * this checks that what it describes cannot exhaust its database.
+ */
+public final class StackCheck {
+
+    /** Lambda keeps this much of an account's concurrency unreserved (UnreservedConcurrentExecution's minimum). */
+    public static final int MIN_UNRESERVED = 100;
+
+    /** The account's concurrency quota when none is given: Lambda's default. */
+    public static final int DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+    /** What a finding concerns. */
+    public enum Rule {
+        RESERVED_CONCURRENCY("reserved concurrency"),
+        CONNECTION_BUDGET("connection budget"),
+        TIMEOUT_ORDER("timeout order"),
+        PINNING("pinning");
+
+        private final String label;
+
+        Rule(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** A finding's outcome. */
+    public enum Verdict {
+        OK, VIOLATION,
+        /** Breaks the budget, and the template says it does so on purpose (the broken half of the pair). */
+        ON_PURPOSE
+    }
+
+    /** One line of the check's table. */
+    public record Finding(Rule rule, String subject, String detail, Verdict verdict) {
+    }
+
+    /**
+     * The account and the code, which a template does not say.
+     *
+     * @param accountConcurrency the account's concurrency quota ({@code aws lambda get-account-settings})
+     * @param longestQueryMillis the longest a query may run (this project: holdMs at most 5000)
+     */
+    public record Assumptions(int accountConcurrency, int longestQueryMillis) {
+        public Assumptions {
+            if (accountConcurrency < 1) {
+                throw new IllegalArgumentException("accountConcurrency must be at least 1, got " + accountConcurrency);
+            }
+            if (longestQueryMillis < 0) {
+                throw new IllegalArgumentException("longestQueryMillis must be 0 or more, got " + longestQueryMillis);
+            }
+        }
+    }
+
+    private final StackResources stack;
+    private final Map<String, FunctionSpec> functions;
+    private final Assumptions assumptions;
+
+    public StackCheck(StackTemplate template, Assumptions assumptions) {
+        this.stack = StackResources.of(template);
+        this.functions = FunctionSpec.of(template);
+        this.assumptions = assumptions;
+    }
+
+    public Map<String, FunctionSpec> functions() {
+        return functions;
+    }
+
+    public StackResources stack() {
+        return stack;
+    }
+
+    /** Every rule over every function, in the table's order. */
+    public List<Finding> run() {
+        List<Finding> findings = new ArrayList<>();
+        reservedConcurrency(findings);
+        budget(findings);
+        functions.values().forEach(function -> timeouts(function, findings));
+        functions.values().stream().filter(f -> f.target() == Target.PROXY).forEach(f -> pinning(f, findings));
+        return findings;
+    }
+
+    /** True when no finding is a violation. */
+    public static boolean passes(List<Finding> findings) {
+        return findings.stream().noneMatch(f -> f.verdict() == Verdict.VIOLATION);
+    }
+
+    private void reservedConcurrency(List<Finding> findings) {
+        int reserved = functions.values().stream().mapToInt(f -> f.reservedConcurrency().orElse(0)).sum();
+        int left = assumptions.accountConcurrency() - reserved;
+        String detail = String.format(Locale.ROOT, "%d reserved of an account quota of %d leaves %d unreserved; Lambda"
+                + " keeps at least %d", reserved, assumptions.accountConcurrency(), left, MIN_UNRESERVED);
+        if (reserved > 0 && left < MIN_UNRESERVED) {
+            int most = assumptions.accountConcurrency() - MIN_UNRESERVED;
+            detail += String.format(Locale.ROOT, ": the deploy fails (UnreservedConcurrentExecution below its minimum)"
+                    + " after the database and the proxy are built; %s, or raise the quota to %d", most > 0
+                    ? "reserve at most " + most : "reserve none (0)", reserved + MIN_UNRESERVED);
+        }
+        findings.add(new Finding(Rule.RESERVED_CONCURRENCY, "account", detail,
+                reserved > 0 && left < MIN_UNRESERVED ? Verdict.VIOLATION : Verdict.OK));
+    }
+
+    private void budget(List<Finding> findings) {
+        int maxConnections = stack.maxConnections();
+        int proxyConnections = stack.proxyDatabaseConnections();
+        int direct = 0;
+        for (FunctionSpec function : functions.values()) {
+            int environments = function.reservedConcurrency().orElse(assumptions.accountConcurrency());
+            String from = function.reservedConcurrency().isPresent() ? "reserved concurrency" : "account quota";
+            if (function.poolPerInvocation() > 0) {
+                findings.add(new Finding(Rule.CONNECTION_BUDGET, function.name(), String.format(Locale.ROOT,
+                        "%s: a pool of %d per invocation, never closed: no bound (up to %d environments, %s)",
+                        where(function), function.poolPerInvocation(), environments, from),
+                        function.brokenOnPurpose() ? Verdict.ON_PURPOSE : Verdict.VIOLATION));
+                continue;
+            }
+            int pool = function.intSetting(Setting.POOL_MAX_SIZE);
+            long clients = (long) environments * pool;
+            if (function.target() == Target.PROXY) {
+                findings.add(new Finding(Rule.CONNECTION_BUDGET, function.name(), String.format(Locale.ROOT,
+                        "to the proxy: %d environments (%s) x pool %d = %d client connections, multiplexed onto the"
+                                + " proxy's %d database connections", environments, from, pool, clients,
+                        proxyConnections), Verdict.OK));
+            } else {
+                direct += (int) Math.min(Integer.MAX_VALUE, clients);
+                findings.add(new Finding(Rule.CONNECTION_BUDGET, function.name(), String.format(Locale.ROOT,
+                        "%s: %d environments (%s) x pool %d = %d connections", where(function), environments, from,
+                        pool, clients), Verdict.OK));
+            }
+        }
+        long total = (long) proxyConnections + direct + StackResources.RESERVED_FOR_SUPERUSERS;
+        String detail = String.format(Locale.ROOT, "max_connections %d (%s): proxy %d (%d %%) + direct %d + reserved for"
+                        + " superusers %d = %d %s %d", maxConnections,
+                stack.maxConnectionsEstimated() ? "RDS's default for " + stack.instanceClass() + ", at most"
+                        : "parameter group", proxyConnections,
+                stack.proxy().map(ProxySpec::maxConnectionsPercent).orElse(0), direct,
+                StackResources.RESERVED_FOR_SUPERUSERS, total, total <= maxConnections ? "<=" : ">", maxConnections);
+        findings.add(new Finding(Rule.CONNECTION_BUDGET, "database", detail,
+                total <= maxConnections ? Verdict.OK : Verdict.VIOLATION));
+    }
+
+    private static String where(FunctionSpec function) {
+        return switch (function.target()) {
+            case PROXY -> "to the proxy";
+            case DATABASE -> "straight to the database";
+            case UNKNOWN -> "to DB_HOST";
+        };
+    }
+
+    private void timeouts(FunctionSpec function, List<Finding> findings) {
+        if (function.poolPerInvocation() > 0) {
+            return; // it builds its own pools: the pool settings are not its
+        }
+        long timeout = function.timeoutSeconds() * 1000L;
+        long pool = function.intSetting(Setting.POOL_TIMEOUT_MS);
+        long socket = function.intSetting(Setting.DB_SOCKET_TIMEOUT_S) * 1000L;
+        long queryTimeout = function.intSetting(Setting.DB_QUERY_TIMEOUT_S) * 1000L;
+        long query = assumptions.longestQueryMillis();
+        boolean proxy = function.target() == Target.PROXY;
+        long borrow = proxy ? stack.proxy().map(p -> p.borrowTimeoutSeconds() * 1000L).orElse(0L) : 0;
+        long request = pool + borrow + query;
+        String requestDetail = proxy
+                ? String.format(Locale.ROOT, "pool %s + ConnectionBorrowTimeout %s + longest query %s = %s %s function"
+                        + " timeout %s", s(pool), s(borrow), s(query), s(request), request < timeout ? "<" : ">=",
+                        s(timeout))
+                : String.format(Locale.ROOT, "pool %s + longest query %s = %s %s function timeout %s", s(pool),
+                        s(query), s(request), request < timeout ? "<" : ">=", s(timeout));
+        if (proxy && borrow >= timeout) {
+            requestDetail += String.format(Locale.ROOT, ": %s of borrow wait inside a %s function", s(borrow),
+                    s(timeout));
+        }
+        findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), requestDetail,
+                request < timeout ? Verdict.OK : Verdict.VIOLATION));
+        // Behind RDS Proxy a query cannot be cancelled (it does not forward CancelRequest): the socket timeout is
+        // its only bound, so it must outlast the proxy's wait plus the longest query and end before Lambda does.
+        long floor = borrow + query;
+        boolean socketOk = socket > floor && socket < timeout;
+        findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), String.format(Locale.ROOT,
+                "%s %s %s DB_SOCKET_TIMEOUT_S %s %s function timeout %s%s", proxy ? "ConnectionBorrowTimeout + longest"
+                        + " query" : "longest query", s(floor), floor < socket ? "<" : ">=", s(socket),
+                socket < timeout ? "<" : ">=", s(timeout),
+                proxy ? " (RDS Proxy does not forward cancel requests: the socket timeout bounds a query)" : ""),
+                socketOk ? Verdict.OK : Verdict.VIOLATION));
+        boolean queryOk = queryTimeout == 0 || queryTimeout < socket;
+        findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), String.format(Locale.ROOT,
+                "DB_QUERY_TIMEOUT_S %s %s DB_SOCKET_TIMEOUT_S %s", s(queryTimeout), queryOk ? "<" : ">=", s(socket)),
+                queryOk ? Verdict.OK : Verdict.VIOLATION));
+        if (proxy && stack.proxy().isPresent()) {
+            long lifetime = function.intSetting(Setting.POOL_MAX_LIFETIME_MS);
+            long idle = stack.proxy().get().idleClientTimeoutSeconds() * 1000L;
+            findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), String.format(Locale.ROOT,
+                    "POOL_MAX_LIFETIME_MS %s %s IdleClientTimeout %s", s(lifetime), lifetime < idle ? "<" : ">=",
+                    s(idle)),
+                    lifetime < idle ? Verdict.OK : Verdict.VIOLATION));
+        }
+    }
+
+    private static void pinning(FunctionSpec function, List<Finding> findings) {
+        Map<String, String> parameters = jdbcParameters(function.variables().getOrDefault(
+                Setting.DB_JDBC_PARAMS.variable(), ""));
+        List<String> problems = new ArrayList<>();
+        if (parameters.containsKey("options")) {
+            problems.add("DB_JDBC_PARAMS sets options=" + parameters.get("options") + ": RDS Proxy refuses startup"
+                    + " options, and as SET statements they would pin every session");
+        }
+        String assumed = parameters.getOrDefault("assumeMinServerVersion", ConnectionSpec.ASSUME_MIN_SERVER_VERSION);
+        if (versionBelow9(assumed)) {
+            problems.add("DB_JDBC_PARAMS sets assumeMinServerVersion=" + assumed + ": pgjdbc then sends SET"
+                    + " extra_float_digits and SET application_name after each login, and RDS Proxy pins every session");
+        }
+        findings.add(new Finding(Rule.PINNING, function.name(), problems.isEmpty()
+                ? "no SET at connection setup (assumeMinServerVersion " + assumed + ", no startup options)"
+                : String.join("; ", problems), problems.isEmpty() ? Verdict.OK : Verdict.VIOLATION));
+    }
+
+    private static boolean versionBelow9(String version) {
+        try {
+            return Double.parseDouble(version.replaceAll("^(\\d+(\\.\\d+)?).*", "$1")) < 9.0;
+        } catch (NumberFormatException e) {
+            return true; // pgjdbc ignores an unparsable version, and then sends the SETs
+        }
+    }
+
+    private static Map<String, String> jdbcParameters(String raw) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return parameters;
+    }
+
+    private static String s(long millis) {
+        return millis % 1000 == 0 ? (millis / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

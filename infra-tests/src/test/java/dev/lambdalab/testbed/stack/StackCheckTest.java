@@ -1,0 +1,168 @@
+package dev.lambdalab.testbed.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lambdalab.testbed.stack.StackCheck.Assumptions;
+import dev.lambdalab.testbed.stack.StackCheck.Finding;
+import dev.lambdalab.testbed.stack.StackCheck.Rule;
+import dev.lambdalab.testbed.stack.StackCheck.Verdict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** testbed check's rules, each against the repository's template and one variant that breaks it. */
+class StackCheckTest {
+
+    private static final Path TEMPLATE = Path.of("..", "template.yaml");
+    private static final Assumptions DEFAULTS = new Assumptions(1000, 5000);
+
+    @TempDir
+    Path temp;
+
+    private static List<Finding> check(StackTemplate template, Assumptions assumptions) {
+        return new StackCheck(template, assumptions).run();
+    }
+
+    private static List<Finding> violations(List<Finding> findings) {
+        return findings.stream().filter(f -> f.verdict() == Verdict.VIOLATION).toList();
+    }
+
+    /** The repository's template with one line replaced. */
+    private StackTemplate variant(String line, String replacement) throws IOException {
+        String text = Files.readString(TEMPLATE);
+        assertThat(text).as("the template has the line to replace").contains(line);
+        Path file = temp.resolve("template.yaml");
+        Files.writeString(file, text.replace(line, replacement));
+        return StackTemplate.load(file);
+    }
+
+    @Test
+    void theRepositorysTemplatePassesWithTheBrokenFunctionReportedAsOnPurpose() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE), DEFAULTS);
+
+        assertThat(violations(findings)).as("violations").isEmpty();
+        assertThat(findings).as("the broken function's budget").anySatisfy(f -> {
+            assertThat(f.subject()).isEqualTo("BrokenFunction");
+            assertThat(f.verdict()).isEqualTo(Verdict.ON_PURPOSE);
+        });
+        assertThat(findings).extracting(Finding::detail).as("the database's budget, in numbers")
+                .contains("max_connections 30 (parameter group): proxy 15 (50 %) + direct 0 + reserved for superusers"
+                        + " 3 = 18 <= 30");
+    }
+
+    @Test
+    void aBorrowTimeoutLongerThanTheFunctionBreaksTheTimeoutOrderInNumbers() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("ConnectionBorrowTimeout", "30"),
+                DEFAULTS);
+
+        assertThat(violations(findings)).extracting(Finding::rule).containsOnly(Rule.TIMEOUT_ORDER);
+        assertThat(violations(findings)).extracting(Finding::detail).contains(
+                "pool 3 s + ConnectionBorrowTimeout 30 s + longest query 5 s = 38 s >= function timeout 15 s: 30 s of"
+                        + " borrow wait inside a 15 s function");
+    }
+
+    @Test
+    void aReservationTheAccountCannotGiveIsNamedWithTheQuota() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("FixedReservedConcurrency", "10"),
+                new Assumptions(10, 5000));
+
+        assertThat(violations(findings)).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.RESERVED_CONCURRENCY);
+            assertThat(f.detail()).startsWith("10 reserved of an account quota of 10 leaves 0 unreserved; Lambda keeps"
+                    + " at least 100").contains("raise the quota to 110");
+        });
+        assertThat(violations(check(StackTemplate.load(TEMPLATE).withParameter("FixedReservedConcurrency", "10"),
+                new Assumptions(1000, 5000)))).as("the same reservation in a default account").isEmpty();
+    }
+
+    @Test
+    void aProxyTakingEveryConnectionLeavesNoneForTheSuperusersReserve() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("MaxConnectionsPercent", "100"),
+                DEFAULTS);
+
+        assertThat(violations(findings)).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.CONNECTION_BUDGET);
+            assertThat(f.detail()).contains("proxy 30 (100 %)", "= 33 > 30");
+        });
+    }
+
+    @Test
+    void aFunctionWithAPoolPerEnvironmentStraightToTheDatabaseCountsEnvironmentsTimesPool() throws Exception {
+        StackTemplate direct = variant("DB_HOST: !GetAtt Proxy.Endpoint", "DB_HOST: !GetAtt Database.Endpoint.Address");
+
+        List<Finding> findings = check(direct.withParameter("FixedReservedConcurrency", "20"), DEFAULTS);
+
+        assertThat(findings).extracting(Finding::detail).contains("straight to the database: 20 environments"
+                + " (reserved concurrency) x pool 1 = 20 connections");
+        assertThat(violations(findings)).extracting(Finding::detail).anyMatch(d -> d.contains("direct 20")
+                && d.contains("= 38 > 30"));
+    }
+
+    @Test
+    void aPoolOutlivingTheProxysIdleClientTimeoutIsAViolation() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("IdleClientTimeout", "60"), DEFAULTS);
+
+        assertThat(violations(findings)).extracting(Finding::detail)
+                .containsExactly("POOL_MAX_LIFETIME_MS 600 s >= IdleClientTimeout 60 s");
+    }
+
+    @Test
+    void aQueryTimeoutAboveTheSocketTimeoutIsAViolation() throws Exception {
+        StackTemplate template = variant("          POOL_MAX_SIZE: \"1\"",
+                "          POOL_MAX_SIZE: \"1\"\n          DB_QUERY_TIMEOUT_S: \"20\"");
+
+        assertThat(violations(check(template, DEFAULTS))).extracting(Finding::detail)
+                .containsExactly("DB_QUERY_TIMEOUT_S 20 s >= DB_SOCKET_TIMEOUT_S 12 s");
+    }
+
+    @Test
+    void settingsThatWouldPinBehindRdsProxyAreNamed() throws Exception {
+        StackTemplate old = variant("          POOL_MAX_SIZE: \"1\"",
+                "          POOL_MAX_SIZE: \"1\"\n          DB_JDBC_PARAMS: \"assumeMinServerVersion=8.4\"");
+        StackTemplate options = variant("          POOL_MAX_SIZE: \"1\"",
+                "          POOL_MAX_SIZE: \"1\"\n          DB_JDBC_PARAMS: \"options=-c%20search_path%3Dlab\"");
+
+        assertThat(violations(check(old, DEFAULTS))).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.PINNING);
+            assertThat(f.detail()).contains("assumeMinServerVersion=8.4", "pins every session");
+        });
+        assertThat(violations(check(options, DEFAULTS))).singleElement().satisfies(f ->
+                assertThat(f.detail()).contains("options=-c search_path=lab", "refuses startup options"));
+    }
+
+    @Test
+    void aPoolPerInvocationNotMarkedAsOnPurposeIsAViolation() throws Exception {
+        StackTemplate template = variant("        BrokenOnPurpose: true", "        BrokenOnPurpose: false");
+
+        assertThat(violations(check(template, DEFAULTS))).singleElement().satisfies(f -> {
+            assertThat(f.subject()).isEqualTo("BrokenFunction");
+            assertThat(f.detail()).contains("a pool of 10 per invocation, never closed: no bound");
+        });
+    }
+
+    @Test
+    void withoutAMaxConnectionsParameterRdssFormulaForTheClassApplies() throws Exception {
+        StackTemplate template = variant("        max_connections: !Ref MaxConnections\n", "");
+
+        StackResources stack = new StackCheck(template, DEFAULTS).stack();
+
+        assertThat(stack.maxConnectionsEstimated()).isTrue();
+        assertThat(stack.maxConnections()).as("LEAST(1 GiB / 9531392, 5000) for db.t4g.micro").isEqualTo(112);
+    }
+
+    @Test
+    void badParametersNameTheParameterTheValueAndWhatIsAllowed() throws Exception {
+        StackTemplate template = StackTemplate.load(TEMPLATE);
+
+        assertThatThrownBy(() -> template.withParameter("MaxConnections", "10"))
+                .hasMessage("parameter MaxConnections must be from 20 to 5000, got 10");
+        assertThatThrownBy(() -> template.withParameter("FixedFunctionAuth", "kerberos"))
+                .hasMessage("parameter FixedFunctionAuth must be one of [secrets-manager, iam], got \"kerberos\"");
+        assertThatThrownBy(() -> template.withParameter("Nope", "1")).hasMessageStartingWith(
+                "parameter Nope is not in template.yaml; its parameters are MaxConnections");
+    }
+}
