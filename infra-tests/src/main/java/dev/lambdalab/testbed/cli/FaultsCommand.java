@@ -64,6 +64,7 @@ final class FaultsCommand implements Callable<Integer> {
             environment.put("proxy", testBed.proxyDescription());
             environment.put("function", "fixed: one static pool of 1 per environment, POOL_TIMEOUT_MS 3000,"
                     + " DB_CONNECT_TIMEOUT_S 3, DB_QUERY_TIMEOUT_S 10, DB_SOCKET_TIMEOUT_S 12 unless a fault says otherwise");
+            environment.put("template", database.templateText());
             environment.put("isolation", TestBedOptions.isolationText(testBed));
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                     + System.getProperty("java.version"));

@@ -61,13 +61,13 @@ final class ReproduceCommand implements Callable<Integer> {
     private int holdMillis;
 
     @Option(names = "--proxy-max-percent", paramLabel = "P", description = "RDS Proxy MaxConnectionsPercent: the"
-            + " proxy's database connections as a share of the role's limit (1..100, default: ${DEFAULT-VALUE}).",
-            defaultValue = "50")
-    private int proxyMaxPercent;
+            + " proxy's database connections as a share of the role's limit (1..100, default: the template's, else"
+            + " 50).")
+    private Integer proxyMaxPercent;
 
     @Option(names = "--proxy-borrow-timeout-s", paramLabel = "S", description = "RDS Proxy ConnectionBorrowTimeout,"
-            + " PgBouncer's query_wait_timeout (1..3600, default: ${DEFAULT-VALUE}).", defaultValue = "5")
-    private int borrowTimeoutSeconds;
+            + " PgBouncer's query_wait_timeout (1..3600, default: the template's, else 5).")
+    private Integer borrowTimeoutSeconds;
 
     @Option(names = "--proxy-max-clients", paramLabel = "N", description = "The proxy's client-connection limit (2..100000,"
             + " default: ${DEFAULT-VALUE}).", defaultValue = "200")
@@ -97,8 +97,8 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        database.validate(spec); // first: it reads the template, whose proxy settings the matrix starts from
         StandardScenarios matrix = matrix();
-        database.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path logFile = Logging.besideReport(json);
@@ -158,17 +158,22 @@ final class ReproduceCommand implements Callable<Integer> {
         check(proxyCallers >= 1 && proxyCallers <= 5000, "--proxy-concurrency must be from 1 to 5000, got " + proxyCallers);
         check(requests >= 1 && requests <= 100_000, "--requests must be from 1 to 100000, got " + requests);
         check(holdMillis >= 0 && holdMillis <= 5000, "--hold-ms must be from 0 to 5000, got " + holdMillis);
-        check(proxyMaxPercent >= 1 && proxyMaxPercent <= 100,
+        check(proxyMaxPercent == null || (proxyMaxPercent >= 1 && proxyMaxPercent <= 100),
                 "--proxy-max-percent must be from 1 to 100, got " + proxyMaxPercent);
-        check(borrowTimeoutSeconds >= 1 && borrowTimeoutSeconds <= 3600,
+        check(borrowTimeoutSeconds == null || (borrowTimeoutSeconds >= 1 && borrowTimeoutSeconds <= 3600),
                 "--proxy-borrow-timeout-s must be from 1 to 3600, got " + borrowTimeoutSeconds);
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
         Set<Variant> variantSet = variants == null ? EnumSet.allOf(Variant.class) : EnumSet.copyOf(variants);
         Set<Target> targetSet = targets == null ? EnumSet.allOf(Target.class) : EnumSet.copyOf(targets);
-        ProxySettings proxy = ProxySettings.DEFAULTS.withMaxConnectionsPercent(proxyMaxPercent)
-                .withConnectionBorrowTimeout(Duration.ofSeconds(borrowTimeoutSeconds))
-                .withMaxClientConnections(proxyMaxClients);
+        ProxySettings proxy = database.template().map(values -> values.proxySettings(ProxySettings.DEFAULTS))
+                .orElse(ProxySettings.DEFAULTS).withMaxClientConnections(proxyMaxClients);
+        if (proxyMaxPercent != null) {
+            proxy = proxy.withMaxConnectionsPercent(proxyMaxPercent);
+        }
+        if (borrowTimeoutSeconds != null) {
+            proxy = proxy.withConnectionBorrowTimeout(Duration.ofSeconds(borrowTimeoutSeconds));
+        }
         StandardScenarios matrix = new StandardScenarios(roleLimit, over, proxyCallers, requests, holdMillis, proxy,
                 variantSet, targetSet);
         check(!matrix.scenarios().isEmpty(), "--variants and --targets leave no scenario to run");
@@ -188,6 +193,7 @@ final class ReproduceCommand implements Callable<Integer> {
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
                 + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
                 + " in fixed-direct-over-limit, else the default 3000)");
+        environment.put("template", database.templateText());
         environment.put("isolation", TestBedOptions.isolationText(testBed));
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));

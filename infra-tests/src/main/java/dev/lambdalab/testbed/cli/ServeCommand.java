@@ -41,14 +41,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Reserved concurrency of the broken function (0..10000; default: none).")
     private Integer brokenReserved;
 
-    @Option(names = "--timeout-s", paramLabel = "S", defaultValue = "15",
-            description = "Function timeout in seconds (1..900, default: ${DEFAULT-VALUE}).")
-    private int timeoutSeconds;
+    @Option(names = "--timeout-s", paramLabel = "S",
+            description = "Function timeout in seconds (1..900, default: the template's, else 15).")
+    private Integer timeoutSeconds;
 
-    @Option(names = "--proxy-max-percent", paramLabel = "P", defaultValue = "50",
+    @Option(names = "--proxy-max-percent", paramLabel = "P",
             description = "RDS Proxy MaxConnectionsPercent: the proxy's database connections as a share of the role's"
-                    + " limit (1..100, default: ${DEFAULT-VALUE}).")
-    private int proxyMaxPercent;
+                    + " limit (1..100, default: the template's, else 50).")
+    private Integer proxyMaxPercent;
 
     @Option(names = "--proxy-max-clients", paramLabel = "N", defaultValue = "1000",
             description = "The proxy's client-connection limit (2..100000, default: ${DEFAULT-VALUE}).")
@@ -71,8 +71,9 @@ final class ServeCommand implements Callable<Integer> {
                 "--fixed-reserved-concurrency must be from 0 to 10000, got " + fixedReserved);
         check(brokenReserved == null || (brokenReserved >= 0 && brokenReserved <= 10_000),
                 "--broken-reserved-concurrency must be from 0 to 10000, got " + brokenReserved);
-        check(timeoutSeconds >= 1 && timeoutSeconds <= 900, "--timeout-s must be from 1 to 900, got " + timeoutSeconds);
-        check(proxyMaxPercent >= 1 && proxyMaxPercent <= 100,
+        check(timeoutSeconds == null || (timeoutSeconds >= 1 && timeoutSeconds <= 900),
+                "--timeout-s must be from 1 to 900, got " + timeoutSeconds);
+        check(proxyMaxPercent == null || (proxyMaxPercent >= 1 && proxyMaxPercent <= 100),
                 "--proxy-max-percent must be from 1 to 100, got " + proxyMaxPercent);
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
@@ -82,10 +83,16 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.println("testbed serve: starting PostgreSQL ...");
         TestBed testBed = database.open(roleLimit);
-        LabServer server = new LabServer(testBed).withPort(port).withTimeout(Duration.ofSeconds(timeoutSeconds))
+        ProxySettings proxySettings = testBed.proxyDefaults().withMaxClientConnections(proxyMaxClients);
+        if (proxyMaxPercent != null) {
+            proxySettings = proxySettings.withMaxConnectionsPercent(proxyMaxPercent);
+        }
+        LabServer server = new LabServer(testBed).withPort(port)
                 .withFixedReservedConcurrency(fixedReserved).withBrokenReservedConcurrency(brokenReserved)
-                .withProxy(ProxySettings.DEFAULTS.withMaxConnectionsPercent(proxyMaxPercent)
-                        .withMaxClientConnections(proxyMaxClients));
+                .withProxy(proxySettings);
+        if (timeoutSeconds != null) {
+            server.withTimeout(Duration.ofSeconds(timeoutSeconds));
+        }
         if (noProxy) {
             server.withoutProxy();
         }
@@ -106,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  database: " + testBed.description() + "; role app CONNECTION LIMIT " + roleLimit);
         out.println("  fixed route: " + (server.proxied() ? "through " + testBed.proxyDescription()
                 : "direct (" + (noProxy ? "--no-proxy" : testBed.proxyUnavailableReason()) + ")"));
+        out.println("  template: " + database.templateText());
         out.println("  try: npx autocannon -c 100 -d 30 " + server.baseUrl() + "/fixed");
         out.println("  stop with Ctrl-C");
         out.flush();

@@ -5,6 +5,12 @@ import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.stack.StackTemplate;
+import dev.lambdalab.testbed.stack.TemplateValues;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,6 +20,9 @@ import picocli.CommandLine.ParameterException;
  * external server, containers) and how the emulator isolates execution environments.
  */
 final class TestBedOptions {
+
+    /** The template a command reads when none is named and it is in the current directory. */
+    static final String DEFAULT_TEMPLATE = "template.yaml";
 
     @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one:"
             + " postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres (default: $" + TestBed.POSTGRES_URL_VARIABLE
@@ -37,8 +46,31 @@ final class TestBedOptions {
             + " if set, else rds-proxy).")
     private String proxy;
 
+    @Option(names = "--template", paramLabel = "FILE", description = "Take the functions' memory, timeout, reserved"
+            + " concurrency and variables, and the proxy's settings, from this SAM template, with its parameters'"
+            + " defaults (default: " + DEFAULT_TEMPLATE + " when it is in the current directory).")
+    private Path templateFile;
+
+    @Option(names = "--no-template", description = "Use the test bed's built-in values instead of a template's.")
+    private boolean noTemplate;
+
+    /** The template read by {@link #validate}, if any. */
+    private TemplateValues template;
+
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
+        require(spec, !(noTemplate && templateFile != null), "--template and --no-template exclude each other");
+        require(spec, templateFile == null || Files.isRegularFile(templateFile), "--template: " + templateFile
+                + " does not exist");
+        Path file = noTemplate ? null : templateFile != null ? templateFile
+                : Files.isRegularFile(Path.of(DEFAULT_TEMPLATE)) ? Path.of(DEFAULT_TEMPLATE) : null;
+        if (file != null) {
+            try {
+                template = TemplateValues.of(StackTemplate.load(file));
+            } catch (IOException | RuntimeException e) {
+                require(spec, false, "--template: " + file + " cannot be read: " + e.getMessage());
+            }
+        }
         if (proxy != null) {
             try {
                 ProxyKind.fromLabel(proxy);
@@ -87,7 +119,21 @@ final class TestBedOptions {
         if (proxy != null) {
             testBed.withProxy(ProxyKind.fromLabel(proxy));
         }
+        if (template != null) {
+            testBed.withTemplate(template);
+        }
         return testBed.closeOnShutdown();
+    }
+
+    /** The template read by {@link #validate}, if any: its proxy settings are a command's defaults. */
+    Optional<TemplateValues> template() {
+        return Optional.ofNullable(template);
+    }
+
+    /** The report's line about where the functions' and the proxy's values came from. */
+    String templateText() {
+        return template == null ? "none: the test bed's built-in values (" + (noTemplate ? "--no-template" : "no "
+                + DEFAULT_TEMPLATE + " in the current directory") + ")" : template.description();
     }
 
     /** The isolation for reports: what each environment is. */

@@ -17,7 +17,6 @@ import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
 import java.io.IOException;
@@ -162,7 +161,7 @@ public final class FaultRunner {
 
     private FaultResult proxyClosesIdleClients() throws InterruptedException {
         Duration idleTimeout = Duration.ofSeconds(2);
-        try (Proxy proxy = testBed.startProxy(ProxySettings.DEFAULTS.withIdleClientTimeout(idleTimeout));
+        try (Proxy proxy = testBed.startProxy(testBed.proxyDefaults().withIdleClientTimeout(idleTimeout));
                 EmulatedFunction fixed = fixed(testBed.environment(proxy, Map.of()))) {
             return idleConnectionsClosed(Fault.PROXY_CLOSES_IDLE_CLIENTS, fixed, () -> {
                 int before = pools(proxy).clients();
@@ -225,7 +224,7 @@ public final class FaultRunner {
 
     private FaultResult restartUnderLoad(Fault fault, boolean throughProxy, Restart restart)
             throws InterruptedException {
-        Proxy proxy = throughProxy ? testBed.startProxy(ProxySettings.DEFAULTS) : null;
+        Proxy proxy = throughProxy ? testBed.startProxy(testBed.proxyDefaults()) : null;
         try (EmulatedFunction fixed = fixed(testBed.environment(proxy, Map.of()))) {
             Duration total = Duration.ofSeconds(9);
             Duration faultAt = Duration.ofSeconds(2);
@@ -470,7 +469,7 @@ public final class FaultRunner {
 
     private FaultResult functionTimeoutBehindProxy() throws InterruptedException {
         Duration idleTimeout = Duration.ofSeconds(3);
-        try (Proxy proxy = testBed.startProxy(ProxySettings.DEFAULTS.withIdleClientTimeout(idleTimeout));
+        try (Proxy proxy = testBed.startProxy(testBed.proxyDefaults().withIdleClientTimeout(idleTimeout));
                 EmulatedFunction fixed = fixed(testBed.environment(proxy, Map.of()))
                         .withTimeout(Duration.ofSeconds(1))) {
             Call warm = call(fixed, 0);

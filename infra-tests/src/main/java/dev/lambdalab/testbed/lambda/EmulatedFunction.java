@@ -215,6 +215,15 @@ public final class EmulatedFunction implements AutoCloseable {
         return timeout;
     }
 
+    /** The variables set with {@link #withEnvironment}, as Lambda's GetFunctionConfiguration lists them. */
+    public Map<String, String> environmentVariables() {
+        return Map.copyOf(environment);
+    }
+
+    public int memoryMb() {
+        return memoryMb;
+    }
+
     /** The concurrency limit that applies: the reserved concurrency if set, else the account's. */
     public int concurrencyLimit() {
         return reservedConcurrency != null ? reservedConcurrency : accountConcurrency;

@@ -19,8 +19,10 @@ public final class EmulatorHost implements FunctionHost {
 
     @Override
     public Deployment deploy(Variant variant, Scenario scenario, Proxy proxy) {
-        EmulatedFunction function = testBed.function(variant, testBed.environment(proxy, scenario.settings()))
-                .withTimeout(scenario.functionTimeout());
+        EmulatedFunction function = testBed.function(variant, testBed.environment(proxy, scenario.settings()));
+        if (scenario.functionTimeout() != null) {
+            function.withTimeout(scenario.functionTimeout());
+        }
         if (scenario.reservedConcurrency() != null) {
             function.withReservedConcurrency(scenario.reservedConcurrency());
         }

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param roleConnectionLimit the application role's CONNECTION LIMIT
  * @param reservedConcurrency the function's reserved concurrency, or {@code null} for none
  * @param proxy the proxy's settings (used when {@code target} is PROXY)
- * @param functionTimeout the function timeout
+ * @param functionTimeout the function timeout, or {@code null} for the function's own (template.yaml's with
+ *     {@code --template}, else 15 s)
  * @param settings extra environment variables for the function (shared-db settings such as POOL_TIMEOUT_MS)
  * @param expected whether the scenario is meant to hold or to fail
  * @param showsPinning whether it shows RDS Proxy's pinning, which PgBouncer does not do: it runs behind the
@@ -42,7 +43,6 @@ public record Scenario(String name, String description, Variant variant, Target 
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(load, "load");
         Objects.requireNonNull(proxy, "proxy");
-        Objects.requireNonNull(functionTimeout, "functionTimeout");
         Objects.requireNonNull(expected, "expected");
         settings = Map.copyOf(settings);
         if (roleConnectionLimit < 1) {
@@ -64,7 +64,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         private int roleConnectionLimit = 10;
         private Integer reservedConcurrency;
         private ProxySettings proxy = ProxySettings.DEFAULTS;
-        private Duration functionTimeout = Duration.ofSeconds(15);
+        private Duration functionTimeout;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private Expectation expected = Expectation.HOLDS;
         private boolean showsPinning;

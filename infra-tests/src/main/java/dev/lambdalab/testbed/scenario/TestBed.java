@@ -14,6 +14,8 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
+import dev.lambdalab.testbed.stack.FunctionSpec;
+import dev.lambdalab.testbed.stack.TemplateValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,6 +53,7 @@ public final class TestBed implements AutoCloseable {
     private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
     private volatile Isolation isolation = defaultIsolation();
     private volatile ProxyKind proxyKind = defaultProxyKind();
+    private volatile TemplateValues template;
 
     private TestBed(PostgresServer server, LabDatabase lab, Network network) {
         this.server = server;
@@ -294,10 +297,44 @@ public final class TestBed implements AutoCloseable {
         return environment;
     }
 
-    /** An emulated function of the given variant with these variables. */
+    /**
+     * An emulated function of the given variant with these variables. With a template ({@link #withTemplate}),
+     * the template's function of the same handler gives its memory, timeout, reserved concurrency and variables
+     * first; {@code environment} (where the database is, what a scenario sets) goes on top, and so does whatever
+     * the caller sets on the function afterwards.
+     */
     public EmulatedFunction function(Variant variant, Map<String, String> environment) {
-        return new EmulatedFunction("lab-" + variant.label(), variant.handlerClass()).withEnvironment(environment)
-                .withIsolation(isolation);
+        Optional<FunctionSpec> deployed = template().flatMap(values -> values.function(variant.handlerClass()));
+        Map<String, String> variables = new LinkedHashMap<>();
+        deployed.ifPresent(spec -> variables.putAll(TemplateValues.portableVariables(spec)));
+        variables.putAll(environment);
+        EmulatedFunction function = new EmulatedFunction("lab-" + variant.label(), variant.handlerClass())
+                .withEnvironment(variables).withIsolation(isolation);
+        deployed.ifPresent(spec -> {
+            function.withMemoryMb(spec.memoryMb()).withTimeout(Duration.ofSeconds(spec.timeoutSeconds()));
+            spec.reservedConcurrency().ifPresent(function::withReservedConcurrency);
+        });
+        return function;
+    }
+
+    /**
+     * Takes the functions' memory, timeout, reserved concurrency and variables, and the proxy's settings
+     * ({@link #proxyDefaults()}), from a template, so that what runs here is what would be deployed;
+     * {@code null} goes back to the test bed's built-in values.
+     */
+    public TestBed withTemplate(TemplateValues values) {
+        this.template = values;
+        return this;
+    }
+
+    /** The template this test bed takes its values from, if any. */
+    public Optional<TemplateValues> template() {
+        return Optional.ofNullable(template);
+    }
+
+    /** The proxy's settings before a scenario's own: the template's, else {@link ProxySettings#DEFAULTS}. */
+    public ProxySettings proxyDefaults() {
+        return template().map(values -> values.proxySettings(ProxySettings.DEFAULTS)).orElse(ProxySettings.DEFAULTS);
     }
 
     /**

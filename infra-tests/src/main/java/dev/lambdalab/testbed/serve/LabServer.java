@@ -59,7 +59,7 @@ public final class LabServer implements AutoCloseable {
 
     private final TestBed testBed;
     private int port = DEFAULT_PORT;
-    private Duration timeout = Duration.ofSeconds(15);
+    private Duration timeout; // null: the function's own (the template's, else the emulator's 15 s)
     private Integer fixedReservedConcurrency;
     private Integer brokenReservedConcurrency;
     private ProxySettings proxySettings = ProxySettings.DEFAULTS.withMaxClientConnections(1000);
@@ -168,7 +168,10 @@ public final class LabServer implements AutoCloseable {
 
     private EmulatedFunction newFunction(Variant variant) {
         Proxy target = variant == Variant.FIXED ? proxy : null;
-        EmulatedFunction function = testBed.function(variant, testBed.environment(target, Map.of())).withTimeout(timeout);
+        EmulatedFunction function = testBed.function(variant, testBed.environment(target, Map.of()));
+        if (timeout != null) {
+            function.withTimeout(timeout);
+        }
         Integer reserved = variant == Variant.FIXED ? fixedReservedConcurrency : brokenReservedConcurrency;
         if (reserved != null) {
             function.withReservedConcurrency(reserved);

@@ -105,7 +105,7 @@ final class LocalStackHost implements FunctionHost, AutoCloseable {
                 .handler(variant.handlerClass() + "::handleRequest")
                 .role("arn:aws:iam::000000000000:role/lab-lambda")
                 .code(code -> code.zipFile(SdkBytes.fromByteArray(jar)))
-                .timeout((int) Math.max(1, scenario.functionTimeout().toSeconds()))
+                .timeout(scenario.functionTimeout() == null ? 15 : (int) Math.max(1, scenario.functionTimeout().toSeconds()))
                 .memorySize(1024)
                 .environment(env -> env.variables(environment)));
         lambda.waiter().waitUntilFunctionActiveV2(request -> request.functionName(name));
