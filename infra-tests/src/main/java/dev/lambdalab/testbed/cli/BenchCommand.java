@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lambdalab.testbed.bench.Benchmarks;
+import dev.lambdalab.testbed.bench.IsolationBenchmark;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.scenario.TestBed;
 import java.io.PrintWriter;
@@ -169,8 +170,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "isolation", mixinStandardHelpOptions = true,
             description = {"What the process isolation costs: cold starts of class-loader and process environments"
-                    + " (median and p95), memory per frozen process environment, and how many fit in this machine's"
-                    + " memory.", "Linux only."})
+                    + " (median and p95; the process ones under both JVM profiles), proportional and resident memory per"
+                    + " frozen process environment, and how many fit in this machine's memory.", "Linux only."})
     static final class IsolationCosts implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -199,20 +200,24 @@ final class BenchCommand implements Callable<Integer> {
                 if (!testBed.proxyAvailable()) {
                     throw new IllegalStateException(testBed.proxyUnavailableReason());
                 }
-                Benchmarks.IsolationCosts result = Benchmarks.isolation(testBed, coldStarts, environments);
+                IsolationBenchmark.Costs r = IsolationBenchmark.run(testBed, coldStarts, environments);
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf(Locale.ROOT, "cold start, %d each: class loader init %.1f ms (p95 %.1f), first answer %.1f ms"
-                                + " (p95 %.1f); process init %.1f ms (p95 %.1f), first answer %.1f ms (p95 %.1f)%n",
-                        result.coldStarts(), result.classloaderInitMs()[0], result.classloaderInitMs()[1],
-                        result.classloaderFirstAnswerMs()[0], result.classloaderFirstAnswerMs()[1],
-                        result.processInitMs()[0], result.processInitMs()[1], result.processFirstAnswerMs()[0],
-                        result.processFirstAnswerMs()[1]);
-                out.printf(Locale.ROOT, "%d process environments started at once, all answered after %.1f s; resident"
-                                + " memory %.1f MB each (median), %d MB together; MemAvailable %d MB before, %d MB after;"
-                                + " about %d would fit in the memory available before%n", result.environments(),
-                        result.startedSeconds(), result.rssMbMedian(), result.rssMbTotal(), result.memAvailableBeforeMb(),
-                        result.memAvailableAfterMb(), result.fitEstimate());
-                writeJson(json, result);
+                out.printf(Locale.ROOT, "Init Duration of the fixed handler, %d cold starts each (median, p95): class"
+                                + " loader %.1f ms (%.1f); process, lambda profile %.1f ms (%.1f); process, fast profile"
+                                + " %.1f ms (%.1f) = %.2f x the lambda profile's%n", r.coldStarts(),
+                        r.classloaderInit().median(), r.classloaderInit().p95(), r.lambdaInit().median(),
+                        r.lambdaInit().p95(), r.fastInit().median(), r.fastInit().p95(),
+                        r.fastInit().median() / r.lambdaInit().median());
+                out.printf(Locale.ROOT, "cold answer (median): class loader %.1f ms, lambda %.1f ms, fast %.1f ms%n",
+                        r.classloaderFirstAnswer().median(), r.lambdaFirstAnswer().median(),
+                        r.fastFirstAnswer().median());
+                out.printf(Locale.ROOT, "%d process environments (fast profile) started at once, all answered after"
+                                + " %.1f s, frozen: PSS %.1f MB each (median), %d MB together; RSS %.1f MB each;"
+                                + " MemAvailable %d MB before, %d MB after; %d answered again after the freeze; about %d"
+                                + " would fit in the memory available before, by PSS%n", r.environments(),
+                        r.startedSeconds(), r.pssMbMedian(), r.pssMbTotal(), r.rssMbMedian(), r.memAvailableBeforeMb(),
+                        r.memAvailableAfterMb(), r.answeredAfterFreeze(), r.fitByPss());
+                writeJson(json, r);
                 return 0;
             }
         }

@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.db.ExternalPostgresServer;
 import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -46,6 +47,11 @@ final class TestBedOptions {
             + " if set, else rds-proxy).")
     private String proxy;
 
+    @Option(names = "--jvm-profile", paramLabel = "PROFILE", description = "JVM flags of process environments: fast"
+            + " (a class-data sharing archive, a heap that starts small) or lambda (exactly the managed runtime's, so"
+            + " Init Duration compares with AWS's) (default: $" + JvmProfile.VARIABLE + " if set, else fast).")
+    private String jvmProfile;
+
     @Option(names = "--template", paramLabel = "FILE", description = "Take the functions' memory, timeout, reserved"
             + " concurrency and variables, and the proxy's settings, from this SAM template, with its parameters'"
             + " defaults (default: " + DEFAULT_TEMPLATE + " when it is in the current directory).")
@@ -59,6 +65,13 @@ final class TestBedOptions {
 
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
+        if (jvmProfile != null) {
+            try {
+                JvmProfile.fromLabel(jvmProfile);
+            } catch (IllegalArgumentException e) {
+                require(spec, false, "--jvm-profile: " + e.getMessage());
+            }
+        }
         require(spec, !(noTemplate && templateFile != null), "--template and --no-template exclude each other");
         require(spec, templateFile == null || Files.isRegularFile(templateFile), "--template: " + templateFile
                 + " does not exist");
@@ -122,6 +135,9 @@ final class TestBedOptions {
         if (template != null) {
             testBed.withTemplate(template);
         }
+        if (jvmProfile != null) {
+            testBed.withJvmProfile(JvmProfile.fromLabel(jvmProfile));
+        }
         return testBed.closeOnShutdown();
     }
 
@@ -140,7 +156,9 @@ final class TestBedOptions {
     static String isolationText(TestBed testBed) {
         return testBed.isolation() == Isolation.PROCESS
                 ? "process: a JVM per environment under AWS's runtime interface client, frozen (SIGSTOP) between"
-                        + " invocations, killed (SIGKILL) on timeout"
+                        + " invocations, killed (SIGKILL) on timeout; JVM profile " + testBed.jvmProfile().label()
+                        + (testBed.jvmProfile() == JvmProfile.FAST ? " (class-data sharing archive, heap starting at 16 MB)"
+                                : " (the managed runtime's flags only)")
                 : "classloader: a class loader and threads per environment in one JVM, not frozen between invocations";
     }
 

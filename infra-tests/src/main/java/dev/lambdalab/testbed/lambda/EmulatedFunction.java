@@ -59,6 +59,7 @@ public final class EmulatedFunction implements AutoCloseable {
     private String region = "us-east-1";
     private Isolation isolation = Isolation.CLASSLOADER;
     private List<String> jvmOptions = List.of();
+    private JvmProfile jvmProfile = JvmProfile.fromEnvironment();
 
     private final Object lock = new Object();
     private final ArrayDeque<Sandbox> idle = new ArrayDeque<>();
@@ -185,6 +186,17 @@ public final class EmulatedFunction implements AutoCloseable {
     }
 
     /** Extra JVM flags for process environments, such as {@code -Dcom.zaxxer.hikari.housekeeping.periodMs=1000}. */
+    /** The flags of process environments' JVMs ({@link JvmProfile}); default {@value JvmProfile#VARIABLE} or fast. */
+    public EmulatedFunction withJvmProfile(JvmProfile profile) {
+        checkNotStarted();
+        this.jvmProfile = Objects.requireNonNull(profile, "profile");
+        return this;
+    }
+
+    public JvmProfile jvmProfile() {
+        return jvmProfile;
+    }
+
     public EmulatedFunction withJvmOptions(String... options) {
         checkNotStarted();
         for (String option : options) {
@@ -439,7 +451,8 @@ public final class EmulatedFunction implements AutoCloseable {
         String id = HexFormat.of().formatHex(random);
         String logStream = LocalDate.now(ZoneOffset.UTC).format(LOG_STREAM_DATE) + "/[$LATEST]" + id;
         Sandbox sandbox = isolation == Isolation.PROCESS
-                ? new ProcessSandbox(id, logStream, ProcessRuntime.get(), handlerClass, memoryMb, jvmOptions, log)
+                ? new ProcessSandbox(id, logStream, ProcessRuntime.get(), handlerClass, memoryMb, jvmProfile, jvmOptions,
+                        log)
                 : new ClassLoaderSandbox(id, logStream, code, threads);
         sandboxes.add(sandbox);
         metrics.environmentCreated();

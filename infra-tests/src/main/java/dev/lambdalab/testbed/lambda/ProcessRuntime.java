@@ -111,6 +111,15 @@ public final class ProcessRuntime {
         return String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList());
     }
 
+    List<Path> classPathEntries() {
+        return classPath;
+    }
+
+    /** Where archives made for these jars are kept ({@link AppCdsArchive}): beside them. */
+    Path cacheDirectory() {
+        return classPath.get(0).toAbsolutePath().getParent().resolve("cds");
+    }
+
     /** The JVM flag that points the runtime client at the test bed's copy of its JNI library. */
     String jniOption() {
         return "-D" + JNI_PROPERTY + "=" + jniLibrary;

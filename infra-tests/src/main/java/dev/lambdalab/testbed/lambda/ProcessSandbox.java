@@ -13,10 +13,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +51,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     private final ProcessRuntime runtime;
     private final String handlerClass;
     private final int memoryMb;
+    private final JvmProfile profile;
     private final List<String> jvmOptions;
     private final FunctionLog log;
     private final RuntimeApiServer api;
@@ -65,9 +69,10 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     private volatile String currentRequestId = "-";
 
     ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
-            List<String> jvmOptions, FunctionLog log) {
+            JvmProfile profile, List<String> jvmOptions, FunctionLog log) {
         super(id, logStreamName);
         this.runtime = runtime;
+        this.profile = profile;
         this.handlerClass = handlerClass;
         this.memoryMb = memoryMb;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -114,18 +119,9 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         initDone = new Handoff<>();
         functionArn = "arn:aws:lambda:" + environment.getOrDefault("AWS_REGION", "us-east-1") + ":000000000000:function:"
                 + environment.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "unknown");
-        List<String> command = new ArrayList<>();
-        command.add(runtime.java().toString());
-        // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting.
-        command.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xshare:auto", "-Xmx" + Math.max(64, memoryMb * 85 / 100) + "m",
-                "-Djava.net.preferIPv4Stack=true", runtime.jniOption()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
-        Map<String, String> variables = builder.environment();
-        String path = variables.get("PATH");
-        variables.clear(); // only what Lambda gives a function, not the emulator's own environment
+        // Only what Lambda gives a function, not the emulator's own environment.
+        Map<String, String> variables = new LinkedHashMap<>();
+        String path = System.getenv("PATH");
         variables.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
         variables.put("LANG", "en_US.UTF-8");
         variables.put("TZ", ":UTC");
@@ -133,6 +129,25 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         variables.put("_HANDLER", handler);
         variables.put("AWS_LAMBDA_RUNTIME_API", api.address());
         variables.putAll(environment);
+        // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
+        // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).
+        int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
+        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", runtime.jniOption()));
+        tail.addAll(jvmOptions);
+        tail.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
+        Optional<Path> archive = Optional.empty();
+        if (profile == JvmProfile.FAST) {
+            List<String> training = new ArrayList<>(List.of(runtime.java().toString()));
+            training.addAll(profile.flags(maxHeapMb, Optional.empty()));
+            training.addAll(tail);
+            archive = AppCdsArchive.forHandler(runtime, handler, training, variables);
+        }
+        List<String> command = new ArrayList<>(List.of(runtime.java().toString()));
+        command.addAll(profile.flags(maxHeapMb, archive));
+        command.addAll(tail);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
+        builder.environment().clear();
+        builder.environment().putAll(variables);
         try {
             process = builder.start();
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.db.PostgresServer;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.PgBouncer;
 import dev.lambdalab.testbed.proxy.PgBouncerContainer;
@@ -54,6 +55,7 @@ public final class TestBed implements AutoCloseable {
     private volatile Isolation isolation = defaultIsolation();
     private volatile ProxyKind proxyKind = defaultProxyKind();
     private volatile TemplateValues template;
+    private volatile JvmProfile jvmProfile = JvmProfile.fromEnvironment();
 
     private TestBed(PostgresServer server, LabDatabase lab, Network network) {
         this.server = server;
@@ -309,7 +311,7 @@ public final class TestBed implements AutoCloseable {
         deployed.ifPresent(spec -> variables.putAll(TemplateValues.portableVariables(spec)));
         variables.putAll(environment);
         EmulatedFunction function = new EmulatedFunction("lab-" + variant.label(), variant.handlerClass())
-                .withEnvironment(variables).withIsolation(isolation);
+                .withEnvironment(variables).withIsolation(isolation).withJvmProfile(jvmProfile);
         deployed.ifPresent(spec -> {
             function.withMemoryMb(spec.memoryMb()).withTimeout(Duration.ofSeconds(spec.timeoutSeconds()));
             spec.reservedConcurrency().ifPresent(function::withReservedConcurrency);
@@ -325,6 +327,16 @@ public final class TestBed implements AutoCloseable {
     public TestBed withTemplate(TemplateValues values) {
         this.template = values;
         return this;
+    }
+
+    /** The JVM flags of the functions' process environments (default {@value JvmProfile#VARIABLE}, else fast). */
+    public TestBed withJvmProfile(JvmProfile profile) {
+        this.jvmProfile = Objects.requireNonNull(profile, "profile");
+        return this;
+    }
+
+    public JvmProfile jvmProfile() {
+        return jvmProfile;
     }
 
     /** The template this test bed takes its values from, if any. */

@@ -49,6 +49,7 @@ class TestbedCliTest {
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
             bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm
+            reproduce --jvm-profile slow                 | --jvm-profile: JVM profile must be fast or lambda, got "slow"
             reproduce --template missing.yaml            | --template: missing.yaml does not exist
             reproduce --template ../template.yaml --no-template | --template and --no-template exclude each other
             check --account-concurrency 0                | --account-concurrency must be from 1 to 1000000, got 0

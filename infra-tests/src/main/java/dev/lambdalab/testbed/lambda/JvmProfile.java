@@ -1,0 +1,68 @@
+package dev.lambdalab.testbed.lambda;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The JVM flags of a process environment. Both start the JVM as Lambda's managed Java 17/21 runtimes do: C1
+ * only ({@code -XX:TieredStopAtLevel=1}), the serial collector, the heap from the memory setting ("Customize
+ * Java runtime startup behavior", AWS Lambda documentation). {@link #FAST} adds what makes the emulator's
+ * environments cheap without changing what the function sees.
+ */
+public enum JvmProfile {
+
+    /**
+     * The managed runtime's flags and nothing else, so that Init Duration compares with AWS's.
+     */
+    LAMBDA,
+
+    /**
+     * The managed runtime's flags, plus: an application class-data sharing archive of the runtime client, the
+     * function and its libraries ({@link AppCdsArchive}), so classes are mapped instead of parsed and verified
+     * (and their pages shared between environments); no performance-data file ({@code -XX:-UsePerfData}); a heap
+     * that starts small ({@code -Xms16m}) and grows to the same maximum.
+     */
+    FAST;
+
+    /** The variable that picks the profile when no flag does: {@code TESTBED_JVM_PROFILE}. */
+    public static final String VARIABLE = "TESTBED_JVM_PROFILE";
+
+    /** The name flags and reports use: {@code fast}, {@code lambda}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The profile with this label.
+     *
+     * @throws IllegalArgumentException naming the value and the allowed ones
+     */
+    public static JvmProfile fromLabel(String label) {
+        for (JvmProfile profile : values()) {
+            if (profile.label().equalsIgnoreCase(label == null ? "" : label.strip())) {
+                return profile;
+            }
+        }
+        throw new IllegalArgumentException("JVM profile must be fast or lambda, got \"" + label + "\"");
+    }
+
+    /** {@value #VARIABLE} if set, else {@link #FAST}. */
+    public static JvmProfile fromEnvironment() {
+        String value = System.getenv(VARIABLE);
+        return value == null || value.isBlank() ? FAST : fromLabel(value);
+    }
+
+    /** The flags before the emulator's and the function's own, for a heap of {@code maxHeapMb}. */
+    List<String> flags(int maxHeapMb, Optional<Path> archive) {
+        List<String> flags = new ArrayList<>(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx" + maxHeapMb + "m"));
+        if (this == FAST) {
+            flags.addAll(List.of("-XX:-UsePerfData", "-Xms16m"));
+            archive.ifPresent(file -> flags.add("-XX:SharedArchiveFile=" + file));
+        }
+        return flags;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.lambdalab.testbed.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The flags each JVM profile gives a process environment. */
+class JvmProfileTest {
+
+    @Test
+    void bothProfilesStartTheJvmAsTheManagedRuntimeDoes() {
+        for (JvmProfile profile : JvmProfile.values()) {
+            assertThat(profile.flags(870, Optional.empty())).as("%s", profile).contains("-XX:+TieredCompilation",
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx870m");
+        }
+    }
+
+    @Test
+    void onlyTheFastProfileAddsTheArchiveASmallInitialHeapAndNoPerfData() {
+        Path archive = Path.of("/tmp/appcds-test.jsa");
+
+        assertThat(JvmProfile.FAST.flags(870, Optional.of(archive))).contains("-XX:SharedArchiveFile=" + archive,
+                "-Xms16m", "-XX:-UsePerfData");
+        assertThat(JvmProfile.LAMBDA.flags(870, Optional.of(archive))).noneMatch(flag -> flag.contains("Shared")
+                || flag.startsWith("-Xms") || flag.contains("PerfData"));
+    }
+
+    @Test
+    void aProfileIsNamedByItsLabelAndABadOneIsRefusedWithTheAllowedOnes() {
+        assertThat(JvmProfile.fromLabel(" Lambda ")).isEqualTo(JvmProfile.LAMBDA);
+        assertThatThrownBy(() -> JvmProfile.fromLabel("slow"))
+                .hasMessage("JVM profile must be fast or lambda, got \"slow\"");
+    }
+}
