@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lambdalab.testbed.load.HttpApiEvents;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -360,7 +359,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
             return text;
         }
         if (event instanceof APIGatewayV2HTTPEvent http) {
-            return HttpApiEvents.toJson(http);
+            return EventJson.httpApi(http);
         }
         return JSON.writeValueAsString(event);
     }

@@ -17,52 +17,6 @@ public final class HttpApiEvents {
     private HttpApiEvents() {
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-    /**
-     * The event as API Gateway sends it to Lambda (payload format 2.0 field names), for invoking a real
-     * Lambda runtime (LocalStack's) whose own deserialiser reads it.
-     */
-    public static String toJson(APIGatewayV2HTTPEvent event) {
-        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
-        root.put("version", event.getVersion());
-        root.put("routeKey", event.getRouteKey());
-        root.put("rawPath", event.getRawPath());
-        root.put("rawQueryString", event.getRawQueryString());
-        if (event.getHeaders() != null) {
-            root.set("headers", JSON.valueToTree(event.getHeaders()));
-        }
-        if (event.getQueryStringParameters() != null) {
-            root.set("queryStringParameters", JSON.valueToTree(event.getQueryStringParameters()));
-        }
-        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        if (context != null) {
-            com.fasterxml.jackson.databind.node.ObjectNode requestContext = root.putObject("requestContext");
-            requestContext.put("accountId", context.getAccountId());
-            requestContext.put("apiId", context.getApiId());
-            requestContext.put("domainName", context.getDomainName());
-            requestContext.put("domainPrefix", context.getDomainPrefix());
-            requestContext.put("requestId", context.getRequestId());
-            requestContext.put("routeKey", context.getRouteKey());
-            requestContext.put("stage", context.getStage());
-            requestContext.put("time", context.getTime());
-            requestContext.put("timeEpoch", context.getTimeEpoch());
-            if (context.getHttp() != null) {
-                com.fasterxml.jackson.databind.node.ObjectNode http = requestContext.putObject("http");
-                http.put("method", context.getHttp().getMethod());
-                http.put("path", context.getHttp().getPath());
-                http.put("protocol", context.getHttp().getProtocol());
-                http.put("sourceIp", context.getHttp().getSourceIp());
-                http.put("userAgent", context.getHttp().getUserAgent());
-            }
-        }
-        if (event.getBody() != null) {
-            root.put("body", event.getBody());
-        }
-        root.put("isBase64Encoded", event.getIsBase64Encoded());
-        return root.toString();
-    }
-
     /** {@code GET path?holdMs=N}. */
     public static APIGatewayV2HTTPEvent get(String path, int holdMillis) {
         return request("GET", path, Map.of("holdMs", Integer.toString(holdMillis)), Map.of(), null);

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdalab.testbed.db.LabDatabase;
+import dev.lambdalab.testbed.lambda.EventJson;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.scenario.FunctionHost;
 import dev.lambdalab.testbed.scenario.Scenario;
@@ -137,7 +137,7 @@ final class LocalStackHost implements FunctionHost, AutoCloseable {
         InvokeResponse response;
         try {
             response = lambda.invoke(request -> request.functionName(function)
-                    .payload(SdkBytes.fromUtf8String(HttpApiEvents.toJson(event))));
+                    .payload(SdkBytes.fromUtf8String(EventJson.httpApi(event))));
         } catch (TooManyRequestsException e) {
             return new Invocation(requestId, Invocation.Outcome.THROTTLED, null, "TooManyRequestsException",
                     e.getMessage(), null, false, Duration.ZERO, Duration.ZERO);

@@ -4,7 +4,6 @@ import static dev.lambdalab.testbed.support.Http.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.HttpApiEvents;
@@ -66,6 +65,5 @@ class FixedHandlerIT {
                 }
             }
         }
-        assertThat(LabDatabase.APP_ROLE).isEqualTo("app");
     }
 }

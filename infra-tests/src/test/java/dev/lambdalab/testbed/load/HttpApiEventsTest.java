@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.lambdalab.testbed.lambda.EventJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +18,7 @@ class HttpApiEventsTest {
         APIGatewayV2HTTPEvent event = HttpApiEvents.request("GET", "/fixed", Map.of("holdMs", "50"),
                 Map.of("x-test", "1"), null);
         Path file = directory.resolve("event.json");
-        Files.writeString(file, HttpApiEvents.toJson(event));
+        Files.writeString(file, EventJson.httpApi(event));
 
         APIGatewayV2HTTPEvent read = EventLoader.loadApiGatewayHttpEvent(file.toString());
 
