@@ -55,6 +55,7 @@ public final class LabServer implements AutoCloseable {
     /** The default port, the one {@code sam local start-api} uses. */
     public static final int DEFAULT_PORT = 3000;
     private static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final long DRAIN_LIMIT_BYTES = 10L * 1024 * 1024;
     private static final int SERIES_POINTS = 600;
 
     private final TestBed testBed;
@@ -222,6 +223,17 @@ public final class LabServer implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                // Read the rest (up to 10 MiB, API Gateway's own payload limit) before answering 413: the JDK's
+                // server drains only 64 KB when the stream closes, and closing a socket with unread bytes makes the
+                // kernel reset the connection, so the client could lose the answer.
+                byte[] discard = new byte[64 * 1024];
+                long drained = 0;
+                int read;
+                while (drained < DRAIN_LIMIT_BYTES && (read = in.read(discard)) > 0) {
+                    drained += read;
+                }
+            }
         }
         if (body.length > MAX_BODY_BYTES) {
             send(exchange, 413, "application/json", "{\"message\":\"Request Entity Too Large\"}");
