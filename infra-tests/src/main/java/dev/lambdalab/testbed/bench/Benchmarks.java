@@ -142,7 +142,8 @@ public final class Benchmarks {
     }
 
     /** {@code callers} threads released at once, one invocation each; returns {ok, failed}. */
-    private static long[] wave(EmulatedFunction function, int callers) throws InterruptedException {
+    /** {@code callers} GET /fixed requests released at once; returns {answered 200, failed}. */
+    static long[] wave(EmulatedFunction function, int callers) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(callers);
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(callers);

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the process isolation costs against the class-loader isolation, in one run: cold starts of each (the
@@ -45,7 +43,7 @@ public final class IsolationBenchmark {
      */
     public record Costs(int coldStarts, Spread classloaderInit, Spread classloaderFirstAnswer, Spread lambdaInit,
             Spread lambdaFirstAnswer, Spread fastInit, Spread fastFirstAnswer, int environments, double startedSeconds,
-            int answeredAfterFreeze, double pssMbMedian, long pssMbTotal, double rssMbMedian, long memAvailableBeforeMb,
+            long answeredAfterFreeze, double pssMbMedian, long pssMbTotal, double rssMbMedian, long memAvailableBeforeMb,
             long memAvailableAfterMb, long fitByPss) {
     }
 
@@ -64,7 +62,7 @@ public final class IsolationBenchmark {
                             .withJvmProfile(JvmProfile.FAST).withAccountConcurrency(Math.max(1000, environments))
                             .withTimeout(Duration.ofSeconds(300)).withInitTimeout(Duration.ofSeconds(120))) {
                 long start = System.nanoTime();
-                int failed = wave(fixed, environments);
+                long failed = Benchmarks.wave(fixed, environments)[1];
                 double seconds = (System.nanoTime() - start) / 1e9;
                 if (failed > 0) {
                     throw new IllegalStateException(failed + " of " + environments + " process environments failed");
@@ -75,7 +73,7 @@ public final class IsolationBenchmark {
                 long[] rss = fixed.environments().stream().mapToLong(e -> kb(e.processId(), "status", "VmRSS:"))
                         .sorted().toArray();
                 long availableAfter = memAvailableMb();
-                int answered = environments - wave(fixed, environments); // all thawed, all must answer again
+                long answered = Benchmarks.wave(fixed, environments)[0]; // all thawed, all must answer 200 again
                 double pssMedian = pss[pss.length / 2] / 1024.0;
                 return new Costs(coldStarts, classloader[0], classloader[1], lambda[0], lambda[1], fast[0], fast[1],
                         fixed.environments().size(), seconds, answered, Math.round(pssMedian * 10) / 10.0,
@@ -106,32 +104,6 @@ public final class IsolationBenchmark {
             }
         }
         return new Spread[] {spread(init), spread(total)};
-    }
-
-    /** {@code callers} requests released at once; returns how many failed. */
-    private static int wave(EmulatedFunction function, int callers) throws InterruptedException {
-        CountDownLatch go = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(callers);
-        AtomicInteger failed = new AtomicInteger();
-        for (int i = 0; i < callers; i++) {
-            Thread caller = new Thread(() -> {
-                try {
-                    go.await();
-                    if (!function.invoke(HttpApiEvents.get("/fixed", 0)).succeeded()) {
-                        failed.incrementAndGet();
-                    }
-                } catch (InterruptedException e) {
-                    failed.incrementAndGet();
-                } finally {
-                    done.countDown();
-                }
-            }, "wave-" + i);
-            caller.setDaemon(true);
-            caller.start();
-        }
-        go.countDown();
-        done.await();
-        return failed.get();
     }
 
     private static Spread spread(long[] nanos) {

@@ -82,7 +82,7 @@ public final class StormBenchmark {
 
     /** The model for the fixed function's defaults behind a proxy with the test bed's defaults. */
     public static StormModel model(int holdMillis, int setupStatements) {
-        return new StormModel(ProxySettings.DEFAULTS.withMaxClientConnections(MAX_CLIENTS).databaseConnections(ROLE_LIMIT),
+        return new StormModel(ProxySettings.DEFAULTS.databaseConnections(ROLE_LIMIT),
                 holdMillis, Integer.parseInt(Setting.POOL_TIMEOUT_MS.defaultValue()),
                 (int) ProxySettings.DEFAULTS.connectionBorrowTimeout().toMillis(), setupStatements);
     }

@@ -45,19 +45,25 @@ public record StormModel(int databaseConnections, int holdMillis, int poolTimeou
 
     /** The most callers whose cold starts fit: {@code min(N(T/k + S)/S, N(B + S)/S)}. */
     public int limit() {
-        double byBorrow = (double) databaseConnections * (borrowTimeoutMillis + holdMillis) / holdMillis;
-        double bySetup = setupStatements == 0 ? Double.MAX_VALUE
-                : (double) databaseConnections * ((double) poolTimeoutMillis / setupStatements + holdMillis) / holdMillis;
-        return (int) Math.floor(Math.min(byBorrow, bySetup));
+        return (int) Math.floor(Math.min(limitBySetup(), limitByBorrow()));
     }
 
     /** Which bound {@link #limit()} comes from. */
     public String bindingTimeout() {
-        double byBorrow = (double) databaseConnections * (borrowTimeoutMillis + holdMillis) / holdMillis;
-        double bySetup = setupStatements == 0 ? Double.MAX_VALUE
-                : (double) databaseConnections * ((double) poolTimeoutMillis / setupStatements + holdMillis) / holdMillis;
-        return bySetup <= byBorrow ? "the pool's connectionTimeout over " + setupStatements + " setup statements"
+        return limitBySetup() <= limitByBorrow()
+                ? "the pool's connectionTimeout over " + setupStatements + " setup statements"
                 : "the proxy's ConnectionBorrowTimeout";
+    }
+
+    /** {@code N(T/k + S)/S}: the setup's k waits within the pool's connectionTimeout (none without setup). */
+    private double limitBySetup() {
+        return setupStatements == 0 ? Double.MAX_VALUE
+                : (double) databaseConnections * ((double) poolTimeoutMillis / setupStatements + holdMillis) / holdMillis;
+    }
+
+    /** {@code N(B + S)/S}: the query's wait within the proxy's ConnectionBorrowTimeout. */
+    private double limitByBorrow() {
+        return (double) databaseConnections * (borrowTimeoutMillis + holdMillis) / holdMillis;
     }
 
     private static void require(boolean condition, String message) {

@@ -49,9 +49,10 @@ final class AppCdsArchive {
      */
     static Optional<Path> forHandler(ProcessRuntime runtime, String handler, List<String> command,
             Map<String, String> environment) {
-        String key = key(runtime, handler);
-        return ARCHIVES.computeIfAbsent(key, k -> obtain(runtime.cacheDirectory().resolve(k + ".jsa"), command,
-                environment));
+        // Keyed by handler within this JVM's one runtime: the digest (a walk of the package) is taken once, not at
+        // every cold start.
+        return ARCHIVES.computeIfAbsent(handler, h -> obtain(runtime.cacheDirectory().resolve(key(runtime, h) + ".jsa"),
+                command, environment));
     }
 
     private static Optional<Path> obtain(Path archive, List<String> command, Map<String, String> environment) {

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.stack;
 
-import dev.lambdalab.db.Setting;
+import dev.lambdalab.db.DbConfigurationException;
+import dev.lambdalab.db.DbSettings;
 import dev.lambdalab.testbed.stack.CloudFormationYaml.Intrinsic;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,14 +45,17 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
         variables = Map.copyOf(variables);
     }
 
-    /** A setting as the function gets it: its variable, else the catalogue's default. */
-    public String setting(Setting setting) {
-        return variables.getOrDefault(setting.variable(), setting.defaultValue());
-    }
-
-    /** A numeric setting as the function gets it. */
-    public int intSetting(Setting setting) {
-        return Integer.parseInt(setting(setting));
+    /**
+     * The settings the function's code would read, parsed and checked by shared-db's catalogue: its variables,
+     * with placeholders for where the database is and how to log in, which the template only knows once deployed.
+     *
+     * @throws DbConfigurationException naming every variable the catalogue refuses
+     */
+    public DbSettings dbSettings() {
+        Map<String, String> settings = new LinkedHashMap<>(TemplateValues.portableVariables(this));
+        settings.putAll(Map.of("DB_AUTH", "password", "DB_HOST", "database.invalid", "DB_USER", "placeholder",
+                "DB_PASSWORD", "placeholder"));
+        return DbSettings.from(settings);
     }
 
     /** Reads every function of a template. */

@@ -1,11 +1,10 @@
 package dev.lambdalab.testbed.stack;
 
 import dev.lambdalab.db.ConnectionSpec;
-import dev.lambdalab.db.Setting;
+import dev.lambdalab.db.DbConfigurationException;
+import dev.lambdalab.db.DbSettings;
 import dev.lambdalab.testbed.stack.FunctionSpec.Target;
 import dev.lambdalab.testbed.stack.StackResources.ProxySpec;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ public final class StackCheck {
     /** What a finding concerns. */
     public enum Rule {
         RESERVED_CONCURRENCY("reserved concurrency"),
+        SETTINGS("settings"),
         CONNECTION_BUDGET("connection budget"),
         TIMEOUT_ORDER("timeout order"),
         PINNING("pinning");
@@ -93,10 +93,36 @@ public final class StackCheck {
     public List<Finding> run() {
         List<Finding> findings = new ArrayList<>();
         reservedConcurrency(findings);
-        budget(findings);
-        functions.values().forEach(function -> timeouts(function, findings));
-        functions.values().stream().filter(f -> f.target() == Target.PROXY).forEach(f -> pinning(f, findings));
+        Map<String, DbSettings> settings = settings(findings);
+        budget(settings, findings);
+        settings.forEach((name, read) -> timeouts(functions.get(name), read, findings));
+        settings.forEach((name, read) -> {
+            if (functions.get(name).target() == Target.PROXY) {
+                pinning(functions.get(name), read, findings);
+            }
+        });
         return findings;
+    }
+
+    /**
+     * Each pooled function's settings as its code reads them (shared-db's catalogue); a function whose variables
+     * the catalogue refuses gets a violation naming them instead, and no further rules.
+     */
+    private Map<String, DbSettings> settings(List<Finding> findings) {
+        Map<String, DbSettings> settings = new LinkedHashMap<>();
+        for (FunctionSpec function : functions.values()) {
+            if (function.poolPerInvocation() > 0) {
+                continue; // it builds its own pools: the pool settings are not its
+            }
+            try {
+                settings.put(function.name(), function.dbSettings());
+                findings.add(new Finding(Rule.SETTINGS, function.name(), "its variables pass shared-db's catalogue, as"
+                        + " its init reads them", Verdict.OK));
+            } catch (DbConfigurationException e) {
+                findings.add(new Finding(Rule.SETTINGS, function.name(), e.getMessage(), Verdict.VIOLATION));
+            }
+        }
+        return settings;
     }
 
     /** True when no finding is a violation. */
@@ -119,7 +145,7 @@ public final class StackCheck {
                 reserved > 0 && left < MIN_UNRESERVED ? Verdict.VIOLATION : Verdict.OK));
     }
 
-    private void budget(List<Finding> findings) {
+    private void budget(Map<String, DbSettings> settings, List<Finding> findings) {
         int maxConnections = stack.maxConnections();
         int proxyConnections = stack.proxyDatabaseConnections();
         int direct = 0;
@@ -133,7 +159,10 @@ public final class StackCheck {
                         function.brokenOnPurpose() ? Verdict.ON_PURPOSE : Verdict.VIOLATION));
                 continue;
             }
-            int pool = function.intSetting(Setting.POOL_MAX_SIZE);
+            if (!settings.containsKey(function.name())) {
+                continue; // its settings were refused: reported above
+            }
+            int pool = settings.get(function.name()).poolMaxSize();
             long clients = (long) environments * pool;
             if (function.target() == Target.PROXY) {
                 findings.add(new Finding(Rule.CONNECTION_BUDGET, function.name(), String.format(Locale.ROOT,
@@ -166,14 +195,10 @@ public final class StackCheck {
         };
     }
 
-    private void timeouts(FunctionSpec function, List<Finding> findings) {
-        if (function.poolPerInvocation() > 0) {
-            return; // it builds its own pools: the pool settings are not its
-        }
+    private void timeouts(FunctionSpec function, DbSettings settings, List<Finding> findings) {
         long timeout = function.timeoutSeconds() * 1000L;
-        long pool = function.intSetting(Setting.POOL_TIMEOUT_MS);
-        long socket = function.intSetting(Setting.DB_SOCKET_TIMEOUT_S) * 1000L;
-        long queryTimeout = function.intSetting(Setting.DB_QUERY_TIMEOUT_S) * 1000L;
+        long pool = settings.poolTimeoutMillis();
+        long socket = settings.socketTimeoutSeconds() * 1000L;
         long query = assumptions.longestQueryMillis();
         boolean proxy = function.target() == Target.PROXY;
         long borrow = proxy ? stack.proxy().map(p -> p.borrowTimeoutSeconds() * 1000L).orElse(0L) : 0;
@@ -200,12 +225,8 @@ public final class StackCheck {
                 socket < timeout ? "<" : ">=", s(timeout),
                 proxy ? " (RDS Proxy does not forward cancel requests: the socket timeout bounds a query)" : ""),
                 socketOk ? Verdict.OK : Verdict.VIOLATION));
-        boolean queryOk = queryTimeout == 0 || queryTimeout < socket;
-        findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), String.format(Locale.ROOT,
-                "DB_QUERY_TIMEOUT_S %s %s DB_SOCKET_TIMEOUT_S %s", s(queryTimeout), queryOk ? "<" : ">=", s(socket)),
-                queryOk ? Verdict.OK : Verdict.VIOLATION));
         if (proxy && stack.proxy().isPresent()) {
-            long lifetime = function.intSetting(Setting.POOL_MAX_LIFETIME_MS);
+            long lifetime = settings.poolMaxLifetimeMillis();
             long idle = stack.proxy().get().idleClientTimeoutSeconds() * 1000L;
             findings.add(new Finding(Rule.TIMEOUT_ORDER, function.name(), String.format(Locale.ROOT,
                     "POOL_MAX_LIFETIME_MS %s %s IdleClientTimeout %s", s(lifetime), lifetime < idle ? "<" : ">=",
@@ -214,9 +235,8 @@ public final class StackCheck {
         }
     }
 
-    private static void pinning(FunctionSpec function, List<Finding> findings) {
-        Map<String, String> parameters = jdbcParameters(function.variables().getOrDefault(
-                Setting.DB_JDBC_PARAMS.variable(), ""));
+    private static void pinning(FunctionSpec function, DbSettings settings, List<Finding> findings) {
+        Map<String, String> parameters = settings.jdbcParameters();
         List<String> problems = new ArrayList<>();
         if (parameters.containsKey("options")) {
             problems.add("DB_JDBC_PARAMS sets options=" + parameters.get("options") + ": RDS Proxy refuses startup"
@@ -238,18 +258,6 @@ public final class StackCheck {
         } catch (NumberFormatException e) {
             return true; // pgjdbc ignores an unparsable version, and then sends the SETs
         }
-    }
-
-    private static Map<String, String> jdbcParameters(String raw) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
     }
 
     private static String s(long millis) {

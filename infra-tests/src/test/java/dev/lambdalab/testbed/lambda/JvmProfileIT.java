@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,13 +25,7 @@ class JvmProfileIT {
 
     @BeforeEach
     void processIsolation(TestBed testBed) {
-        ProcessRuntime.unavailableReason().ifPresent(reason -> {
-            if ("1".equals(System.getenv(ProcessIsolationIT.REQUIRE_VARIABLE))) {
-                org.junit.jupiter.api.Assertions.fail("process isolation is required by "
-                        + ProcessIsolationIT.REQUIRE_VARIABLE + ": " + reason);
-            }
-            Assumptions.abort("process isolation unavailable: " + reason);
-        });
+        LabExtension.assumeProcessIsolation();
         this.testBed = testBed.withIsolation(Isolation.PROCESS);
         testBed.resetConnections();
     }

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,17 +40,9 @@ class ProcessIsolationIT {
 
     private TestBed testBed;
 
-    /** Set to 1 (CI does) to fail instead of skipping when process isolation cannot run. */
-    static final String REQUIRE_VARIABLE = "TESTBED_REQUIRE_PROCESS_ISOLATION";
-
     @BeforeEach
     void processIsolation(TestBed testBed) {
-        ProcessRuntime.unavailableReason().ifPresent(reason -> {
-            if ("1".equals(System.getenv(REQUIRE_VARIABLE))) {
-                org.junit.jupiter.api.Assertions.fail("process isolation is required by " + REQUIRE_VARIABLE + ": " + reason);
-            }
-            Assumptions.abort("process isolation unavailable: " + reason);
-        });
+        LabExtension.assumeProcessIsolation();
         this.testBed = testBed.withIsolation(Isolation.PROCESS);
         testBed.resetConnections();
     }

@@ -31,11 +31,7 @@ class ServeShutdownIT {
     void sigtermStopsPgBouncerAndPostgresAndLeavesNoDataDirectory() throws Exception {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = leftovers(temp);
-        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0")
-                .redirectErrorStream(true).start();
+        Process serve = startServe(List.of());
         try {
             String url = awaitServing(serve);
             assertThat(HttpLoad.get(url + "/fixed").status()).isEqualTo(200);
@@ -69,15 +65,9 @@ class ServeShutdownIT {
     void sigkillLeavesNoPostgresProxyOrDataDirectoryBehindForLongerThanAFewSeconds() throws Exception {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = leftovers(temp);
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0"));
         boolean pgBouncer = dev.lambdalab.testbed.proxy.PgBouncer.find().isPresent();
-        if (pgBouncer) {
-            command.addAll(List.of("--proxy", "pgbouncer")); // a child process of its own to be cleaned up too
-        }
-        Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // with PgBouncer, a child process of its own to be cleaned up too
+        Process serve = startServe(pgBouncer ? List.of("--proxy", "pgbouncer") : List.of());
         try {
             String url = awaitServing(serve);
             assertThat(HttpLoad.get(url + "/fixed").status()).isEqualTo(200);
@@ -110,9 +100,7 @@ class ServeShutdownIT {
     void aTestBedKilledTogetherWithItsWatchdogIsCleanedUpByTheNextStart() throws Exception {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = leftovers(temp);
-        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0").redirectErrorStream(true).start();
+        Process serve = startServe(List.of());
         try {
             awaitServing(serve);
             Set<Path> created = new java.util.HashSet<>(leftovers(temp));
@@ -143,6 +131,16 @@ class ServeShutdownIT {
         } finally {
             serve.destroyForcibly();
         }
+    }
+
+    /** {@code testbed serve --port 0} as a JVM of its own, with this test's class path, plus {@code extra} flags. */
+    private static Process startServe(List<String> extra) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "dev.lambdalab.testbed.cli.TestbedCli", "serve", "--port", "0"));
+        command.addAll(extra);
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
     private static String awaitServing(Process serve) throws IOException {

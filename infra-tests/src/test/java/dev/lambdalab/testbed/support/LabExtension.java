@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.support;
 
+import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -42,6 +43,19 @@ public final class LabExtension implements ParameterResolver {
      * providers), with how to install it, unless TESTBED_REQUIRE_PGBOUNCER demands it (CI does): then the
      * test fails.
      */
+    /** Skips the test where process isolation cannot run, or fails it where {@code TESTBED_REQUIRE_PROCESS_ISOLATION=1}. */
+    public static void assumeProcessIsolation() {
+        ProcessRuntime.unavailableReason().ifPresent(reason -> {
+            if ("1".equals(System.getenv(REQUIRE_PROCESS_ISOLATION_VARIABLE))) {
+                Assertions.fail("process isolation is required by " + REQUIRE_PROCESS_ISOLATION_VARIABLE + ": " + reason);
+            }
+            Assumptions.abort("process isolation unavailable: " + reason);
+        });
+    }
+
+    /** Set to 1 (CI does) to fail instead of skipping when process isolation cannot run. */
+    public static final String REQUIRE_PROCESS_ISOLATION_VARIABLE = "TESTBED_REQUIRE_PROCESS_ISOLATION";
+
     public static void assumePgBouncer(TestBed testBed) {
         if (testBed.proxyAvailable(ProxyKind.PGBOUNCER)) {
             return;
