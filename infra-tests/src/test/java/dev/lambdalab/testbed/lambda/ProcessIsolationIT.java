@@ -201,4 +201,29 @@ class ProcessIsolationIT {
         }
         return condition.getAsBoolean();
     }
+
+    @Test
+    void theFastProfileMapsTheFunctionsClassDataArchiveAndTheLambdaProfileDoesNot() throws Exception {
+        String fastCommand;
+        String fastMaps;
+        try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))
+                .withJvmProfile(JvmProfile.FAST)) {
+            assertThat(fixed.invoke(HttpApiEvents.get("/fixed", 0)).succeeded()).as("fast: a request").isTrue();
+            long pid = fixed.environments().get(0).processId();
+            fastCommand = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+            fastMaps = Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
+        }
+        assertThat(fastCommand).as("the fast profile's command line").contains("-XX:SharedArchiveFile=", "-Xms16m",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        assertThat(fastMaps).as("the archive mapped into the environment's JVM").contains("/cds/appcds-");
+
+        try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))
+                .withJvmProfile(JvmProfile.LAMBDA)) {
+            assertThat(fixed.invoke(HttpApiEvents.get("/fixed", 0)).succeeded()).as("lambda: a request").isTrue();
+            long pid = fixed.environments().get(0).processId();
+            String command = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+            assertThat(command).as("the lambda profile's command line").contains("-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC").doesNotContain("SharedArchiveFile", "-Xms16m", "UsePerfData");
+        }
+    }
 }
