@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariCredentialsProvider;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -27,7 +28,7 @@ public final class ConnectionSpec {
     private final String host;
     private final int port;
     private final String database;
-    private final String applicationName;
+    private final Optional<String> configuredApplicationName;
 
     private ConnectionSpec(DbSettings settings, HikariCredentialsProvider credentials, String host, int port,
             String database) {
@@ -36,7 +37,7 @@ public final class ConnectionSpec {
         this.host = host;
         this.port = port;
         this.database = database;
-        this.applicationName = settings.applicationName().orElseGet(() -> defaultApplicationName(settings));
+        this.configuredApplicationName = settings.applicationName();
     }
 
     /** Reads the settings from this environment's variables and resolves the credentials they name. */
@@ -94,9 +95,13 @@ public final class ConnectionSpec {
         return "jdbc:postgresql://" + hostPart + ":" + port + "/" + database;
     }
 
-    /** application_name of every connection: the function and the environment that holds it. */
+    /**
+     * application_name of every new connection: the function and the environment that holds it. Read at
+     * each connection, not once: after a SnapStart restore the environment id is renewed
+     * ({@link ExecutionEnvironment#renewAfterRestore()}), and the copies' connections must say so.
+     */
     public String applicationName() {
-        return applicationName;
+        return configuredApplicationName.orElseGet(() -> defaultApplicationName(settings));
     }
 
     /** The pgjdbc properties, each with the reason it is set. */
@@ -109,7 +114,7 @@ public final class ConnectionSpec {
         // Let the kernel detect a peer that vanished (a proxy restart, a NAT that forgot the flow).
         properties.setProperty("tcpKeepAlive", Boolean.toString(settings.tcpKeepAlive()));
         // Name the function and the environment, so pg_stat_activity shows who holds each connection.
-        properties.setProperty("ApplicationName", applicationName);
+        properties.setProperty("ApplicationName", applicationName());
         properties.setProperty("sslmode", settings.sslMode());
         settings.sslRootCert().ifPresent(path -> properties.setProperty("sslrootcert", path));
         // 0 behind PgBouncer in transaction mode, where no server-side prepared statement survives a
@@ -134,7 +139,7 @@ public final class ConnectionSpec {
      * asked at every new connection, read again once when the server rejects them (a rotated secret).
      */
     public DataSource dataSource() {
-        return new CredentialsDataSource(jdbcUrl(), driverProperties(), credentials);
+        return new CredentialsDataSource(jdbcUrl(), this::driverProperties, credentials);
     }
 
     /**
@@ -166,7 +171,7 @@ public final class ConnectionSpec {
     /** Settings and credentials, secrets masked. */
     @Override
     public String toString() {
-        return "ConnectionSpec{url=" + jdbcUrl() + ", applicationName=" + applicationName + ", credentials="
+        return "ConnectionSpec{url=" + jdbcUrl() + ", applicationName=" + applicationName() + ", credentials="
                 + credentials + ", settings=" + settings + "}";
     }
 }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
@@ -29,16 +30,16 @@ public final class CredentialsDataSource implements DataSource {
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(CredentialsDataSource.class);
 
     private final String jdbcUrl;
-    private final Properties driverProperties;
+    private final Supplier<Properties> driverProperties;
     private final HikariCredentialsProvider credentials;
     private final Driver driver = new org.postgresql.Driver();
     private volatile int loginTimeoutSeconds;
 
     /** Package-private: {@link ConnectionSpec} builds it. */
-    CredentialsDataSource(String jdbcUrl, Properties driverProperties,
+    CredentialsDataSource(String jdbcUrl, Supplier<Properties> driverProperties,
             HikariCredentialsProvider credentials) {
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        this.driverProperties = (Properties) Objects.requireNonNull(driverProperties, "driverProperties").clone();
+        this.driverProperties = Objects.requireNonNull(driverProperties, "driverProperties");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
     }
 
@@ -68,7 +69,7 @@ public final class CredentialsDataSource implements DataSource {
     }
 
     private Connection connect(Credentials login) throws SQLException {
-        Properties properties = (Properties) driverProperties.clone();
+        Properties properties = driverProperties.get(); // a fresh copy per connection
         properties.setProperty("user", login.getUsername());
         properties.setProperty("password", login.getPassword());
         if (loginTimeoutSeconds > 0 && !properties.containsKey("loginTimeout")) {

@@ -97,6 +97,17 @@ public final class IamTokenCredentials implements HikariCredentialsProvider, Ref
         return true;
     }
 
+    /**
+     * Signs a new token now. The one from init may be past its 15 minutes, and whether the reuse check
+     * above notices depends on the clock the copy restored with; signing here, in the afterRestore hook,
+     * also keeps the signature out of the first request's latency.
+     */
+    @Override
+    public synchronized void refreshAfterRestore() {
+        token = null;
+        getCredentials();
+    }
+
     /** When the token in use was signed, or {@code null} before the first connection. */
     public synchronized Instant signedAt() {
         return signedAt;

@@ -42,6 +42,19 @@ public final class LambdaPool {
 
     /** Builds the environment's pool. It opens no connection itself: see initializationFailTimeout below. */
     public static HikariDataSource create(ConnectionSpec connection) {
+        return create(connection, false);
+    }
+
+    /**
+     * The same pool, which can also be emptied and suspended before a SnapStart snapshot and resumed after
+     * each restore ({@link PoolCheckpoint}). HikariCP only allows that when the pool was built for it:
+     * suspension puts a semaphore in front of every borrow, so plain pools go without.
+     */
+    public static HikariDataSource createSuspendable(ConnectionSpec connection) {
+        return create(connection, true);
+    }
+
+    private static HikariDataSource create(ConnectionSpec connection, boolean suspendable) {
         DbSettings settings = connection.settings();
         HikariConfig config = connection.hikariConfig("fixed");
         // One request at a time per environment, so one connection is all it can use; concurrency comes
@@ -68,6 +81,7 @@ public final class LambdaPool {
         // environment still initialises; requests get a 503 until the database is back, then recover,
         // instead of the environment failing its init (and every retry of it) for good.
         config.setInitializationFailTimeout(-1);
+        config.setAllowPoolSuspension(suspendable);
         HikariDataSource pool = new HikariDataSource(config);
         LOG.info("[env {}] pool {} created: maximumPoolSize={} minimumIdle={} connectionTimeout={}ms"
                         + " validationTimeout={}ms idleTimeout={}ms maxLifetime={}ms keepaliveTime={}ms url={}"

@@ -16,4 +16,13 @@ public interface RefreshableCredentials {
      * @throws CredentialsException when reading them failed
      */
     boolean refreshAfterAuthenticationFailure();
+
+    /**
+     * Forgets what was read during init, after a SnapStart restore: every copy of a snapshot starts with the
+     * credentials of the environment that was snapshotted, possibly days old (a token past its life, a secret
+     * rotated since). Called from an {@code afterRestore} hook, before the first request of the copy.
+     *
+     * @throws CredentialsException when reading them again failed
+     */
+    void refreshAfterRestore();
 }

@@ -121,6 +121,12 @@ public final class SecretsManagerCredentials implements HikariCredentialsProvide
         secret = fetch();
     }
 
+    /** Reads the secret again: it may have been rotated since the snapshot was taken. */
+    @Override
+    public synchronized void refreshAfterRestore() {
+        refresh();
+    }
+
     @Override
     public synchronized boolean refreshAfterAuthenticationFailure() {
         Instant now = clock.instant();
