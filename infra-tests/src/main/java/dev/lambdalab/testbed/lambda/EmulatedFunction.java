@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.lambda.Invocation.Outcome;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -60,6 +62,8 @@ public final class EmulatedFunction implements AutoCloseable {
     private Isolation isolation = Isolation.CLASSLOADER;
     private List<String> jvmOptions = List.of();
     private JvmProfile jvmProfile = JvmProfile.fromEnvironment();
+    private SnapStart snapStart = SnapStart.OFF;
+    private Snapshot snapshot;
 
     private final Object lock = new Object();
     private final ArrayDeque<Sandbox> idle = new ArrayDeque<>();
@@ -195,6 +199,52 @@ public final class EmulatedFunction implements AutoCloseable {
 
     public JvmProfile jvmProfile() {
         return jvmProfile;
+    }
+
+    /**
+     * SnapStart ({@link SnapStart}): with {@code SNAPSHOT}, the first invocation publishes the version (init
+     * once, snapshot) and every cold start restores a copy. Needs {@link Isolation#PROCESS}.
+     */
+    public EmulatedFunction withSnapStart(SnapStart mode) {
+        checkNotStarted();
+        this.snapStart = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    public SnapStart snapStart() {
+        return snapStart;
+    }
+
+    /**
+     * The snapshot's Init Duration (init and beforeCheckpoint hooks, Lambda's INIT_REPORT), or empty before
+     * the version is published or without snapshots.
+     */
+    public Optional<Duration> snapshotInitDuration() {
+        synchronized (lock) {
+            return Optional.ofNullable(snapshot).map(Snapshot::initDuration);
+        }
+    }
+
+    /** The host pids of the restored copies alive now, and the pid they all had when snapshotted. */
+    public Optional<RestoredCopies> restoredCopies() {
+        synchronized (lock) {
+            if (snapshot == null) {
+                return Optional.empty();
+            }
+            List<Long> pids = snapshot.copies().stream().map(ProcessSandbox::jvmPid).filter(pid -> pid > 0).sorted().toList();
+            return Optional.of(new RestoredCopies(snapshot.sourcePid(), pids, snapshot.bytes(), snapshot.dumpDuration()));
+        }
+    }
+
+    /**
+     * The copies of a snapshot.
+     *
+     * @param snapshotPid the pid of the snapshotted JVM, which each copy has inside its own PID namespace
+     * @param hostPids the copies' JVMs as this machine sees them
+     * @param imageBytes the snapshot's size on disk
+     * @param dumpDuration how long CRIU took to dump it
+     */
+    public record RestoredCopies(long snapshotPid, List<Long> hostPids, long imageBytes, Duration dumpDuration) {
     }
 
     public EmulatedFunction withJvmOptions(String... options) {
@@ -350,12 +400,21 @@ public final class EmulatedFunction implements AutoCloseable {
      */
     private Init initialise(Sandbox sandbox, String requestId) {
         Map<String, String> variables = new LinkedHashMap<>(frozenEnvironment);
-        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName());
+        if (snapStart == SnapStart.OFF) {
+            variables.put("AWS_LAMBDA_LOG_STREAM_NAME", sandbox.logStreamName());
+        }
         Handoff<Void> init = sandbox.init(handlerClass, variables);
         long start = System.nanoTime();
         try {
             init.await(initTimeout.toNanos());
-            return new Init(Duration.ofNanos(System.nanoTime() - start), null);
+            Duration duration = Duration.ofNanos(System.nanoTime() - start);
+            if (snapStart != SnapStart.OFF) {
+                // A SnapStart cold start has no Init Duration but a Restore Duration: restore, runtime, afterRestore hooks.
+                log.append(sandbox.id(), requestId, String.format(Locale.ROOT, "RESTORE Restore Duration: %.2f ms (%s)",
+                        duration.toNanos() / 1e6, snapStart == SnapStart.SNAPSHOT ? "restored from the snapshot"
+                                : "hooks only: init ran, nothing was restored"));
+            }
+            return new Init(duration, null);
         } catch (TimeoutException e) {
             sandbox.discard("init timed out");
             metrics.initError("Sandbox.Timedout");
@@ -420,6 +479,9 @@ public final class EmulatedFunction implements AutoCloseable {
     }
 
     private void start() {
+        if (snapStart != SnapStart.OFF && isolation != Isolation.PROCESS) {
+            throw new IllegalStateException("SnapStart needs process isolation: the runtime client runs its hooks");
+        }
         SharedLibraryState.prepare();
         if (code == null) {
             code = FunctionCode.project();
@@ -429,10 +491,16 @@ public final class EmulatedFunction implements AutoCloseable {
         variables.put("AWS_LAMBDA_FUNCTION_NAME", name);
         variables.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb));
-        variables.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
+        if (snapStart == SnapStart.OFF) {
+            // Not in SnapStart functions ("Monitoring for Lambda SnapStart"): the snapshot would give every copy one.
+            variables.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
+        }
         variables.put("AWS_REGION", region);
         variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
         frozenEnvironment = Map.copyOf(variables);
+        if (snapStart == SnapStart.SNAPSHOT) {
+            publish();
+        }
         if (idleReclaim != null) {
             reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "lambda-" + name + "-reaper");
@@ -445,15 +513,38 @@ public final class EmulatedFunction implements AutoCloseable {
         started = true;
     }
 
+    /** Publishes the version: init once and the snapshot (Lambda's INIT_REPORT). Called under the lock. */
+    private void publish() {
+        try {
+            snapshot = Snapshot.take(name, ProcessRuntime.get(), handlerClass, memoryMb, jvmProfile, jvmOptions,
+                    frozenEnvironment, initTimeout, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("function " + name + ": the SnapStart snapshot failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("function " + name + ": interrupted while taking the snapshot", e);
+        }
+        log.append("snapshot", "-", String.format(Locale.ROOT,
+                "INIT_REPORT Init Duration: %.2f ms Phase: init Status: success (snapshot of pid %d: %.1f MB, dumped in %d ms)",
+                snapshot.initDuration().toNanos() / 1e6, snapshot.sourcePid(), snapshot.bytes() / 1e6,
+                snapshot.dumpDuration().toMillis()));
+    }
+
     private Sandbox newSandbox() {
         byte[] random = new byte[16];
         RANDOM.nextBytes(random);
         String id = HexFormat.of().formatHex(random);
         String logStream = LocalDate.now(ZoneOffset.UTC).format(LOG_STREAM_DATE) + "/[$LATEST]" + id;
-        Sandbox sandbox = isolation == Isolation.PROCESS
-                ? new ProcessSandbox(id, logStream, ProcessRuntime.get(), handlerClass, memoryMb, jvmProfile, jvmOptions,
-                        log)
-                : new ClassLoaderSandbox(id, logStream, code, threads);
+        Sandbox sandbox;
+        if (isolation == Isolation.CLASSLOADER) {
+            sandbox = new ClassLoaderSandbox(id, logStream, code, threads);
+        } else if (snapStart == SnapStart.SNAPSHOT) {
+            sandbox = new ProcessSandbox(id, logStream, snapshot, log);
+        } else {
+            sandbox = new ProcessSandbox(id, logStream, ProcessRuntime.get(), handlerClass, memoryMb, jvmProfile,
+                    jvmOptions, log, snapStart == SnapStart.HOOKS_ONLY ? ProcessSandbox.Role.HOOKS_ONLY
+                            : ProcessSandbox.Role.ON_DEMAND);
+        }
         sandboxes.add(sandbox);
         metrics.environmentCreated();
         return sandbox;
@@ -492,6 +583,13 @@ public final class EmulatedFunction implements AutoCloseable {
         }
         for (Sandbox sandbox : sandboxes) {
             sandbox.destroy("destroyed: the emulated function was closed");
+        }
+        Snapshot published;
+        synchronized (lock) {
+            published = snapshot;
+        }
+        if (published != null) {
+            published.close();
         }
     }
 

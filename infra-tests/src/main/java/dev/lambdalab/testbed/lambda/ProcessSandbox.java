@@ -2,12 +2,8 @@ package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.watchdog.Watchdog;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,11 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -35,11 +30,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * emulator's close ends it with SIGKILL: no shutdown hook runs. Unlike Lambda, where the micro-VM vanishes
  * and the server sees nothing until TCP keepalive or its own timeouts, the kernel here closes the killed
  * process's sockets at once, so the server sees its connections go.
+ *
+ * <p>With SnapStart ({@link SnapStart}) it has one of three other {@link Role}s: the environment that is
+ * initialised and then snapshotted, a copy restored from that snapshot, or (hooks only) an environment that
+ * runs the same hook sequence without a snapshot.
  */
-final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener {
+final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** What part the environment plays in SnapStart. */
+    enum Role {
+        /** No SnapStart: init on demand, at the cold start. */
+        ON_DEMAND,
+        /** Init in snap-start mode; once its beforeCheckpoint hooks ran, it is snapshotted ({@link Snapshot}). */
+        SNAPSHOT_SOURCE,
+        /** Restored from a snapshot by CRIU; its restore ends when its afterRestore hooks ran. */
+        RESTORED_COPY,
+        /** Init in snap-start mode and its restore answered at once: the hooks run, nothing is snapshotted. */
+        HOOKS_ONLY
+    }
+
+    /** Lambda's runtime passes it: org.crac's hooks go to the runtime client's context (see functions/pom.xml). */
+    static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
     /**
      * JVMs starting at once. In Lambda every environment has CPU of its own; here they share this machine's,
      * and twenty JVMs starting together on two cores each take ten times as long, past the init timeout.
@@ -53,8 +64,15 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     private final JvmProfile profile;
     private final List<String> jvmOptions;
     private final FunctionLog log;
-    private final RuntimeApiServer api;
+    private final Role role;
+    private final Snapshot snapshot;
+    private final RuntimeEndpoint endpoint = new RuntimeEndpoint(this);
+    /** Its own Runtime API, or null for a copy (the snapshot's, shared) and a source (the snapshot's too). */
+    private final RuntimeApiServer ownApi;
+    private final int apiPort;
     private Process process;
+    /** The JVM's pid: the process's, or for a copy the restored JVM's, found when it first calls the API. */
+    private volatile long jvmPid = -1;
     private volatile int invocations;
 
     // Guarded by this: the runtime's poll, the emulator's wish to park it, and whether it is stopped.
@@ -67,8 +85,28 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     private Handoff<Object> current;
     private volatile String currentRequestId = "-";
 
+    /** An environment of the given role, other than a restored copy. */
     ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
-            JvmProfile profile, List<String> jvmOptions, FunctionLog log) {
+            JvmProfile profile, List<String> jvmOptions, FunctionLog log, Role role) {
+        this(id, logStreamName, runtime, handlerClass, memoryMb, profile, jvmOptions, log, role, null, null);
+    }
+
+    /** The environment a snapshot is taken of: its Runtime API is the snapshot's, whose port the copies keep. */
+    ProcessSandbox(String id, ProcessRuntime runtime, String handlerClass, int memoryMb, JvmProfile profile,
+            List<String> jvmOptions, FunctionLog log, RuntimeApiServer snapshotApi) {
+        this(id, "", runtime, handlerClass, memoryMb, profile, jvmOptions, log, Role.SNAPSHOT_SOURCE, null,
+                Objects.requireNonNull(snapshotApi, "snapshotApi"));
+    }
+
+    /** A copy restored from the snapshot. */
+    ProcessSandbox(String id, String logStreamName, Snapshot snapshot, FunctionLog log) {
+        this(id, logStreamName, snapshot.runtime(), snapshot.handlerClass(), 0, snapshot.profile(), List.of(), log,
+                Role.RESTORED_COPY, Objects.requireNonNull(snapshot, "snapshot"), null);
+    }
+
+    private ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
+            JvmProfile profile, List<String> jvmOptions, FunctionLog log, Role role, Snapshot snapshot,
+            RuntimeApiServer snapshotApi) {
         super(id, logStreamName);
         this.runtime = runtime;
         this.profile = profile;
@@ -76,7 +114,41 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         this.memoryMb = memoryMb;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.log = log;
-        this.api = new RuntimeApiServer(this);
+        this.role = role;
+        this.snapshot = snapshot;
+        if (role == Role.RESTORED_COPY) {
+            this.ownApi = null;
+            this.apiPort = snapshot.apiPort();
+        } else if (role == Role.SNAPSHOT_SOURCE) {
+            this.ownApi = null;
+            this.apiPort = snapshotApi.port();
+            snapshotApi.reroute(caller -> endpoint);
+        } else {
+            this.ownApi = new RuntimeApiServer(endpoint);
+            this.apiPort = ownApi.port();
+        }
+    }
+
+    Role role() {
+        return role;
+    }
+
+    RuntimeEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The process CRIU runs (for a copy: {@code unshare}), whose descendants include the JVM. */
+    Process process() {
+        return process;
+    }
+
+    /** A copy's JVM, found by the snapshot's Runtime API when it first called. */
+    void boundToJvm(long pid) {
+        jvmPid = pid;
+    }
+
+    long jvmPid() {
+        return jvmPid;
     }
 
     @Override
@@ -86,7 +158,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
 
     @Override
     long processId() {
-        return process == null ? -1 : process.pid();
+        return jvmPid;
     }
 
     /**
@@ -95,6 +167,9 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
      */
     @Override
     Handoff<Void> init(String handler, Map<String, String> environment) {
+        if (role == Role.RESTORED_COPY) {
+            return restore();
+        }
         try {
             START_SLOTS.acquire();
             holdsStartSlot.set(true);
@@ -126,12 +201,19 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         variables.put("TZ", ":UTC");
         variables.put("LAMBDA_TASK_ROOT", runtime.taskRoot().toString());
         variables.put("_HANDLER", handler);
-        variables.put("AWS_LAMBDA_RUNTIME_API", api.address());
+        variables.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + apiPort);
+        // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
+        // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise.
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == Role.ON_DEMAND ? "on-demand" : "snap-start");
         variables.putAll(environment);
         // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
         // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).
         int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
-        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", runtime.jniOption()));
+        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", CRAC_COMPAT, runtime.jniOption()));
+        if (role == Role.SNAPSHOT_SOURCE) {
+            // No hsperfdata file: CRIU would restore its mapping by path, and every copy would share it.
+            tail.add("-XX:-UsePerfData");
+        }
         tail.addAll(jvmOptions);
         tail.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
         Optional<Path> archive = Optional.empty();
@@ -141,10 +223,17 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
             training.addAll(tail);
             archive = AppCdsArchive.forHandler(runtime, handler, training, variables);
         }
-        List<String> command = new ArrayList<>(List.of(runtime.java().toString()));
+        List<String> command = new ArrayList<>();
+        if (role == Role.SNAPSHOT_SOURCE) {
+            command.add("setsid"); // a session of its own, which CRIU can dump whole
+        }
+        command.add(runtime.java().toString());
         command.addAll(profile.flags(maxHeapMb, archive));
         command.addAll(tail);
         ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
+        if (role == Role.SNAPSHOT_SOURCE) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
         builder.environment().clear();
         builder.environment().putAll(variables);
         try {
@@ -155,13 +244,32 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
                     + e.getMessage()));
             return initDone;
         }
+        jvmPid = process.pid();
+        watch();
+        return initDone;
+    }
+
+    /** A copy: CRIU restores the snapshot; the restore is over when the copy's runtime asks for its first event. */
+    private synchronized Handoff<Void> restore() {
+        initDone = new Handoff<>();
+        try {
+            process = snapshot.restore(this);
+        } catch (IOException e) {
+            initDone.fail(new RuntimeReportedError("Runtime.RestoreError", "could not restore the snapshot: "
+                    + e.getMessage()));
+            return initDone;
+        }
+        watch();
+        return initDone;
+    }
+
+    private void watch() {
         Watchdog.watchUntilExit(process.toHandle(), "KILL"); // no frozen JVM outlives the test bed
         pump(process.getInputStream(), "stdout");
         pump(process.getErrorStream(), "stderr");
         Thread exitWatch = new Thread(this::watchExit, "env-" + shortId() + "-exit");
         exitWatch.setDaemon(true);
         exitWatch.start();
-        return initDone;
     }
 
     @Override
@@ -169,7 +277,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         Handoff<Object> done = new Handoff<>();
         String body;
         try {
-            body = eventJson(event);
+            body = RuntimeJson.event(event);
         } catch (IOException e) {
             done.fail(new IllegalArgumentException("the event cannot be serialised to JSON: " + e.getMessage(), e));
             return done;
@@ -185,14 +293,14 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
             currentRequestId = context.getAwsRequestId();
             parkRequested = false;
             if (frozen) {
-                Signals.get().send(Signals.Signal.CONT, process.pid());
+                Signals.get().send(Signals.Signal.CONT, jvmPid);
                 frozen = false;
             }
             runtimeWaiting = false;
         }
-        api.dispatch(new RuntimeApiServer.Event(context.getAwsRequestId(), body,
+        endpoint.dispatch(new RuntimeEndpoint.Event(context.getAwsRequestId(), body,
                 System.currentTimeMillis() + context.getRemainingTimeInMillis(),
-                functionArn(), traceId(), null, null));
+                functionArn(), RuntimeJson.traceId(), null, null));
         return done;
     }
 
@@ -228,11 +336,32 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         }
     }
 
+    /**
+     * The runtime client called restore/next. The source is ready to be snapshotted: its init, hooks
+     * included, is over, and the request stays unanswered. Anyone else gets the answer at once.
+     */
+    @Override
+    public boolean restoreRequested() {
+        if (role != Role.SNAPSHOT_SOURCE) {
+            return true;
+        }
+        Handoff<Void> init;
+        synchronized (this) {
+            init = initDone;
+            initDone = null;
+        }
+        if (init != null) {
+            releaseStartSlot();
+            init.complete(null);
+        }
+        return false;
+    }
+
     @Override
     public void response(String requestId, String body) {
         Handoff<Object> done = take();
         if (done != null) {
-            done.complete(decode(body));
+            done.complete(RuntimeJson.answer(body));
         }
     }
 
@@ -240,7 +369,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     public void invocationError(String requestId, String errorType, String body) {
         Handoff<Object> done = take();
         if (done != null) {
-            done.fail(error(errorType, body));
+            done.fail(RuntimeJson.error(errorType, body));
         }
     }
 
@@ -253,7 +382,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         }
         if (init != null) {
             releaseStartSlot();
-            init.fail(error(errorType, body));
+            init.fail(RuntimeJson.error(errorType, body));
         }
     }
 
@@ -267,7 +396,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
     /** Freezes the process when the emulator parked it and its runtime is waiting for the next event. */
     private void freezeIfParkedAndWaiting() {
         if (parkRequested && runtimeWaiting && !frozen && state() != State.DEAD && process != null && process.isAlive()) {
-            frozen = Signals.get().send(Signals.Signal.STOP, process.pid());
+            frozen = Signals.get().send(Signals.Signal.STOP, jvmPid);
         }
     }
 
@@ -322,16 +451,22 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
                 Thread.currentThread().interrupt();
             }
         }
-        api.close();
+        endpoint.close();
+        if (ownApi != null) {
+            ownApi.close();
+        }
+        if (snapshot != null) {
+            snapshot.forget(this);
+        }
     }
 
     @Override
     int openSockets() {
         Process p = process;
-        if (p == null || !p.isAlive()) {
+        if (p == null || !p.isAlive() || jvmPid < 0) {
             return 0;
         }
-        return ProcessSockets.established(p.pid(), api.port());
+        return ProcessSockets.established(jvmPid, apiPort);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -349,53 +484,6 @@ final class ProcessSandbox extends Sandbox implements RuntimeApiServer.Listener 
         }, "env-" + shortId() + "-" + name);
         reader.setDaemon(true);
         reader.start();
-    }
-
-    private static String eventJson(Object event) throws IOException {
-        if (event == null) {
-            return "null";
-        }
-        if (event instanceof String text) {
-            return text;
-        }
-        if (event instanceof APIGatewayV2HTTPEvent http) {
-            return EventJson.httpApi(http);
-        }
-        return JSON.writeValueAsString(event);
-    }
-
-    /** The runtime's JSON answer as the handler returned it: an HTTP API response, else the JSON text. */
-    private static Object decode(String body) {
-        try {
-            JsonNode tree = JSON.readTree(body);
-            if (tree != null && tree.isObject() && tree.has("statusCode")) {
-                return JSON.treeToValue(tree, APIGatewayV2HTTPResponse.class);
-            }
-        } catch (IOException e) {
-            // not JSON: hand it back as text
-        }
-        return body;
-    }
-
-    private static RuntimeReportedError error(String typeHeader, String body) {
-        String type = typeHeader;
-        String message = body;
-        try {
-            JsonNode tree = JSON.readTree(body);
-            if (tree != null && tree.isObject()) {
-                type = tree.path("errorType").asText(typeHeader);
-                message = tree.path("errorMessage").asText(body);
-            }
-        } catch (IOException e) {
-            // the body is not the runtime client's JSON: keep it as the message
-        }
-        return new RuntimeReportedError(type, message);
-    }
-
-    private static String traceId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format(Locale.ROOT, "Root=1-%08x-%024x;Parent=%016x;Sampled=0",
-                System.currentTimeMillis() / 1000, random.nextLong() & 0xFFFFFFFFFFFFL, random.nextLong());
     }
 
     @Override

@@ -49,6 +49,39 @@ final class ProcessSockets {
         return count;
     }
 
+    /**
+     * Whether the process holds the client end of the loopback connection from {@code localPort} to
+     * {@code remotePort}: how a server that many processes call on one port tells them apart.
+     */
+    static boolean holdsConnection(long pid, int localPort, int remotePort) {
+        Set<String> inodes = socketInodes(pid);
+        if (inodes.isEmpty()) {
+            return false;
+        }
+        for (String table : List.of("tcp", "tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", table));
+            } catch (IOException e) {
+                continue;
+            }
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length < 10 || !inodes.contains(fields[9])) {
+                    continue;
+                }
+                if (port(fields[1]) == localPort && port(fields[2]) == remotePort) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+    }
+
     private static Set<String> socketInodes(long pid) {
         Set<String> inodes = new HashSet<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {

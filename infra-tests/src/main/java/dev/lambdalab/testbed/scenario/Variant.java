@@ -1,16 +1,25 @@
 package dev.lambdalab.testbed.scenario;
 
-/** Which handler: the broken per-invocation pool, or the fixed static pool of size 1. */
+import java.util.List;
+
+/**
+ * Which handler: the broken per-invocation pool, the fixed static pool of size 1, or the fixed one with
+ * SnapStart's runtime hooks.
+ */
 public enum Variant {
-    BROKEN("dev.lambdalab.functions.broken.BrokenHandler", "/broken"),
-    FIXED("dev.lambdalab.functions.fixed.FixedHandler", "/fixed");
+    BROKEN("dev.lambdalab.functions.broken.BrokenHandler", "/broken", "broken"),
+    FIXED("dev.lambdalab.functions.fixed.FixedHandler", "/fixed", "fixed"),
+    /** The fixed handler made safe for SnapStart (only the SnapStart scenarios run it). */
+    FIXED_SNAPSTART("dev.lambdalab.functions.snapstart.SnapStartFixedHandler", "/fixed-snapstart", "fixed-snapstart");
 
     private final String handlerClass;
     private final String path;
+    private final String label;
 
-    Variant(String handlerClass, String path) {
+    Variant(String handlerClass, String path, String label) {
         this.handlerClass = handlerClass;
         this.path = path;
+        this.label = label;
     }
 
     public String handlerClass() {
@@ -22,8 +31,13 @@ public enum Variant {
         return path;
     }
 
-    /** Lower case, as flags and reports spell it. */
+    /** As flags, reports and the handler's own answers spell it. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
+    }
+
+    /** The two that {@code testbed serve} routes and the reproduce matrix compares: broken and fixed. */
+    public static List<Variant> pair() {
+        return List.of(BROKEN, FIXED);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.support;
 
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
+import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -50,6 +51,20 @@ public final class LabExtension implements ParameterResolver {
                 Assertions.fail("process isolation is required by " + REQUIRE_PROCESS_ISOLATION_VARIABLE + ": " + reason);
             }
             Assumptions.abort("process isolation unavailable: " + reason);
+        });
+    }
+
+    /**
+     * Skips unless SnapStart snapshots can be taken here (Linux, root, CRIU 4.1: see
+     * infra-tests/snapstart/install-criu); fails instead when {@value SnapStart#REQUIRE_VARIABLE} is 1, as in CI.
+     */
+    public static void assumeSnapshots() {
+        assumeProcessIsolation();
+        SnapStart.snapshotUnavailableReason().ifPresent(reason -> {
+            if (SnapStart.required()) {
+                Assertions.fail("SnapStart snapshots are required by " + SnapStart.REQUIRE_VARIABLE + ": " + reason);
+            }
+            Assumptions.abort("SnapStart snapshots unavailable: " + reason);
         });
     }
 

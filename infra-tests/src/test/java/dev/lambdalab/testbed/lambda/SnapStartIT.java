@@ -1,0 +1,139 @@
+package dev.lambdalab.testbed.lambda;
+
+import static dev.lambdalab.testbed.support.Http.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.proxy.Proxy;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.support.LabExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * SnapStart with real snapshots: one environment initialised and dumped by CRIU, copies restored from it
+ * concurrently, each in its own PID namespace, behind the RDS Proxy emulator. Skipped where CRIU cannot
+ * run, unless TESTBED_REQUIRE_SNAPSTART=1 (CI).
+ */
+@ExtendWith(LabExtension.class)
+class SnapStartIT {
+
+    private static final int COPIES = 10;
+
+    private TestBed testBed;
+    private Proxy proxy;
+
+    @BeforeEach
+    void snapshots(TestBed testBed) {
+        LabExtension.assumeSnapshots();
+        this.testBed = testBed.withIsolation(Isolation.PROCESS);
+        testBed.resetConnections();
+        proxy = testBed.startProxy(ProxySettings.DEFAULTS);
+    }
+
+    @AfterEach
+    void back() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (testBed != null) {
+            testBed.withIsolation(Isolation.CLASSLOADER);
+            testBed.resetConnections();
+        }
+    }
+
+    @Test
+    void tenCopiesRestoreConcurrentlyFromOneSnapshotAndTheNaiveHandlerGivesThemAllOneEnvironmentId() throws Exception {
+        try (EmulatedFunction naive = snapStart(Variant.FIXED)) {
+            List<Answer> first = concurrently(naive, COPIES, 300);
+
+            EmulatedFunction.RestoredCopies copies = naive.restoredCopies().orElseThrow();
+            assertThat(copies.hostPids()).as("%d copies alive at once, each its own process", COPIES)
+                    .hasSize(COPIES).doesNotHaveDuplicates();
+            for (long pid : copies.hostPids()) {
+                assertThat(namespacePid(pid)).as("host pid %d is the snapshot's pid %d in its own namespace", pid,
+                        copies.snapshotPid()).isEqualTo(copies.snapshotPid());
+                assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")))
+                        .as("copy %d has a PID namespace of its own", pid)
+                        .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+            }
+            assertThat(first).as("one cold start per copy").allMatch(answer -> answer.coldStart);
+            assertThat(first.stream().map(a -> a.emulatorEnvironment).distinct()).hasSize(COPIES);
+            assertThat(first.stream().map(a -> a.reportedEnvironment).distinct())
+                    .as("the naive handler: the id generated at init is every copy's").hasSize(1);
+            assertThat(naive.snapshotInitDuration()).isPresent();
+        }
+    }
+
+    @Test
+    void theSnapStartSafeHandlerAnswersFromEveryCopyWithItsOwnIdAndNoError() throws Exception {
+        try (EmulatedFunction safe = snapStart(Variant.FIXED_SNAPSTART)) {
+            List<Answer> answers = concurrently(safe, COPIES, 300);
+            answers.addAll(concurrently(safe, COPIES, 0));
+
+            assertThat(answers).as("every answer a 200").allMatch(answer -> answer.status == 200);
+            assertThat(answers.stream().filter(a -> a.coldStart).map(a -> a.reportedEnvironment).distinct())
+                    .as("afterRestore gave each copy its own id").hasSize(COPIES);
+            List<String> log = safe.log().lines().stream().map(FunctionLog.Line::text).toList();
+            assertThat(log).as("beforeCheckpoint ran once, in the snapshotted environment")
+                    .filteredOn(line -> line.contains("SnapStart beforeCheckpoint")).hasSize(1);
+            assertThat(log).as("afterRestore ran in every copy")
+                    .filteredOn(line -> line.contains("SnapStart afterRestore")).hasSize(COPIES);
+        }
+    }
+
+    private EmulatedFunction snapStart(Variant variant) {
+        return testBed.function(variant, testBed.environment(proxy, Map.of())).withSnapStart(SnapStart.SNAPSHOT);
+    }
+
+    private record Answer(int status, boolean coldStart, String emulatorEnvironment, String reportedEnvironment,
+            JsonNode body) {
+    }
+
+    private static List<Answer> concurrently(EmulatedFunction function, int callers, int holdMillis) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<Invocation>> futures = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                futures.add(pool.submit(() -> function.invoke(HttpApiEvents.get("/fixed", holdMillis))));
+            }
+            List<Answer> answers = new ArrayList<>();
+            for (Future<Invocation> future : futures) {
+                Invocation invocation = future.get();
+                assertThat(invocation.succeeded()).as("invocation %s: %s %s", invocation.requestId(),
+                        invocation.errorType(), invocation.errorMessage()).isTrue();
+                var response = (com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse) invocation.response();
+                JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.getBody());
+                answers.add(new Answer(response.getStatusCode(), invocation.coldStart(), invocation.environmentId(),
+                        json.path("environmentId").asText(), json));
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The innermost pid from /proc/PID/status's NSpid line: the pid the process sees as its own. */
+    private static long namespacePid(long hostPid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(hostPid), "status"))) {
+            if (line.startsWith("NSpid:")) {
+                String[] fields = line.split("\\s+");
+                return Long.parseLong(fields[fields.length - 1]);
+            }
+        }
+        return -1;
+    }
+}
