@@ -1,11 +1,14 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
 import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
+import dev.lambdalab.testbed.scenario.SnapStartScenarios;
 import dev.lambdalab.testbed.scenario.StandardScenarios;
 import dev.lambdalab.testbed.scenario.Target;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -89,6 +92,12 @@ final class ReproduceCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "reports/reproduce.html")
     private Path html;
 
+    @Option(names = "--snapstart", description = "Adds the SnapStart pair, fixed-snapstart-naive and fixed-snapstart,"
+            + " behind the RDS Proxy emulator: real CRIU snapshots where this machine can take them (Linux, root,"
+            + " infra-tests/snapstart/install-criu), else the hooks-only fallback, labelled so ($"
+            + SnapStart.REQUIRE_VARIABLE + "=1 makes that an error). Needs --isolation process.")
+    private boolean snapStart;
+
     @Mixin
     private TestBedOptions database;
 
@@ -104,11 +113,19 @@ final class ReproduceCommand implements Callable<Integer> {
         Path logFile = Logging.besideReport(json);
         Logging.configure(verbose, logFile);
 
-        List<Scenario> scenarios = matrix.scenarios();
+        List<Scenario> scenarios = new ArrayList<>(matrix.scenarios());
+        SnapStart snapStartMode = snapStartMode();
+        scenarios.addAll(SnapStartScenarios.scenarios(snapStartMode, roleLimit, requests, holdMillis, matrix.proxy()));
         err.println("Lambda connection lab: testbed reproduce");
         err.println("  starting PostgreSQL ...");
         try (TestBed testBed = database.open(roleLimit)) {
             Map<String, String> environment = describe(testBed, matrix);
+            if (snapStartMode != SnapStart.OFF) {
+                environment.put("snapstart", snapStartMode == SnapStart.SNAPSHOT
+                        ? "CRIU snapshots: init once, every cold start restores a copy in its own PID namespace"
+                        : "hooks only, labelled so: " + SnapStart.snapshotUnavailableReason().orElse("")
+                                + "; the hooks run in Lambda's order but nothing is copied");
+            }
             environment.forEach((key, value) -> err.println("  " + key + ": " + value));
             err.println();
             ScenarioRunner runner = new ScenarioRunner(testBed);
@@ -146,6 +163,21 @@ final class ReproduceCommand implements Callable<Integer> {
                 return 1;
             }
             return 0;
+        }
+    }
+
+    /** OFF without --snapstart; else SNAPSHOT where possible, HOOKS_ONLY where not (or an error when required). */
+    private SnapStart snapStartMode() {
+        if (!snapStart) {
+            return SnapStart.OFF;
+        }
+        check(database.isolation() == Isolation.PROCESS, "--snapstart needs --isolation process: the runtime client"
+                + " runs the SnapStart hooks");
+        try {
+            return SnapStart.bestAvailable();
+        } catch (IllegalStateException e) {
+            check(false, "--snapstart: " + e.getMessage());
+            return SnapStart.OFF;
         }
     }
 

@@ -152,6 +152,15 @@ final class TestBedOptions {
                 + DEFAULT_TEMPLATE + " in the current directory") + ")" : template.description();
     }
 
+    /** The isolation the flag (or TESTBED_ISOLATION) asks for; class loaders when neither does. */
+    Isolation isolation() {
+        if (isolation != null) {
+            return Isolation.fromLabel(isolation);
+        }
+        String variable = System.getenv(TestBed.ISOLATION_VARIABLE);
+        return variable == null || variable.isBlank() ? Isolation.CLASSLOADER : Isolation.fromLabel(variable);
+    }
+
     /** The isolation for reports: what each environment is. */
     static String isolationText(TestBed testBed) {
         return testBed.isolation() == Isolation.PROCESS

@@ -1,8 +1,11 @@
 package dev.lambdalab.testbed.scenario;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.Proxy;
+import java.util.Locale;
 import java.util.Objects;
 
 /** Functions run by the emulator in this JVM, against the test bed's database or proxy. */
@@ -26,6 +29,7 @@ public final class EmulatorHost implements FunctionHost {
         if (scenario.reservedConcurrency() != null) {
             function.withReservedConcurrency(scenario.reservedConcurrency());
         }
+        function.withSnapStart(scenario.snapStart());
         return new Deployment() {
             @Override
             public Invocation invoke(Object event) {
@@ -50,6 +54,21 @@ public final class EmulatorHost implements FunctionHost {
             @Override
             public long clockLeapWarnings() {
                 return function.log().lines().stream().filter(line -> line.text().contains(CLOCK_LEAP)).count();
+            }
+
+            @Override
+            public String snapStartSummary() {
+                if (function.snapStart() == SnapStart.OFF) {
+                    return "";
+                }
+                FunctionMetrics metrics = function.metrics();
+                String init = function.snapshotInitDuration()
+                        .map(duration -> String.format(Locale.ROOT, "Init Duration %d ms once (INIT_REPORT), ",
+                                duration.toMillis()))
+                        .orElse("");
+                return String.format(Locale.ROOT, "SnapStart %s: %sRestore Duration p50 %.0f ms, max %.0f ms over %d"
+                                + " cold starts", function.snapStart().label(), init, metrics.initMillisP50(),
+                        metrics.initMillisMax(), metrics.coldStarts());
             }
 
             @Override

@@ -43,6 +43,11 @@ public interface FunctionHost {
             return 0;
         }
 
+        /** Init and Restore Durations of a SnapStart function, one line; empty without SnapStart. */
+        default String snapStartSummary() {
+            return "";
+        }
+
         /** Removes the function; its environments end. */
         @Override
         void close();

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import java.time.Duration;
@@ -24,10 +25,11 @@ import java.util.Objects;
  * @param expected whether the scenario is meant to hold or to fail
  * @param showsPinning whether it shows RDS Proxy's pinning, which PgBouncer does not do: it runs behind the
  *     RDS Proxy emulator only
+ * @param snapStart whether the function runs with SnapStart, and how ({@link SnapStart#OFF} for none)
  */
 public record Scenario(String name, String description, Variant variant, Target target, Load load,
         int roleConnectionLimit, Integer reservedConcurrency, ProxySettings proxy, Duration functionTimeout,
-        Map<String, String> settings, Expectation expected, boolean showsPinning) {
+        Map<String, String> settings, Expectation expected, boolean showsPinning, SnapStart snapStart) {
 
     /** What a scenario is meant to show. */
     public enum Expectation {
@@ -44,6 +46,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         Objects.requireNonNull(load, "load");
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(snapStart, "snapStart");
         settings = Map.copyOf(settings);
         if (roleConnectionLimit < 1) {
             throw new IllegalArgumentException("roleConnectionLimit must be at least 1, got " + roleConnectionLimit);
@@ -68,6 +71,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         private final Map<String, String> settings = new LinkedHashMap<>();
         private Expectation expected = Expectation.HOLDS;
         private boolean showsPinning;
+        private SnapStart snapStart = SnapStart.OFF;
 
         private Builder(String name) {
             this.name = name;
@@ -129,9 +133,15 @@ public record Scenario(String name, String description, Variant variant, Target 
             return this;
         }
 
+        /** Runs the function with SnapStart (process isolation only). */
+        public Builder snapStart(SnapStart mode) {
+            this.snapStart = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         public Scenario build() {
             return new Scenario(name, description, variant, target, load, roleConnectionLimit, reservedConcurrency,
-                    proxy, functionTimeout, settings, expected, showsPinning);
+                    proxy, functionTimeout, settings, expected, showsPinning, snapStart);
         }
     }
 }

@@ -104,6 +104,29 @@ public record ScenarioResult(String name, String description, String variant, St
                 withProxy ? proxy.pinReasons() : Map.of());
     }
 
+    /**
+     * A SnapStart run: requests answered under an environment id that several copies reported count as
+     * errors of {@code cause} (a copy that is not unique is a defect even when its request succeeded), and
+     * the measured Init and Restore Durations join the description.
+     */
+    ScenarioResult withSnapStart(String cause, long sharedIdRequests, String summary) {
+        Map<String, Long> allErrors = new java.util.TreeMap<>(errors);
+        Map<String, Long> allDetails = new java.util.TreeMap<>(errorDetails);
+        if (sharedIdRequests > 0) {
+            allErrors.merge(cause, sharedIdRequests, Long::sum);
+            allDetails.merge(cause, sharedIdRequests, Long::sum);
+        }
+        long errorTotal = allErrors.values().stream().mapToLong(Long::longValue).sum();
+        String seen = errorTotal == 0 ? "HOLDS" : "FAILS";
+        String judged = seen.equals(expected) ? "as expected" : "UNEXPECTED";
+        String text = summary.isEmpty() ? description : description + " Measured: " + summary + ".";
+        return new ScenarioResult(name, text, variant, target, concurrency, requests, holdMs, roleConnectionLimit,
+                reservedConcurrency, proxyDatabaseConnections, ok, Map.copyOf(allErrors), Map.copyOf(allDetails),
+                throttled, peakDbConnections, peakClientConnections, environments, coldStarts, timeouts,
+                distinctBackendPids, latencyMs, throughputPerSec, durationMs, expected, seen, judged, skipped, timeline,
+                isolation, peakConnectionsHeldByFrozenEnvironments, clockLeapWarnings, proxy, pinnedSessions, pinReasons);
+    }
+
     static ScenarioResult skipped(Scenario scenario, String reason) {
         return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
                 scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),

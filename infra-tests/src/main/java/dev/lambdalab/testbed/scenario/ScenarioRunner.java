@@ -1,6 +1,8 @@
 package dev.lambdalab.testbed.scenario;
 
 import dev.lambdalab.testbed.db.ConnectionSampler;
+import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
@@ -75,6 +77,12 @@ public final class ScenarioRunner {
             }
             return ScenarioResult.skipped(scenario, reason);
         }
+        if (scenario.snapStart() != SnapStart.OFF && testBed.isolation() != Isolation.PROCESS) {
+            return ScenarioResult.skipped(scenario, "SnapStart needs the process isolation: --isolation process");
+        }
+        if (scenario.snapStart() != SnapStart.OFF && kind != ProxyKind.RDS_PROXY) {
+            return ScenarioResult.skipped(scenario, "the SnapStart scenarios run behind the RDS Proxy emulator");
+        }
         if (scenario.showsPinning() && kind != ProxyKind.RDS_PROXY) {
             return ScenarioResult.skipped(scenario, "PgBouncer does not pin: this scenario shows what RDS Proxy does, with"
                     + " --proxy rds-proxy");
@@ -91,10 +99,13 @@ public final class ScenarioRunner {
             long environments;
             String isolation;
             long clockLeaps;
+            String snapStartSummary;
+            long sharedIds;
             AtomicInteger peakFrozen = new AtomicInteger();
             try (function; sampler) {
                 sampler.start();
-                LoadDriver driver = new LoadDriver(function::invoke, scenario.variant().path());
+                SnapStartIds ids = new SnapStartIds();
+                LoadDriver driver = new LoadDriver(event -> ids.record(function.invoke(event)), scenario.variant().path());
                 Thread reporter = progressReporter(driver, progress, function, peakFrozen);
                 try {
                     load = driver.run(scenario.load());
@@ -106,9 +117,13 @@ public final class ScenarioRunner {
                 environments = function.environmentsCreated();
                 isolation = function.isolation();
                 clockLeaps = function.clockLeapWarnings();
+                snapStartSummary = function.snapStartSummary();
+                sharedIds = ids.requestsOfSharedIds();
             }
-            return ScenarioResult.of(scenario, load, samples, environments, proxy, isolation, peakFrozen.get(),
-                    clockLeaps);
+            ScenarioResult result = ScenarioResult.of(scenario, load, samples, environments, proxy, isolation,
+                    peakFrozen.get(), clockLeaps);
+            return scenario.snapStart() == SnapStart.OFF ? result
+                    : result.withSnapStart(SnapStartScenarios.SHARED_ENVIRONMENT_ID, sharedIds, snapStartSummary);
         } finally {
             if (proxy != null) {
                 proxy.close();

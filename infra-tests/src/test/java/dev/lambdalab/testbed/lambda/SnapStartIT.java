@@ -95,6 +95,43 @@ class SnapStartIT {
         }
     }
 
+    @Test
+    void theHooksRunInLambdasOrderBeforeCheckpointThenTheSnapshotThenAfterRestoreBeforeEachCopysFirstRequest()
+            throws Exception {
+        try (EmulatedFunction safe = snapStart(Variant.FIXED_SNAPSTART)) {
+            concurrently(safe, 3, 0);
+            List<FunctionLog.Line> lines = safe.log().lines();
+            int before = indexOf(lines, line -> line.text().contains("SnapStart beforeCheckpoint"));
+            int snapshot = indexOf(lines, line -> line.text().startsWith("INIT_REPORT Init Duration"));
+            assertThat(before).as("beforeCheckpoint logged").isNotNegative();
+            assertThat(snapshot).as("the snapshot (INIT_REPORT) after beforeCheckpoint").isGreaterThan(before);
+            List<String> copies = lines.stream().filter(line -> line.text().contains("SnapStart afterRestore"))
+                    .map(FunctionLog.Line::environmentId).toList();
+            assertThat(copies).hasSize(3);
+            for (String copy : copies) {
+                int after = indexOf(lines, line -> line.environmentId().equals(copy)
+                        && line.text().contains("SnapStart afterRestore"));
+                int restored = indexOf(lines, line -> line.environmentId().equals(copy)
+                        && line.text().startsWith("RESTORE Restore Duration"));
+                int handled = indexOf(lines, line -> line.environmentId().equals(copy) && !line.requestId().equals("-")
+                        && !line.text().startsWith("RESTORE"));
+                assertThat(after).as("copy %s: afterRestore after the snapshot", copy).isGreaterThan(snapshot);
+                assertThat(restored).as("copy %s: its restore ends after afterRestore", copy).isGreaterThan(after);
+                assertThat(handled).as("copy %s: its first request after the restore", copy)
+                        .satisfiesAnyOf(index -> assertThat(index).isEqualTo(-1), index -> assertThat(index).isGreaterThan(restored));
+            }
+        }
+    }
+
+    private static int indexOf(List<FunctionLog.Line> lines, java.util.function.Predicate<FunctionLog.Line> match) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (match.test(lines.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private EmulatedFunction snapStart(Variant variant) {
         return testBed.function(variant, testBed.environment(proxy, Map.of())).withSnapStart(SnapStart.SNAPSHOT);
     }
