@@ -76,7 +76,7 @@ final class ReproduceCommand implements Callable<Integer> {
             + " default: ${DEFAULT-VALUE}).", defaultValue = "200")
     private int proxyMaxClients;
 
-    @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "Which handlers: broken, fixed"
+    @Option(names = "--variants", paramLabel = "LIST", split = ",", converter = PairVariantConverter.class, description = "Which handlers: broken, fixed"
             + " (default: both).")
     private List<Variant> variants;
 
@@ -196,7 +196,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 "--proxy-borrow-timeout-s must be from 1 to 3600, got " + borrowTimeoutSeconds);
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
-        Set<Variant> variantSet = variants == null ? EnumSet.allOf(Variant.class) : EnumSet.copyOf(variants);
+        Set<Variant> variantSet = variants == null ? EnumSet.copyOf(Variant.pair()) : EnumSet.copyOf(variants);
         Set<Target> targetSet = targets == null ? EnumSet.allOf(Target.class) : EnumSet.copyOf(targets);
         ProxySettings proxy = database.template().map(values -> values.proxySettings(ProxySettings.DEFAULTS))
                 .orElse(ProxySettings.DEFAULTS).withMaxClientConnections(proxyMaxClients);

@@ -3,18 +3,13 @@ package dev.lambdalab.testbed.lambda;
 import dev.lambdalab.testbed.watchdog.Watchdog;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -193,49 +188,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         initDone = new Handoff<>();
         functionArn = "arn:aws:lambda:" + environment.getOrDefault("AWS_REGION", "us-east-1") + ":000000000000:function:"
                 + environment.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "unknown");
-        // Only what Lambda gives a function, not the emulator's own environment.
-        Map<String, String> variables = new LinkedHashMap<>();
-        String path = System.getenv("PATH");
-        variables.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
-        variables.put("LANG", "en_US.UTF-8");
-        variables.put("TZ", ":UTC");
-        variables.put("LAMBDA_TASK_ROOT", runtime.taskRoot().toString());
-        variables.put("_HANDLER", handler);
-        variables.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + apiPort);
-        // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
-        // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise.
-        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == Role.ON_DEMAND ? "on-demand" : "snap-start");
-        variables.putAll(environment);
-        // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
-        // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).
-        int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
-        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", CRAC_COMPAT, runtime.jniOption()));
-        if (role == Role.SNAPSHOT_SOURCE) {
-            // No hsperfdata file: CRIU would restore its mapping by path, and every copy would share it.
-            tail.add("-XX:-UsePerfData");
-        }
-        tail.addAll(jvmOptions);
-        tail.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
-        Optional<Path> archive = Optional.empty();
-        if (profile == JvmProfile.FAST) {
-            List<String> training = new ArrayList<>(List.of(runtime.java().toString()));
-            training.addAll(profile.flags(maxHeapMb, Optional.empty()));
-            training.addAll(tail);
-            archive = AppCdsArchive.forHandler(runtime, handler, training, variables);
-        }
-        List<String> command = new ArrayList<>();
-        if (role == Role.SNAPSHOT_SOURCE) {
-            command.add("setsid"); // a session of its own, which CRIU can dump whole
-        }
-        command.add(runtime.java().toString());
-        command.addAll(profile.flags(maxHeapMb, archive));
-        command.addAll(tail);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
-        if (role == Role.SNAPSHOT_SOURCE) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        }
-        builder.environment().clear();
-        builder.environment().putAll(variables);
+        ProcessBuilder builder = EnvironmentJvm.builder(runtime, profile, memoryMb, jvmOptions, handler, environment,
+                "127.0.0.1:" + apiPort, role);
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -330,10 +284,26 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             initDone = null;
             freezeIfParkedAndWaiting();
         }
-        if (init != null) {
-            releaseStartSlot();
-            init.complete(null); // the first poll: init is over
+        endInit(init, null); // the first poll: init (for a copy: the restore) is over
+    }
+
+    /** Ends init, however it went: frees the start slot and hands the outcome over. */
+    private void endInit(Handoff<Void> init, Throwable failure) {
+        if (init == null) {
+            return;
         }
+        releaseStartSlot();
+        if (failure == null) {
+            init.complete(null);
+        } else {
+            init.fail(failure);
+        }
+    }
+
+    private synchronized Handoff<Void> takeInit() {
+        Handoff<Void> init = initDone;
+        initDone = null;
+        return init;
     }
 
     /**
@@ -345,15 +315,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         if (role != Role.SNAPSHOT_SOURCE) {
             return true;
         }
-        Handoff<Void> init;
-        synchronized (this) {
-            init = initDone;
-            initDone = null;
-        }
-        if (init != null) {
-            releaseStartSlot();
-            init.complete(null);
-        }
+        endInit(takeInit(), null);
         return false;
     }
 
@@ -375,15 +337,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     public void initError(String errorType, String body) {
-        Handoff<Void> init;
-        synchronized (this) {
-            init = initDone;
-            initDone = null;
-        }
-        if (init != null) {
-            releaseStartSlot();
-            init.fail(RuntimeJson.error(errorType, body));
-        }
+        endInit(takeInit(), RuntimeJson.error(errorType, body));
     }
 
     private synchronized Handoff<Object> take() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,28 +23,10 @@ final class ProcessSockets {
 
     /** Established TCP connections of the process whose remote port is not {@code excludedRemotePort}. */
     static int established(long pid, int excludedRemotePort) {
-        Set<String> inodes = socketInodes(pid);
-        if (inodes.isEmpty()) {
-            return 0;
-        }
         int count = 0;
-        for (String table : List.of("tcp", "tcp6")) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", table));
-            } catch (IOException e) {
-                continue;
-            }
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length < 10 || !ESTABLISHED.equals(fields[3]) || !inodes.contains(fields[9])) {
-                    continue;
-                }
-                String remote = fields[2];
-                int remotePort = Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16);
-                if (remotePort != excludedRemotePort) {
-                    count++;
-                }
+        for (String[] fields : connections(pid)) {
+            if (ESTABLISHED.equals(fields[3]) && port(fields[2]) != excludedRemotePort) {
+                count++;
             }
         }
         return count;
@@ -54,10 +37,21 @@ final class ProcessSockets {
      * {@code remotePort}: how a server that many processes call on one port tells them apart.
      */
     static boolean holdsConnection(long pid, int localPort, int remotePort) {
+        for (String[] fields : connections(pid)) {
+            if (port(fields[1]) == localPort && port(fields[2]) == remotePort) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rows of the kernel's TCP tables (split into fields) whose socket the process holds. */
+    private static List<String[]> connections(long pid) {
         Set<String> inodes = socketInodes(pid);
         if (inodes.isEmpty()) {
-            return false;
+            return List.of();
         }
+        List<String[]> rows = new ArrayList<>();
         for (String table : List.of("tcp", "tcp6")) {
             List<String> lines;
             try {
@@ -67,15 +61,12 @@ final class ProcessSockets {
             }
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 String[] fields = line.trim().split("\\s+");
-                if (fields.length < 10 || !inodes.contains(fields[9])) {
-                    continue;
-                }
-                if (port(fields[1]) == localPort && port(fields[2]) == remotePort) {
-                    return true;
+                if (fields.length >= 10 && inodes.contains(fields[9])) {
+                    rows.add(fields);
                 }
             }
         }
-        return false;
+        return rows;
     }
 
     private static int port(String address) {

@@ -1,0 +1,75 @@
+package dev.lambdalab.testbed.lambda;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The command line and variables of one environment's JVM: what Lambda's managed Java runtime runs,
+ * {@code java <flags> -cp <runtime client> AWSLambda <handler>} in the unpacked package, with only the
+ * variables Lambda gives a function.
+ */
+final class EnvironmentJvm {
+
+    private EnvironmentJvm() {
+    }
+
+    /**
+     * @param runtimeApi the value of AWS_LAMBDA_RUNTIME_API ({@code host:port})
+     * @param role the environment's part in SnapStart: a snapshot source runs in a session of its own and
+     *     without a performance-data file, so that CRIU can dump it
+     */
+    static ProcessBuilder builder(ProcessRuntime runtime, JvmProfile profile, int memoryMb, List<String> jvmOptions,
+            String handler, Map<String, String> environment, String runtimeApi, ProcessSandbox.Role role) {
+        // Only what Lambda gives a function, not the emulator's own environment.
+        Map<String, String> variables = new LinkedHashMap<>();
+        String path = System.getenv("PATH");
+        variables.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
+        variables.put("LANG", "en_US.UTF-8");
+        variables.put("TZ", ":UTC");
+        variables.put("LAMBDA_TASK_ROOT", runtime.taskRoot().toString());
+        variables.put("_HANDLER", handler);
+        variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
+        // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise.
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == ProcessSandbox.Role.ON_DEMAND ? "on-demand" : "snap-start");
+        variables.putAll(environment);
+        // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
+        // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).
+        int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
+        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", ProcessSandbox.CRAC_COMPAT,
+                runtime.jniOption()));
+        boolean source = role == ProcessSandbox.Role.SNAPSHOT_SOURCE;
+        if (source) {
+            // No hsperfdata file: CRIU would restore its mapping by path, and every copy would share it.
+            tail.add("-XX:-UsePerfData");
+        }
+        tail.addAll(jvmOptions);
+        tail.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
+        Optional<Path> archive = Optional.empty();
+        if (profile == JvmProfile.FAST) {
+            List<String> training = new ArrayList<>(List.of(runtime.java().toString()));
+            training.addAll(profile.flags(maxHeapMb, Optional.empty()));
+            training.addAll(tail);
+            archive = AppCdsArchive.forHandler(runtime, handler, training, variables);
+        }
+        List<String> command = new ArrayList<>();
+        if (source) {
+            command.add("setsid"); // a session of its own, which CRIU can dump whole
+        }
+        command.add(runtime.java().toString());
+        command.addAll(profile.flags(maxHeapMb, archive));
+        command.addAll(tail);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
+        if (source) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        builder.environment().clear();
+        builder.environment().putAll(variables);
+        return builder;
+    }
+}
