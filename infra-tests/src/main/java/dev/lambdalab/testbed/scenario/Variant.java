@@ -36,6 +36,14 @@ public enum Variant {
         return label;
     }
 
+    /**
+     * Whether it keeps one pool per environment (the fixed handlers): a request then waits for the pool's
+     * connection, so a database refusal reaches the caller as a POOL_TIMEOUT with the refusal as its cause.
+     */
+    public boolean poolPerEnvironment() {
+        return this != BROKEN;
+    }
+
     /** The two that {@code testbed serve} routes and the reproduce matrix compares: broken and fixed. */
     public static List<Variant> pair() {
         return List.of(BROKEN, FIXED);

@@ -22,10 +22,12 @@ import java.util.OptionalInt;
  *     this size on every invocation and never closes it (0 when it does not)
  * @param brokenOnPurpose from {@code Metadata.ConnectionBudget.BrokenOnPurpose}: a demonstration of the mistake,
  *     whose budget {@code testbed check} reports but does not fail
+ * @param snapStart {@code SnapStart: ApplyOn: PublishedVersions}: every cold start restores a snapshot taken
+ *     after init (the emulator's {@code SnapStart.SNAPSHOT})
  */
 public record FunctionSpec(String name, String handler, int memoryMb, int timeoutSeconds,
         OptionalInt reservedConcurrency, Map<String, String> variables, Target target, int poolPerInvocation,
-        boolean brokenOnPurpose) {
+        boolean brokenOnPurpose, boolean snapStart) {
 
     /** Lambda's defaults when a template sets neither the function nor Globals (AWS::Serverless::Function). */
     static final int DEFAULT_MEMORY_MB = 128;
@@ -58,11 +60,23 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
         return DbSettings.from(settings);
     }
 
-    /** Reads every function of a template. */
+    /** Reads every function of a template that its parameters deploy (a resource's Condition holds). */
     static Map<String, FunctionSpec> of(StackTemplate template) {
+        return of(template, false);
+    }
+
+    /**
+     * Reads every function of a template, with {@code optIn} also those a parameter leaves out (the SnapStart
+     * function): what the emulator runs when asked for it, as it would be deployed.
+     */
+    static Map<String, FunctionSpec> of(StackTemplate template, boolean optIn) {
         Map<String, FunctionSpec> functions = new LinkedHashMap<>();
         Map<String, Object> globals = template.functionGlobals();
         template.resources("AWS::Serverless::Function").forEach((name, resource) -> {
+            if (!optIn && resource.get("Condition") != null
+                    && !template.condition(String.valueOf(resource.get("Condition")))) {
+                return; // not deployed with these parameters
+            }
             Map<String, Object> properties = StackTemplate.map(resource.get("Properties"));
             Map<String, Object> merged = new LinkedHashMap<>(globals);
             merged.putAll(properties);
@@ -80,7 +94,9 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
                     reserved.map(value -> OptionalInt.of(Integer.parseInt(value))).orElse(OptionalInt.empty()),
                     variables, target(template, template.resolve(rawVariables.get("DB_HOST"))),
                     budget.get("PoolPerInvocation") instanceof Number size ? size.intValue() : 0,
-                    Boolean.TRUE.equals(budget.get("BrokenOnPurpose"))));
+                    Boolean.TRUE.equals(budget.get("BrokenOnPurpose")),
+                    template.text(StackTemplate.map(merged.get("SnapStart")).get("ApplyOn"))
+                            .map("PublishedVersions"::equals).orElse(false)));
         });
         return functions;
     }

@@ -34,9 +34,12 @@ public final class TemplateValues {
         this.proxy = proxy;
     }
 
-    /** The values of a template with its parameters' defaults (or the values given to it). */
+    /**
+     * The values of a template with its parameters' defaults (or the values given to it). Functions a parameter
+     * leaves out (the SnapStart function) are included: a run that asks for one gets it as it would be deployed.
+     */
     public static TemplateValues of(StackTemplate template) {
-        return new TemplateValues(template.file(), FunctionSpec.of(template), StackResources.of(template).proxy());
+        return new TemplateValues(template.file(), FunctionSpec.of(template, true), StackResources.of(template).proxy());
     }
 
     public Path file() {

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SnapStart with real snapshots: one environment initialised and dumped by CRIU, copies restored from it
- * concurrently, each in its own PID namespace, behind the RDS Proxy emulator. Skipped where CRIU cannot
- * run, unless TESTBED_REQUIRE_SNAPSTART=1 (CI).
+ * concurrently, each in its own PID namespace, behind the RDS Proxy emulator. The snapshot tests skip where
+ * CRIU cannot run, unless TESTBED_REQUIRE_SNAPSTART=1 (CI); the hooks-only test runs wherever the process
+ * isolation does.
  */
 @ExtendWith(LabExtension.class)
 class SnapStartIT {
@@ -37,8 +38,8 @@ class SnapStartIT {
     private Proxy proxy;
 
     @BeforeEach
-    void snapshots(TestBed testBed) {
-        LabExtension.assumeSnapshots();
+    void processes(TestBed testBed) {
+        LabExtension.assumeProcessIsolation();
         this.testBed = testBed.withIsolation(Isolation.PROCESS);
         testBed.resetConnections();
         proxy = testBed.startProxy(ProxySettings.DEFAULTS);
@@ -57,6 +58,7 @@ class SnapStartIT {
 
     @Test
     void tenCopiesRestoreConcurrentlyFromOneSnapshotAndTheNaiveHandlerGivesThemAllOneEnvironmentId() throws Exception {
+        LabExtension.assumeSnapshots();
         try (EmulatedFunction naive = snapStart(Variant.FIXED)) {
             List<Answer> first = concurrently(naive, COPIES, 300);
 
@@ -80,6 +82,7 @@ class SnapStartIT {
 
     @Test
     void theSnapStartSafeHandlerAnswersFromEveryCopyWithItsOwnIdAndNoError() throws Exception {
+        LabExtension.assumeSnapshots();
         try (EmulatedFunction safe = snapStart(Variant.FIXED_SNAPSTART)) {
             List<Answer> answers = concurrently(safe, COPIES, 300);
             answers.addAll(concurrently(safe, COPIES, 0));
@@ -98,6 +101,7 @@ class SnapStartIT {
     @Test
     void theHooksRunInLambdasOrderBeforeCheckpointThenTheSnapshotThenAfterRestoreBeforeEachCopysFirstRequest()
             throws Exception {
+        LabExtension.assumeSnapshots();
         try (EmulatedFunction safe = snapStart(Variant.FIXED_SNAPSTART)) {
             concurrently(safe, 3, 0);
             List<FunctionLog.Line> lines = safe.log().lines();
@@ -126,6 +130,39 @@ class SnapStartIT {
     private static int indexOf(List<FunctionLog.Line> lines, java.util.function.Predicate<FunctionLog.Line> match) {
         for (int i = 0; i < lines.size(); i++) {
             if (match.test(lines.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void hooksOnlyRunsBothHooksInEachEnvironmentInOrderWithoutASnapshotWhereCriuCannotRun() throws Exception {
+        try (EmulatedFunction safe = testBed.function(Variant.FIXED_SNAPSTART, testBed.environment(proxy, Map.of()))
+                .withSnapStart(SnapStart.HOOKS_ONLY)) {
+            List<Answer> answers = concurrently(safe, 2, 200);
+
+            assertThat(safe.restoredCopies()).as("no snapshot in hooks-only mode").isEmpty();
+            assertThat(answers.stream().map(a -> a.reportedEnvironment).distinct()).hasSize(2);
+            for (Answer answer : answers) {
+                List<String> own = safe.log().lines().stream()
+                        .filter(line -> line.environmentId().equals(answer.emulatorEnvironment))
+                        .map(FunctionLog.Line::text).toList();
+                int before = indexOf(own, "SnapStart beforeCheckpoint");
+                int after = indexOf(own, "SnapStart afterRestore");
+                int restored = indexOf(own, "RESTORE Restore Duration");
+                assertThat(before).as("environment %s ran beforeCheckpoint: %s", answer.emulatorEnvironment, own)
+                        .isNotNegative();
+                assertThat(after).as("then afterRestore").isGreaterThan(before);
+                assertThat(restored).as("then its restore ended").isGreaterThan(after);
+                assertThat(own.get(restored)).contains("hooks only");
+            }
+        }
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
                 return i;
             }
         }

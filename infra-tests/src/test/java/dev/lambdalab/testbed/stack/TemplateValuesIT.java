@@ -51,4 +51,22 @@ class TemplateValuesIT {
         assertThat(testBed.proxyDefaults().connectionBorrowTimeout()).as("without a template")
                 .isEqualTo(Duration.ofSeconds(5));
     }
+
+    @Test
+    void theSnapStartFunctionIsDeployedOnlyWhenAskedAndTheEmulatorRunsItAsTheTemplateWouldDeployIt() throws Exception {
+        StackTemplate template = StackTemplate.load(Path.of("..", "template.yaml"));
+        String safe = Variant.FIXED_SNAPSTART.handlerClass();
+
+        assertThat(FunctionSpec.of(template)).as("deployed with the defaults").doesNotContainKey("FixedSnapStartFunction");
+        assertThat(FunctionSpec.of(template.withParameter("SnapStartFunction", "true")))
+                .as("deployed with SnapStartFunction=true").containsKey("FixedSnapStartFunction");
+
+        TemplateValues values = TemplateValues.of(template);
+        FunctionSpec snapStart = values.function(safe).orElseThrow();
+        assertThat(snapStart.snapStart()).as("SnapStart: ApplyOn: PublishedVersions").isTrue();
+        assertThat(values.function(Variant.FIXED.handlerClass()).orElseThrow().snapStart())
+                .as("the plain fixed function is not snapshotted").isFalse();
+        assertThat(TemplateValues.portableVariables(snapStart)).as("what --snapstart runs it with")
+                .isEqualTo(TemplateValues.portableVariables(values.function(Variant.FIXED.handlerClass()).orElseThrow()));
+    }
 }

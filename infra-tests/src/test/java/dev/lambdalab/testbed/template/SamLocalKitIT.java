@@ -59,7 +59,7 @@ class SamLocalKitIT {
     void envJsonOnlyOverridesVariablesTheTemplateDeclares() throws IOException {
         Map<String, Map<String, String>> envJson = envJson();
         Map<String, Object> resources = resources();
-        assertThat(envJson.keySet()).containsExactlyInAnyOrder("BrokenFunction", "FixedFunction");
+        assertThat(envJson.keySet()).containsExactlyInAnyOrder("BrokenFunction", "FixedFunction", "FixedSnapStartFunction");
         envJson.forEach((function, variables) -> assertThat(variables.keySet())
                 .as("env.json keys of %s (SAM CLI ignores undeclared ones)", function)
                 .isSubsetOf(templateVariables(resources, function).keySet()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.db.Setting;
 import dev.lambdalab.functions.http.ProbeRequest;
+import dev.lambdalab.testbed.scenario.Variant;
 import dev.lambdalab.testbed.stack.CloudFormationYaml;
 import dev.lambdalab.testbed.stack.CloudFormationYaml.Intrinsic;
 import dev.lambdalab.testbed.stack.StackCheck;
@@ -266,7 +267,32 @@ class TemplateIT {
         }));
 
         assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of("GET /broken", "BrokenFunction",
-                "GET /fixed", "FixedFunction"));
+                "GET /fixed", "FixedFunction", "GET /fixed-snapstart", "FixedSnapStartFunction"));
+    }
+
+    @Test
+    void theSnapStartFunctionIsOptInAndSnapshotsOnlyItsPublishedVersionsWithTheHooksHandler() {
+        Map<String, Object> function = map(resources.get("FixedSnapStartFunction"));
+        Map<String, Object> properties = properties("FixedSnapStartFunction");
+
+        assertThat(parameterDefault("SnapStartFunction")).as("off unless asked for").isEqualTo("false");
+        assertThat(function.get("Condition")).isEqualTo("DeploySnapStart");
+        assertThat(map(properties.get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
+        assertThat(properties.get("AutoPublishAlias")).as("SnapStart needs a published version to invoke")
+                .isEqualTo("live");
+        assertThat(properties.get("Handler")).isEqualTo(Variant.FIXED_SNAPSTART.handlerClass() + "::handleRequest");
+        assertThat(properties("FixedFunction")).as("the plain fixed function is not snapshotted")
+                .doesNotContainKey("SnapStart");
+    }
+
+    @Test
+    void theSnapStartFunctionConnectsExactlyAsTheFixedFunctionDoes() {
+        assertThat(variables("FixedSnapStartFunction")).as("its variables mirror FixedFunction's")
+                .isEqualTo(variables("FixedFunction"));
+        assertThat(properties("FixedSnapStartFunction").get("Policies"))
+                .isEqualTo(properties("FixedFunction").get("Policies"));
+        assertThat(properties("FixedSnapStartFunction").get("ReservedConcurrentExecutions"))
+                .isEqualTo(properties("FixedFunction").get("ReservedConcurrentExecutions"));
     }
 
     @Test
