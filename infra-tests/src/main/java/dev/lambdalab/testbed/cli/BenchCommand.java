@@ -21,10 +21,10 @@ import picocli.CommandLine.Spec;
 /** {@code testbed bench}: the performance targets, measured (figures in the README). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput,"
-                + " isolation costs, the proxies, storms of cold starts.",
+                + " isolation costs, the proxies, storms of cold starts, SnapStart's restores.",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class,
             BenchCommand.IsolationCosts.class, BenchProxyCommand.class,
-            BenchStormCommand.class})
+            BenchStormCommand.class, BenchSnapStartCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -32,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm");
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm or snapstart");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

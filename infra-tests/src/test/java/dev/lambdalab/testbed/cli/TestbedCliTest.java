@@ -48,7 +48,7 @@ class TestbedCliTest {
             serve --timeout-s 0                          | --timeout-s must be from 1 to 900, got 0
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
-            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy or storm
+            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm or snapstart
             reproduce --jvm-profile slow                 | --jvm-profile: JVM profile must be fast or lambda, got "slow"
             reproduce --template missing.yaml            | --template: missing.yaml does not exist
             reproduce --template ../template.yaml --no-template | --template and --no-template exclude each other
@@ -58,6 +58,9 @@ class TestbedCliTest {
             check ../template.yaml --parameter Nope=1    | --parameter: parameter Nope is not in template.yaml
             check missing.yaml                           | TEMPLATE missing.yaml does not exist
             bench storm --callers 0                      | --callers must each be from 1 to 2000, got 0
+            bench snapstart --cold-starts 0              | --cold-starts must be from 1 to 200, got 0
+            bench snapstart --concurrent 201             | --concurrent must be from 1 to 200, got 201
+            reproduce --snapstart                        | --snapstart needs --isolation process: the runtime client runs the SnapStart hooks
             bench storm --callers 200,100                | --callers must be ascending without repeats, got [200, 100]
             bench storm --hold-ms 9000                   | --hold-ms must be from 1 to 5000, got 9000
             bench proxy --round-trips 10                 | --round-trips must be from 1000 to 1000000, got 10
