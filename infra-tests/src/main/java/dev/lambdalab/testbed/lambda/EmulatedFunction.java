@@ -216,6 +216,25 @@ public final class EmulatedFunction implements AutoCloseable {
     }
 
     /**
+     * Publishes the version now, as Lambda's PublishVersion: with {@link SnapStart#SNAPSHOT}, init runs once and
+     * the snapshot is taken before this returns; otherwise the function just starts. The first invocation does
+     * it when nothing else did.
+     *
+     * @throws IllegalStateException when the snapshot's init or dump failed, naming why
+     */
+    public EmulatedFunction publish() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("function " + name + " is closed");
+            }
+            if (!started) {
+                start();
+            }
+        }
+        return this;
+    }
+
+    /**
      * The snapshot's Init Duration (init and beforeCheckpoint hooks, Lambda's INIT_REPORT), or empty before
      * the version is published or without snapshots.
      */
@@ -499,7 +518,7 @@ public final class EmulatedFunction implements AutoCloseable {
         variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
         frozenEnvironment = Map.copyOf(variables);
         if (snapStart == SnapStart.SNAPSHOT) {
-            publish();
+            takeSnapshot();
         }
         if (idleReclaim != null) {
             reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -513,8 +532,8 @@ public final class EmulatedFunction implements AutoCloseable {
         started = true;
     }
 
-    /** Publishes the version: init once and the snapshot (Lambda's INIT_REPORT). Called under the lock. */
-    private void publish() {
+    /** Init once and the snapshot (Lambda's INIT_REPORT). Called under the lock. */
+    private void takeSnapshot() {
         try {
             snapshot = Snapshot.take(name, ProcessRuntime.get(), handlerClass, memoryMb, jvmProfile, jvmOptions,
                     frozenEnvironment, initTimeout, log);

@@ -4,6 +4,8 @@ import static dev.lambdalab.testbed.support.Http.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.testbed.aws.LocalSecretsManager;
+import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -134,6 +137,61 @@ class SnapStartIT {
             }
         }
         return -1;
+    }
+
+    @Test
+    void afterARotationTheNaiveCopiesLogInWithTheSnapshotsPasswordWhileTheSafeOnesReadTheSecretAgainFirst()
+            throws Exception {
+        LabExtension.assumeSnapshots();
+        LabDatabase lab = testBed.lab();
+        String secretId = "lab/snapstart-" + UUID.randomUUID().toString().substring(0, 8);
+        try (LocalSecretsManager secrets = new LocalSecretsManager().start()) {
+            for (Variant variant : List.of(Variant.FIXED, Variant.FIXED_SNAPSTART)) {
+                secrets.putSecret(secretId, secret(lab.appPassword()));
+                try (EmulatedFunction function = testBed.function(variant, secretEnvironment(secrets, secretId))
+                        .withSnapStart(SnapStart.SNAPSHOT).publish()) {
+                    // The snapshot's init read it (and, the first time a handler runs, the class-data sharing
+                    // archive's training run too).
+                    int readsAtSnapshot = secrets.reads(secretId);
+                    String rotated = "rotated-" + UUID.randomUUID().toString().replace("-", "");
+                    lab.setAppPassword(rotated); // the rotation, after the snapshot: role and secret together
+                    secrets.putSecret(secretId, secret(rotated));
+
+                    List<Answer> answers = concurrently(function, 3, 0);
+
+                    List<String> log = function.log().lines().stream().map(FunctionLog.Line::text).toList();
+                    long rejected = log.stream().filter(line -> line.contains("login rejected")).count();
+                    assertThat(readsAtSnapshot).as("%s: the secret read by the snapshot's init", variant).isPositive();
+                    assertThat(answers).as("%s: every copy answers", variant).allMatch(answer -> answer.status == 200);
+                    assertThat(secrets.reads(secretId)).as("%s: each copy read the secret again", variant)
+                            .isEqualTo(readsAtSnapshot + 3);
+                    if (variant == Variant.FIXED) {
+                        assertThat(rejected).as("naive: each copy first logged in with the password from init, and"
+                                + " the database refused it").isEqualTo(3);
+                    } else {
+                        assertThat(rejected).as("safe: afterRestore read the secret before any login").isZero();
+                    }
+                } finally {
+                    lab.setAppPassword(lab.appPassword());
+                }
+            }
+        }
+    }
+
+    private Map<String, String> secretEnvironment(LocalSecretsManager secrets, String secretId) {
+        Map<String, String> environment = new java.util.LinkedHashMap<>(testBed.environment(null, Map.of()));
+        environment.remove("DB_USER"); // the secret names the user and holds the password
+        environment.remove("DB_PASSWORD");
+        environment.put("DB_AUTH", "secrets-manager");
+        environment.put("DB_SECRET_ARN", secretId);
+        environment.putAll(secrets.functionEnvironment());
+        return environment;
+    }
+
+    private String secret(String password) {
+        return "{\"username\":\"" + LabDatabase.APP_ROLE + "\",\"password\":\"" + password + "\",\"engine\":\"postgres\","
+                + "\"host\":\"" + testBed.server().host() + "\",\"port\":" + testBed.server().port() + ",\"dbname\":\""
+                + LabDatabase.DATABASE + "\"}";
     }
 
     @Test
