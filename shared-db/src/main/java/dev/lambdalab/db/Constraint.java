@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * What values a {@link Setting} accepts: a parser plus the sentence that describes the allowed
  * values. The sentence is used both in error messages ({@code "POOL_MAX_SIZE must be an integer from
- * 1 to 100, got \"abc\""}) and in the README's settings table, so the two can never disagree.
+ * 1 to 100, got \"abc\""}) and in the settings table of docs/settings.md, so the two can never disagree.
  */
 public abstract class Constraint {
 

@@ -33,7 +33,7 @@ import java.util.Objects;
  */
 public final class DatabaseUrl {
 
-    /** The parameters this parser understands, in the order of the README's mapping table. */
+    /** The parameters this parser understands, in the order of the mapping table in docs/settings.md. */
     public static final List<String> PARAMETERS = List.of(
             "connection_limit", "pool_timeout", "connect_timeout", "socket_timeout", "pgbouncer",
             "sslmode", "sslrootcert", "application_name", "schema");

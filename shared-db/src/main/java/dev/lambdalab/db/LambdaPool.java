@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@code c ≤ N(T/2 + S)/S}; its query must get a connection within the proxy's ConnectionBorrowTimeout
  * ({@code B}): {@code c ≤ N(B + S)/S}. With the defaults (N 5, T 3 s, B 5 s) and S 50 ms that is 155
  * environments at once, a bound for the worst case where all are queued together; {@code testbed bench storm}
- * measures it (README, "Where the design's limit is").
+ * measures it (docs/load-testing.md, "Where the design's limit is").
  */
 public final class LambdaPool {
 

@@ -6,7 +6,7 @@ import java.util.Set;
  * Every environment variable the handlers read, in one place: name, default, allowed values and
  * meaning (modelled on pgjdbc's {@code PGProperty}). The enum constant's name <em>is</em> the
  * variable's name, so two settings cannot share a name and template.yaml, env.json, the test bed and
- * the README all spell it the same way (tests check each of them against this list).
+ * docs/settings.md all spell it the same way (tests check each of them against this list).
  *
  * <p>Precedence, highest first: the variable itself, then the matching part of {@link #DATABASE_URL},
  * then (for host, port and database with Secrets Manager) the secret, then the default.
@@ -155,7 +155,7 @@ public enum Setting {
         return result;
     }
 
-    /** The catalogue as a Markdown table, the one the README carries (a test keeps them equal). */
+    /** The catalogue as a Markdown table, the one docs/settings.md carries (a test keeps them equal). */
     public static String markdownTable() {
         StringBuilder table = new StringBuilder();
         table.append("| Variable | Default | Allowed | Read by | Meaning |\n");

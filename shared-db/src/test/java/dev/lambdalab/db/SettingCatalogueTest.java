@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** Checks the catalogue itself, as pgjdbc checks PGProperty: names, descriptions, and the README's copy. */
+/** Checks the catalogue itself, as pgjdbc checks PGProperty: names, descriptions, and the copy in docs/settings.md. */
 class SettingCatalogueTest {
 
     private static final String BEGIN = "<!-- settings-table:begin (generated from Setting.markdownTable(); SettingCatalogueTest keeps it equal) -->";
@@ -39,15 +39,15 @@ class SettingCatalogueTest {
     }
 
     @Test
-    void theReadmeCarriesTheGeneratedSettingsTable() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theSettingsPageCarriesTheGeneratedSettingsTable() throws IOException {
+        String readme = Files.readString(Path.of("..", "docs", "settings.md"));
         int begin = readme.indexOf(BEGIN);
         int end = readme.indexOf(END);
 
-        assertThat(begin).as("README.md must contain the line %s", BEGIN).isNotNegative();
-        assertThat(end).as("README.md must contain the line %s", END).isGreaterThan(begin);
+        assertThat(begin).as("docs/settings.md must contain the line %s", BEGIN).isNotNegative();
+        assertThat(end).as("docs/settings.md must contain the line %s", END).isGreaterThan(begin);
         String table = readme.substring(begin + BEGIN.length(), end).strip() + "\n";
-        assertThat(table).as("README's settings table; replace it with Setting.markdownTable()")
+        assertThat(table).as("docs/settings.md's table; replace it with Setting.markdownTable()")
                 .isEqualTo(Setting.markdownTable());
     }
 }

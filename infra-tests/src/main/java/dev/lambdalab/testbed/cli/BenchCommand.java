@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code testbed bench}: the performance targets, measured (figures in the README). */
+/** {@code testbed bench}: the performance targets, measured (figures in docs/benchmarks.md). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput,"
                 + " isolation costs, the proxies, storms of cold starts, SnapStart's restores.",

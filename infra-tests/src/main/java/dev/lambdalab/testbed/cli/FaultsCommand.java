@@ -34,7 +34,7 @@ final class FaultsCommand implements Callable<Integer> {
             + " ${COMPLETION-CANDIDATES}.", completionCandidates = FaultLabels.class)
     private List<String> only;
 
-    @Option(names = "--markdown", description = "Print the README's table (fault, what the caller sees, recovery)"
+    @Option(names = "--markdown", description = "Print docs/faults.md's table (fault, what the caller sees, recovery)"
             + " instead of the text blocks.")
     private boolean markdown;
 

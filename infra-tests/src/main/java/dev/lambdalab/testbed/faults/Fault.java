@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * The faults the test bed injects into the fixed function's path, each with what it needs. The
  * {@link FaultRunner} runs one and measures what the caller saw and how long recovery took; the
- * integration tests and {@code testbed faults} both use it, so the README's table and the tests show the
+ * integration tests and {@code testbed faults} both use it, so the table in docs/faults.md and the tests show the
  * same numbers.
  */
 public enum Fault {

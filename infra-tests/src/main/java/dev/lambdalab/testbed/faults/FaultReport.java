@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The faults' results three ways: a text block per fault for the terminal, the README's Markdown table
+ * The faults' results three ways: a text block per fault for the terminal, the Markdown table of docs/faults.md
  * (fault → what the caller sees → recovery), and JSON with every measurement, check and log line.
  * Everything that leaves goes through {@link Redactor}, as the functions' own answers do.
  */
@@ -50,7 +50,7 @@ public final class FaultReport {
         return Redactor.redact(out.toString());
     }
 
-    /** The README's table. */
+    /** The table of docs/faults.md. */
     public static String markdown(List<FaultResult> results) {
         StringBuilder table = new StringBuilder("| Fault | What the caller sees | Recovery |\n|---|---|---|\n");
         for (FaultResult result : results) {

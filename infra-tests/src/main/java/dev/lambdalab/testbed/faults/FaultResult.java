@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param fault the fault
  * @param skipped why it did not run (no proxy of the chosen kind, a server the test bed cannot restart), else {@code null}
- * @param callerSaw one line for the README's table: what the callers got
+ * @param callerSaw one line for the table of docs/faults.md: what the callers got
  * @param recovery one line: how long until every caller got 200 again, or "no error to recover from"
  * @param answers every answer by kind: {@code 200}, {@code 503 CONNECTION_LOST}, {@code TIMEOUT}...
  * @param measurements the numbers behind the two lines, by name with their unit in the name

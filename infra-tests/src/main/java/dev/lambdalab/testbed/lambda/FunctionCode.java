@@ -15,7 +15,7 @@ import java.util.Set;
  * class loader, so their static fields (the fixed handler's pool, the environment id) belong to one
  * environment, as in Lambda where every environment is a separate process. Everything else (HikariCP,
  * pgjdbc, the AWS SDK, the Lambda interfaces) is shared between environments to keep a cold start
- * cheap; what that changes is written in the README ("What the emulator does not do").
+ * cheap; what that changes is written in docs/emulator.md ("What the class-loader isolation does not do").
  */
 public final class FunctionCode {
 

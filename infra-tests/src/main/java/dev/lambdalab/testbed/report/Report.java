@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Everything a run produced: where it ran and each scenario's result. Written as JSON (the schema in
- * the README's "Report schema" section) and as a self-contained HTML page.
+ * docs/report-schema.md) and as a self-contained HTML page.
  *
  * @param schemaVersion 1
  * @param title what was run ({@code testbed reproduce})

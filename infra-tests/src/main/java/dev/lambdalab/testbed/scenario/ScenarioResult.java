@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON. The README's
- * "Report schema" section documents every field.
+ * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON. docs/report-schema.md
+ * documents every field.
  *
  * @param name scenario name
  * @param description what it shows

@@ -128,7 +128,7 @@ class SamLocalKitIT {
         Map<String, Object> build = map(map(services.get("pgbouncer")).get("build"));
         assertThat(ROOT.resolve(build.get("context").toString()).resolve(build.get("dockerfile").toString())).exists();
         assertThat(map(map(compose.get("networks")).get("lab"))).containsEntry("name", "lambda-connection-lab");
-        assertThat(Files.readString(ROOT.resolve("README.md"))).contains("--docker-network lambda-connection-lab");
+        assertThat(Files.readString(ROOT.resolve("docs/sam-local.md"))).contains("--docker-network lambda-connection-lab");
     }
 
     @Test
