@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.faults;
 
+import dev.lambdalab.testbed.label.Labelled;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
  * integration tests and {@code testbed faults} both use it, so the table in docs/faults.md and the tests show the
  * same numbers.
  */
-public enum Fault {
+public enum Fault implements Labelled {
 
     SERVER_ENDS_IDLE_CONNECTIONS(Needs.NOTHING,
             "While 4 warm environments are idle, the server ends their connections (pg_terminate_backend)."),
@@ -64,8 +64,9 @@ public enum Fault {
     }
 
     /** The name the CLI and reports use: {@code proxy-restart-under-load}. */
+    @Override
     public String label() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Labelled.of(this);
     }
 
     public Needs needs() {

@@ -1,9 +1,9 @@
 package dev.lambdalab.testbed.lambda;
 
-import java.util.Locale;
+import dev.lambdalab.testbed.label.Labelled;
 
 /** How the emulator isolates execution environments from each other. */
-public enum Isolation {
+public enum Isolation implements Labelled {
 
     /**
      * A class loader and a thread group per environment, in this JVM: the function's own classes (so its
@@ -20,8 +20,9 @@ public enum Isolation {
     PROCESS;
 
     /** The name flags and reports use: {@code classloader}, {@code process}. */
+    @Override
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Labelled.of(this);
     }
 
     /**
@@ -30,11 +31,6 @@ public enum Isolation {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static Isolation fromLabel(String label) {
-        for (Isolation isolation : values()) {
-            if (isolation.label().equalsIgnoreCase(label == null ? "" : label.strip())) {
-                return isolation;
-            }
-        }
-        throw new IllegalArgumentException("isolation must be classloader or process, got \"" + label + "\"");
+        return Labelled.parse(Isolation.class, "isolation", label);
     }
 }

@@ -1,9 +1,9 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.label.Labelled;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -12,12 +12,7 @@ import java.util.Optional;
  * Java runtime startup behavior", AWS Lambda documentation). {@link #FAST} adds what makes the emulator's
  * environments cheap without changing what the function sees.
  */
-public enum JvmProfile {
-
-    /**
-     * The managed runtime's flags and nothing else, so that Init Duration compares with AWS's.
-     */
-    LAMBDA,
+public enum JvmProfile implements Labelled {
 
     /**
      * The managed runtime's flags, plus: an application class-data sharing archive of the runtime client, the
@@ -25,14 +20,20 @@ public enum JvmProfile {
      * (and their pages shared between environments); no performance-data file ({@code -XX:-UsePerfData}); a heap
      * that starts small ({@code -Xms16m}) and grows to the same maximum.
      */
-    FAST;
+    FAST,
+
+    /**
+     * The managed runtime's flags and nothing else, so that Init Duration compares with AWS's.
+     */
+    LAMBDA;
 
     /** The variable that picks the profile when no flag does: {@code TESTBED_JVM_PROFILE}. */
     public static final String VARIABLE = "TESTBED_JVM_PROFILE";
 
     /** The name flags and reports use: {@code fast}, {@code lambda}. */
+    @Override
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Labelled.of(this);
     }
 
     /**
@@ -41,12 +42,7 @@ public enum JvmProfile {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static JvmProfile fromLabel(String label) {
-        for (JvmProfile profile : values()) {
-            if (profile.label().equalsIgnoreCase(label == null ? "" : label.strip())) {
-                return profile;
-            }
-        }
-        throw new IllegalArgumentException("JVM profile must be fast or lambda, got \"" + label + "\"");
+        return Labelled.parse(JvmProfile.class, "JVM profile", label);
     }
 
     /** {@value #VARIABLE} if set, else {@link #FAST}. */

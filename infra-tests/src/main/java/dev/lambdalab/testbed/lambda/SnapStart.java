@@ -1,13 +1,13 @@
 package dev.lambdalab.testbed.lambda;
 
-import java.util.Locale;
+import dev.lambdalab.testbed.label.Labelled;
 import java.util.Optional;
 
 /**
  * Whether the emulator runs a function with SnapStart (template.yaml's {@code SnapStart: ApplyOn:
  * PublishedVersions}), and how. Process isolation only: the hooks are the runtime client's to run.
  */
-public enum SnapStart {
+public enum SnapStart implements Labelled {
 
     /** Every cold start runs init (Lambda's on-demand initialisation). */
     OFF,
@@ -29,8 +29,9 @@ public enum SnapStart {
     public static final String REQUIRE_VARIABLE = "TESTBED_REQUIRE_SNAPSTART";
 
     /** {@code off}, {@code snapshot}, {@code hooks-only}. */
+    @Override
     public String label() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Labelled.of(this);
     }
 
     /** Why snapshots cannot be taken on this machine, or empty when they can. */

@@ -1,9 +1,9 @@
 package dev.lambdalab.testbed.proxy;
 
-import java.util.Locale;
+import dev.lambdalab.testbed.label.Labelled;
 
 /** Which proxy stands between the functions and PostgreSQL in the test bed. */
-public enum ProxyKind {
+public enum ProxyKind implements Labelled {
 
     /**
      * The RDS Proxy emulator in the test bed's JVM (the default): RDS Proxy's pinning, texts, limits and
@@ -24,6 +24,7 @@ public enum ProxyKind {
     }
 
     /** The name flags and reports use: {@code rds-proxy}, {@code pgbouncer}. */
+    @Override
     public String label() {
         return label;
     }
@@ -34,12 +35,6 @@ public enum ProxyKind {
      * @throws IllegalArgumentException naming the value and the allowed ones
      */
     public static ProxyKind fromLabel(String label) {
-        String wanted = label == null ? "" : label.strip().toLowerCase(Locale.ROOT);
-        for (ProxyKind kind : values()) {
-            if (kind.label.equals(wanted)) {
-                return kind;
-            }
-        }
-        throw new IllegalArgumentException("proxy must be rds-proxy or pgbouncer, got \"" + label + "\"");
+        return Labelled.parse(ProxyKind.class, "proxy", label);
     }
 }

@@ -1,11 +1,14 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.label.Labelled;
+
 /** Where the function connects: straight to the database, or through the proxy (PgBouncer as RDS Proxy). */
-public enum Target {
+public enum Target implements Labelled {
     DIRECT,
     PROXY;
 
+    @Override
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return Labelled.of(this);
     }
 }

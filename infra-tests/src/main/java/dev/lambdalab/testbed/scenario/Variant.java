@@ -1,12 +1,13 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.label.Labelled;
 import java.util.List;
 
 /**
  * Which handler: the broken per-invocation pool, the fixed static pool of size 1, or the fixed one with
  * SnapStart's runtime hooks.
  */
-public enum Variant {
+public enum Variant implements Labelled {
     BROKEN("dev.lambdalab.functions.broken.BrokenHandler", "/broken", "broken"),
     FIXED("dev.lambdalab.functions.fixed.FixedHandler", "/fixed", "fixed"),
     /** The fixed handler made safe for SnapStart (only the SnapStart scenarios run it). */
@@ -32,6 +33,7 @@ public enum Variant {
     }
 
     /** As flags, reports and the handler's own answers spell it. */
+    @Override
     public String label() {
         return label;
     }
