@@ -65,7 +65,7 @@ final class AppCdsArchive {
             Files.delete(partial); // the JVM writes it
             Path output = Files.createTempFile(archive.getParent(), "training-", ".log");
             List<String> training = new ArrayList<>(command);
-            training.add(1, "-XX:ArchiveClassesAtExit=" + partial);
+            training.add(1, (aheadOfTime() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
             ProcessBuilder builder = new ProcessBuilder(training).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.directory(Path.of(environment.getOrDefault("LAMBDA_TASK_ROOT", ".")).toFile());
@@ -102,6 +102,20 @@ final class AppCdsArchive {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether the environments' JDK has the ahead-of-time cache (JDK 25: JEP 483's classes loaded and linked,
+     * JEP 514's one-step training, JEP 515's method profiles), which replaces the dynamic archive: more of a
+     * cold start's work done once, in the training run.
+     */
+    static boolean aheadOfTime() {
+        return Runtime.version().feature() >= 25;
+    }
+
+    /** The flag that maps the archive (or cache) in an environment's JVM. */
+    static String useFlag(Path archive) {
+        return (aheadOfTime() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive;
     }
 
     /** A digest of what the archive depends on: the JDK, the class path and the package's files, the handler. */

@@ -22,10 +22,11 @@ class JvmProfileTest {
     void onlyTheFastProfileAddsTheArchiveASmallInitialHeapAndNoPerfData() {
         Path archive = Path.of("/tmp/appcds-test.jsa");
 
-        assertThat(JvmProfile.FAST.flags(870, Optional.of(archive))).contains("-XX:SharedArchiveFile=" + archive,
-                "-Xms16m", "-XX:-UsePerfData");
+        assertThat(JvmProfile.FAST.flags(870, Optional.of(archive))).contains(AppCdsArchive.useFlag(archive),
+                "-Xms16m", "-XX:-UsePerfData", "-XX:ArchiveRelocationMode=0");
         assertThat(JvmProfile.LAMBDA.flags(870, Optional.of(archive))).noneMatch(flag -> flag.contains("Shared")
-                || flag.startsWith("-Xms") || flag.contains("PerfData"));
+                || flag.contains("AOTCache") || flag.startsWith("-Xms") || flag.contains("PerfData")
+                || flag.contains("ArchiveRelocationMode"));
     }
 
     @Test
