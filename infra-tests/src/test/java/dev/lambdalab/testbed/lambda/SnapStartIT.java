@@ -93,7 +93,7 @@ class SnapStartIT {
             assertThat(answers).as("every answer a 200").allMatch(answer -> answer.status == 200);
             assertThat(answers.stream().filter(a -> a.coldStart).map(a -> a.reportedEnvironment).distinct())
                     .as("afterRestore gave each copy its own id").hasSize(COPIES);
-            List<String> log = safe.log().lines().stream().map(FunctionLog.Line::text).toList();
+            List<String> log = awaitLines(safe, "SnapStart afterRestore", COPIES);
             assertThat(log).as("beforeCheckpoint ran once, in the snapshotted environment")
                     .filteredOn(line -> line.contains("SnapStart beforeCheckpoint")).hasSize(1);
             assertThat(log).as("afterRestore ran in every copy")
@@ -106,37 +106,45 @@ class SnapStartIT {
             throws Exception {
         LabExtension.assumeSnapshots();
         try (EmulatedFunction safe = snapStart(Variant.FIXED_SNAPSTART)) {
-            concurrently(safe, 3, 0);
-            List<FunctionLog.Line> lines = safe.log().lines();
-            int before = indexOf(lines, line -> line.text().contains("SnapStart beforeCheckpoint"));
-            int snapshot = indexOf(lines, line -> line.text().startsWith("INIT_REPORT Init Duration"));
-            assertThat(before).as("beforeCheckpoint logged").isNotNegative();
-            assertThat(snapshot).as("the snapshot (INIT_REPORT) after beforeCheckpoint").isGreaterThan(before);
-            List<String> copies = lines.stream().filter(line -> line.text().contains("SnapStart afterRestore"))
-                    .map(FunctionLog.Line::environmentId).toList();
-            assertThat(copies).hasSize(3);
-            for (String copy : copies) {
-                int after = indexOf(lines, line -> line.environmentId().equals(copy)
-                        && line.text().contains("SnapStart afterRestore"));
-                int restored = indexOf(lines, line -> line.environmentId().equals(copy)
-                        && line.text().startsWith("RESTORE Restore Duration"));
-                int handled = indexOf(lines, line -> line.environmentId().equals(copy) && !line.requestId().equals("-")
-                        && !line.text().startsWith("RESTORE"));
-                assertThat(after).as("copy %s: afterRestore after the snapshot", copy).isGreaterThan(snapshot);
-                assertThat(restored).as("copy %s: its restore ends after afterRestore", copy).isGreaterThan(after);
-                assertThat(handled).as("copy %s: its first request after the restore", copy)
-                        .satisfiesAnyOf(index -> assertThat(index).isEqualTo(-1), index -> assertThat(index).isGreaterThan(restored));
+            List<Answer> first = concurrently(safe, 3, 0);
+            // Each process's lines arrive through its own pipe, read on a thread of their own: the order of lines
+            // from different processes in the log says nothing. The order shows in what each hook leaves behind.
+            List<String> log = awaitLines(safe, "SnapStart afterRestore", 3);
+            String snapshotted = shortIdIn(log.stream().filter(line -> line.contains("SnapStart beforeCheckpoint"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no beforeCheckpoint line: " + log)));
+            List<String> restores = log.stream().filter(line -> line.contains("SnapStart afterRestore")).toList();
+            for (String restore : restores) {
+                assertThat(restore).as("afterRestore ran in a copy of the environment that ran beforeCheckpoint")
+                        .contains("restored from the snapshot of env " + snapshotted);
+            }
+            for (Answer answer : first) {
+                String id = answer.reportedEnvironment.substring(0, 12);
+                assertThat(answer.coldStart).as("a restored copy's first request").isTrue();
+                assertThat(restores).as("the first request of copy %s was answered under the id its afterRestore"
+                        + " made, so the hook ran before it", answer.emulatorEnvironment)
+                        .anyMatch(line -> shortIdIn(line).equals(id));
+                assertThat(id).as("and not under the snapshot's").isNotEqualTo(snapshotted);
             }
         }
     }
 
-    private static int indexOf(List<FunctionLog.Line> lines, java.util.function.Predicate<FunctionLog.Line> match) {
-        for (int i = 0; i < lines.size(); i++) {
-            if (match.test(lines.get(i))) {
-                return i;
+    /** The log's lines once {@code count} of them contain {@code text} (their pipes are read asynchronously). */
+    private static List<String> awaitLines(EmulatedFunction function, String text, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            List<String> lines = function.log().lines().stream().map(FunctionLog.Line::text).toList();
+            if (lines.stream().filter(line -> line.contains(text)).count() >= count || System.nanoTime() > deadline) {
+                return lines;
             }
+            Thread.sleep(20);
         }
-        return -1;
+    }
+
+    /** The 12-character environment id of a {@code [env ID variant]} log line. */
+    private static String shortIdIn(String line) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\[env ([0-9a-f]{12}) ").matcher(line);
+        assertThat(matcher.find()).as("an environment id in: %s", line).isTrue();
+        return matcher.group(1);
     }
 
     @Test
@@ -159,7 +167,8 @@ class SnapStartIT {
 
                     List<Answer> answers = concurrently(function, 3, 0);
 
-                    List<String> log = function.log().lines().stream().map(FunctionLog.Line::text).toList();
+                    List<String> log = variant == Variant.FIXED ? awaitLines(function, "login rejected", 3)
+                            : awaitLines(function, "SnapStart afterRestore", 3);
                     long rejected = log.stream().filter(line -> line.contains("login rejected")).count();
                     assertThat(readsAtSnapshot).as("%s: the secret read by the snapshot's init", variant).isPositive();
                     assertThat(answers).as("%s: every copy answers", variant).allMatch(answer -> answer.status == 200);
@@ -202,17 +211,19 @@ class SnapStartIT {
 
             assertThat(safe.restoredCopies()).as("no snapshot in hooks-only mode").isEmpty();
             assertThat(answers.stream().map(a -> a.reportedEnvironment).distinct()).hasSize(2);
+            awaitLines(safe, "SnapStart afterRestore", 2);
             for (Answer answer : answers) {
                 List<String> own = safe.log().lines().stream()
                         .filter(line -> line.environmentId().equals(answer.emulatorEnvironment))
                         .map(FunctionLog.Line::text).toList();
+                // Both hooks' lines come through the environment's one stderr pipe, in the order they were written.
                 int before = indexOf(own, "SnapStart beforeCheckpoint");
                 int after = indexOf(own, "SnapStart afterRestore");
                 int restored = indexOf(own, "RESTORE Restore Duration");
                 assertThat(before).as("environment %s ran beforeCheckpoint: %s", answer.emulatorEnvironment, own)
                         .isNotNegative();
                 assertThat(after).as("then afterRestore").isGreaterThan(before);
-                assertThat(restored).as("then its restore ended").isGreaterThan(after);
+                assertThat(restored).as("its restore was reported").isNotNegative();
                 assertThat(own.get(restored)).contains("hooks only");
             }
         }
