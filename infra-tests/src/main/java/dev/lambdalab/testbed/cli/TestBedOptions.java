@@ -154,11 +154,7 @@ final class TestBedOptions {
 
     /** The isolation the flag (or TESTBED_ISOLATION) asks for; class loaders when neither does. */
     Isolation isolation() {
-        if (isolation != null) {
-            return Isolation.fromLabel(isolation);
-        }
-        String variable = System.getenv(TestBed.ISOLATION_VARIABLE);
-        return variable == null || variable.isBlank() ? Isolation.CLASSLOADER : Isolation.fromLabel(variable);
+        return isolation != null ? Isolation.fromLabel(isolation) : TestBed.defaultIsolation();
     }
 
     /** The isolation for reports: what each environment is. */

@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.watchdog.Watchdog;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -169,7 +170,7 @@ final class Snapshot implements AutoCloseable {
         String logName = "restore-" + RESTORES.incrementAndGet() + ".log";
         try {
             return new ProcessBuilder(criu.restoreCommand(directory, logName, stdoutPipe, stderrPipe))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
         } catch (IOException e) {
             copies.remove(copy);

@@ -6,6 +6,7 @@ import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON. docs/report-schema.md
@@ -110,8 +111,8 @@ public record ScenarioResult(String name, String description, String variant, St
      * the measured Init and Restore Durations join the description.
      */
     ScenarioResult withSnapStart(String cause, long sharedIdRequests, String summary) {
-        Map<String, Long> allErrors = new java.util.TreeMap<>(errors);
-        Map<String, Long> allDetails = new java.util.TreeMap<>(errorDetails);
+        Map<String, Long> allErrors = new TreeMap<>(errors);
+        Map<String, Long> allDetails = new TreeMap<>(errorDetails);
         if (sharedIdRequests > 0) {
             allErrors.merge(cause, sharedIdRequests, Long::sum);
             allDetails.merge(cause, sharedIdRequests, Long::sum);

@@ -165,7 +165,8 @@ public final class TestBed implements AutoCloseable {
         return configured == null || configured.isBlank() ? ProxyKind.RDS_PROXY : ProxyKind.fromLabel(configured);
     }
 
-    private static Isolation defaultIsolation() {
+    /** {@value #ISOLATION_VARIABLE} if set, else the class loaders. */
+    public static Isolation defaultIsolation() {
         String configured = System.getenv(ISOLATION_VARIABLE);
         return configured == null || configured.isBlank() ? Isolation.CLASSLOADER : Isolation.fromLabel(configured);
     }

@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.lambda;
 
-import static dev.lambdalab.testbed.support.Http.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lambdalab.testbed.aws.LocalSecretsManager;
 import dev.lambdalab.testbed.db.LabDatabase;
@@ -11,6 +11,7 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.support.Http;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,10 +257,8 @@ class SnapStartIT {
             List<Answer> answers = new ArrayList<>();
             for (Future<Invocation> future : futures) {
                 Invocation invocation = future.get();
-                assertThat(invocation.succeeded()).as("invocation %s: %s %s", invocation.requestId(),
-                        invocation.errorType(), invocation.errorMessage()).isTrue();
-                var response = (com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse) invocation.response();
-                JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.getBody());
+                APIGatewayV2HTTPResponse response = Http.response(invocation);
+                JsonNode json = Http.body(response);
                 answers.add(new Answer(response.getStatusCode(), invocation.coldStart(), invocation.environmentId(),
                         json.path("environmentId").asText(), json));
             }
