@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.db.Setting;
 import dev.lambdalab.testbed.faults.Fault;
 import dev.lambdalab.testbed.faults.FaultReport;
 import dev.lambdalab.testbed.faults.FaultResult;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,11 +64,12 @@ final class FaultsCommand implements Callable<Integer> {
             Map<String, String> environment = new LinkedHashMap<>();
             environment.put("database", testBed.description() + "; role app CONNECTION LIMIT 10");
             environment.put("proxy", testBed.proxyDescription());
-            environment.put("function", "fixed: one static pool of 1 per environment, POOL_TIMEOUT_MS 3000,"
-                    + " DB_CONNECT_TIMEOUT_S 3, DB_QUERY_TIMEOUT_S 10, DB_SOCKET_TIMEOUT_S 12 unless a fault says otherwise");
+            environment.put("function", "fixed: one static pool of " + Setting.POOL_MAX_SIZE.defaultValue()
+                    + " per environment, " + defaults(Setting.POOL_TIMEOUT_MS, Setting.DB_CONNECT_TIMEOUT_S,
+                            Setting.DB_QUERY_TIMEOUT_S, Setting.DB_SOCKET_TIMEOUT_S) + " unless a fault says otherwise");
             environment.put("template", database.templateText());
             environment.put("isolation", TestBedOptions.isolationText(testBed));
-        environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+            environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                     + System.getProperty("java.version"));
             environment.forEach((key, value) -> err.println("  " + key + ": " + value));
             err.println();
@@ -87,6 +90,12 @@ final class FaultsCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** {@code POOL_TIMEOUT_MS 3000, DB_CONNECT_TIMEOUT_S 3}: the catalogue's defaults, never copied by hand. */
+    private static String defaults(Setting... settings) {
+        return Arrays.stream(settings).map(setting -> setting.variable() + " " + setting.defaultValue())
+                .collect(Collectors.joining(", "));
     }
 
     private List<Fault> selected() {

@@ -12,35 +12,42 @@ import java.util.stream.Collectors;
  */
 public enum Fault implements Labelled {
 
-    SERVER_ENDS_IDLE_CONNECTIONS(Needs.NOTHING,
-            "While 4 warm environments are idle, the server ends their connections (pg_terminate_backend)."),
-    PROXY_CLOSES_IDLE_CLIENTS(Needs.PROXY,
-            "While 4 warm environments are idle, the proxy closes their client connections (IdleClientTimeout 2 s)."),
-    PROXY_RESTART_UNDER_LOAD(Needs.PROXY,
-            "The proxy is stopped hard and started again 2 s later while 6 callers keep sending requests."),
+    SERVER_ENDS_IDLE_CONNECTIONS(Needs.NOTHING, new IdleConnectionsClosed(IdleConnectionsClosed.By.SERVER),
+            "While " + IdleConnectionsClosed.ENVIRONMENTS + " warm environments are idle, the server ends their"
+                    + " connections (pg_terminate_backend)."),
+    PROXY_CLOSES_IDLE_CLIENTS(Needs.PROXY, new IdleConnectionsClosed(IdleConnectionsClosed.By.PROXY),
+            "While " + IdleConnectionsClosed.ENVIRONMENTS + " warm environments are idle, the proxy closes their"
+                    + " client connections (IdleClientTimeout " + IdleConnectionsClosed.PROXY_IDLE_CLIENT_TIMEOUT_S
+                    + " s)."),
+    PROXY_RESTART_UNDER_LOAD(Needs.PROXY, new RestartUnderLoad(RestartUnderLoad.Target.PROXY),
+            "The proxy is stopped hard and started again " + RestartUnderLoad.DOWNTIME_S + " s later while "
+                    + RestartUnderLoad.CALLERS + " callers keep sending requests."),
     POSTGRES_RESTART_UNDER_LOAD(Needs.PROXY_AND_RESTARTABLE_SERVER,
-            "PostgreSQL is stopped (fast shutdown) and started again 2 s later while 6 callers send requests"
-                    + " through the proxy."),
-    POSTGRES_RESTART_DIRECT(Needs.RESTARTABLE_SERVER,
+            new RestartUnderLoad(RestartUnderLoad.Target.DATABASE_BEHIND_PROXY),
+            "PostgreSQL is stopped (fast shutdown) and started again " + RestartUnderLoad.DOWNTIME_S
+                    + " s later while " + RestartUnderLoad.CALLERS + " callers send requests through the proxy."),
+    POSTGRES_RESTART_DIRECT(Needs.RESTARTABLE_SERVER, new RestartUnderLoad(RestartUnderLoad.Target.DATABASE_DIRECT),
             "The same restart with the function connected straight to PostgreSQL, no proxy."),
-    DATABASE_DOWN_AT_COLD_START(Needs.NOTHING,
-            "Nothing listens at the database's address when a new environment starts; it comes back after two"
-                    + " requests (about 6 s)."),
-    DATABASE_UNRESPONSIVE_AT_COLD_START(Needs.NOTHING,
+    DATABASE_DOWN_AT_COLD_START(Needs.NOTHING, new DatabaseAbsentAtColdStart(TcpRelay.Mode.REFUSE),
+            "Nothing listens at the database's address when a new environment starts; it comes back after "
+                    + spelled(DatabaseAbsentAtColdStart.REQUESTS_WHILE_AWAY) + " requests (about "
+                    + DatabaseAbsentAtColdStart.REQUESTS_WHILE_AWAY * FaultProbe.POOL_TIMEOUT_MILLIS / 1000 + " s)."),
+    DATABASE_UNRESPONSIVE_AT_COLD_START(Needs.NOTHING, new DatabaseAbsentAtColdStart(TcpRelay.Mode.UNRESPONSIVE),
             "The database's address accepts TCP connections but never answers when a new environment starts;"
-                    + " it answers again after two requests."),
-    CREDENTIALS_ROTATED(Needs.NOTHING,
+                    + " it answers again after " + spelled(DatabaseAbsentAtColdStart.REQUESTS_WHILE_AWAY)
+                    + " requests."),
+    CREDENTIALS_ROTATED(Needs.NOTHING, new CredentialsRotated(),
             "The secret and the role get a new password while an environment is warm; its connection is then"
                     + " retired, so the next one must log in with the new password."),
-    FUNCTION_TIMEOUT_HOLDING_CONNECTION(Needs.NOTHING,
-            "An invocation runs past the 1 s function timeout while its connection runs a query, straight to"
-                    + " PostgreSQL (the role's idle_session_timeout is 2 s)."),
-    FUNCTION_TIMEOUT_BEHIND_PROXY(Needs.PROXY,
-            "The same timeout through the proxy (IdleClientTimeout 3 s)."),
-    QUERY_CANCELLED_BY_QUERY_TIMEOUT(Needs.NOTHING,
-            "A query runs longer than DB_QUERY_TIMEOUT_S (1 s; the socket timeout is 3 s)."),
-    QUERY_PAST_SOCKET_TIMEOUT(Needs.NOTHING,
-            "A query runs longer than DB_SOCKET_TIMEOUT_S (1 s) with no query timeout set.");
+    FUNCTION_TIMEOUT_HOLDING_CONNECTION(Needs.NOTHING, new FunctionTimeoutDirect(),
+            "An invocation runs past the " + FunctionTimeoutDirect.FUNCTION_TIMEOUT_S + " s function timeout while"
+                    + " its connection runs a query, straight to PostgreSQL (the role's idle_session_timeout is "
+                    + FunctionTimeoutDirect.IDLE_SESSION_TIMEOUT_S + " s)."),
+    FUNCTION_TIMEOUT_BEHIND_PROXY(Needs.PROXY, new FunctionTimeoutBehindProxy(),
+            "The same timeout through the proxy (IdleClientTimeout " + FunctionTimeoutBehindProxy.IDLE_CLIENT_TIMEOUT_S
+                    + " s)."),
+    QUERY_CANCELLED_BY_QUERY_TIMEOUT(Needs.NOTHING, SlowQuery.CANCELLED, SlowQuery.CANCELLED.description()),
+    QUERY_PAST_SOCKET_TIMEOUT(Needs.NOTHING, SlowQuery.PAST_SOCKET_TIMEOUT, SlowQuery.PAST_SOCKET_TIMEOUT.description());
 
     /** What a fault needs from the test bed. */
     public enum Needs {
@@ -56,11 +63,19 @@ public enum Fault implements Labelled {
     }
 
     private final Needs needs;
+    private final FaultExperiment experiment;
     private final String description;
 
-    Fault(Needs needs, String description) {
+    Fault(Needs needs, FaultExperiment experiment, String description) {
         this.needs = needs;
+        this.experiment = experiment;
         this.description = description;
+    }
+
+    /** Small counts as words, as the descriptions read. */
+    private static String spelled(int count) {
+        String[] words = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+        return count >= 0 && count < words.length ? words[count] : Integer.toString(count);
     }
 
     /** The name the CLI and reports use: {@code proxy-restart-under-load}. */
@@ -75,6 +90,11 @@ public enum Fault implements Labelled {
 
     public String description() {
         return description;
+    }
+
+    /** What injects and measures this fault. */
+    FaultExperiment experiment() {
+        return experiment;
     }
 
     /**
