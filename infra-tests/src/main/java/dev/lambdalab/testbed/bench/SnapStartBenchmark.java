@@ -4,6 +4,7 @@ import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.JvmProfile;
+import dev.lambdalab.testbed.lambda.RestoredCopies;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.scenario.TestBed;
@@ -62,7 +63,7 @@ public final class SnapStartBenchmark {
             try (EmulatedFunction function = function(testBed, SnapStart.SNAPSHOT)) {
                 restored = coldStarts(function, coldStarts);
                 snapshotInit = function.snapshotInitDuration().orElseThrow().toMillis();
-                EmulatedFunction.RestoredCopies copies = function.restoredCopies().orElseThrow();
+                RestoredCopies copies = function.restoredCopies().orElseThrow();
                 snapshotMb = copies.imageBytes() / 1_000_000;
                 dump = copies.dumpDuration().toMillis();
             }

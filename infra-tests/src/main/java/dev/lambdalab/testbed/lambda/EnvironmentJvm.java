@@ -6,25 +6,43 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The command line and variables of one environment's JVM: what Lambda's managed Java runtime runs,
  * {@code java <flags> -cp <runtime client> AWSLambda <handler>} in the unpacked package, with only the
  * variables Lambda gives a function.
+ *
+ * @param runtime the runtime client and the unpacked package
+ * @param handler the handler's class
+ * @param memoryMb the function's memory, which sizes the heap
+ * @param profile the flags: Lambda's own, or the fast profile's
+ * @param jvmOptions extra flags
  */
-final class EnvironmentJvm {
+record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmProfile profile,
+        List<String> jvmOptions) {
 
-    private EnvironmentJvm() {
+    EnvironmentJvm {
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(profile, "profile");
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** The JVM of the function's environments, on this machine's runtime client. */
+    static EnvironmentJvm of(FunctionConfig config) {
+        return new EnvironmentJvm(ProcessRuntime.get(), config.handlerClass(), config.memoryMb(), config.jvmProfile(),
+                config.jvmOptions());
     }
 
     /**
+     * @param environment the function's variables
      * @param runtimeApi the value of AWS_LAMBDA_RUNTIME_API ({@code host:port})
      * @param role the environment's part in SnapStart: a snapshot source runs in a session of its own and
      *     without a performance-data file, so that CRIU can dump it
      */
-    static ProcessBuilder builder(ProcessRuntime runtime, JvmProfile profile, int memoryMb, List<String> jvmOptions,
-            String handler, Map<String, String> environment, String runtimeApi, ProcessSandbox.Role role) {
+    ProcessBuilder builder(Map<String, String> environment, String runtimeApi, ProcessSandbox.Role role) {
         // Only what Lambda gives a function, not the emulator's own environment.
         Map<String, String> variables = new LinkedHashMap<>();
         String path = System.getenv("PATH");

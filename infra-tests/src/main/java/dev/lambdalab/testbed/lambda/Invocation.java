@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.lambda;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The outcome of one synchronous invocation, as the caller of Lambda's Invoke API would see it, plus
@@ -32,6 +33,42 @@ public record Invocation(String requestId, Outcome outcome, Object response, Str
         FUNCTION_ERROR,
         /** The environment failed to initialise (class init or constructor threw, or init timed out). */
         INIT_ERROR
+    }
+
+    /**
+     * Where an invocation ran: the environment, whether it was started for it, and how long its init took.
+     *
+     * @param environmentId the environment's id
+     * @param coldStart true when the environment was created for this invocation
+     * @param initDuration its init duration when cold, else {@link Duration#ZERO}
+     */
+    public record Served(String environmentId, boolean coldStart, Duration initDuration) {
+        public Served {
+            Objects.requireNonNull(environmentId, "environmentId");
+            Objects.requireNonNull(initDuration, "initDuration");
+        }
+    }
+
+    /** The handler returned {@code response} after {@code duration}. */
+    public static Invocation success(String requestId, Served served, Object response, Duration duration) {
+        return new Invocation(requestId, Outcome.SUCCESS, response, null, null, served.environmentId(),
+                served.coldStart(), served.initDuration(), duration);
+    }
+
+    /** Refused at once: no environment, no time spent. */
+    public static Invocation throttled(String requestId, TooManyRequestsException throttle) {
+        return new Invocation(requestId, Outcome.THROTTLED, null, throttle.getClass().getSimpleName(),
+                throttle.getMessage() + " Reason: " + throttle.reason(), null, false, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** Any other ending: a timeout, a function error, an init error. */
+    public static Invocation failed(String requestId, Outcome outcome, Served served, String errorType,
+            String errorMessage, Duration duration) {
+        if (outcome == Outcome.SUCCESS || outcome == Outcome.THROTTLED) {
+            throw new IllegalArgumentException("failed(..) is for timeouts and errors, got " + outcome);
+        }
+        return new Invocation(requestId, outcome, null, Objects.requireNonNull(errorType, "errorType"), errorMessage,
+                served.environmentId(), served.coldStart(), served.initDuration(), duration);
     }
 
     public boolean succeeded() {

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One execution environment as a JVM process of its own, the way Lambda's managed Java runtime runs it:
@@ -46,18 +44,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     /** Lambda's runtime passes it: org.crac's hooks go to the runtime client's context (see functions/pom.xml). */
     static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
-    /**
-     * JVMs starting at once. In Lambda every environment has CPU of its own; here they share this machine's,
-     * and twenty JVMs starting together on two cores each take ten times as long, past the init timeout.
-     * Cold starts beyond this many wait for a slot; Init Duration counts from the JVM's start.
-     */
-    private static final Semaphore START_SLOTS = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
-
-    private final ProcessRuntime runtime;
-    private final String handlerClass;
-    private final int memoryMb;
-    private final JvmProfile profile;
-    private final List<String> jvmOptions;
+    private final EnvironmentJvm jvm;
     private final FunctionLog log;
     private final Role role;
     private final Snapshot snapshot;
@@ -75,39 +62,31 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
     private boolean parkRequested;
     private boolean frozen;
     private Handoff<Void> initDone;
-    private final AtomicBoolean holdsStartSlot = new AtomicBoolean();
+    private final StartSlot startSlot = new StartSlot();
     private String functionArn = "arn:aws:lambda:us-east-1:000000000000:function:unknown";
     private Handoff<Object> current;
     private volatile String currentRequestId = "-";
 
     /** An environment of the given role, other than a restored copy. */
-    ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
-            JvmProfile profile, List<String> jvmOptions, FunctionLog log, Role role) {
-        this(id, logStreamName, runtime, handlerClass, memoryMb, profile, jvmOptions, log, role, null, null);
+    ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, Role role) {
+        this(id, logStreamName, jvm, log, role, null, null);
     }
 
     /** The environment a snapshot is taken of: its Runtime API is the snapshot's, whose port the copies keep. */
-    ProcessSandbox(String id, ProcessRuntime runtime, String handlerClass, int memoryMb, JvmProfile profile,
-            List<String> jvmOptions, FunctionLog log, RuntimeApiServer snapshotApi) {
-        this(id, "", runtime, handlerClass, memoryMb, profile, jvmOptions, log, Role.SNAPSHOT_SOURCE, null,
-                Objects.requireNonNull(snapshotApi, "snapshotApi"));
+    ProcessSandbox(String id, EnvironmentJvm jvm, FunctionLog log, RuntimeApiServer snapshotApi) {
+        this(id, "", jvm, log, Role.SNAPSHOT_SOURCE, null, Objects.requireNonNull(snapshotApi, "snapshotApi"));
     }
 
     /** A copy restored from the snapshot. */
     ProcessSandbox(String id, String logStreamName, Snapshot snapshot, FunctionLog log) {
-        this(id, logStreamName, snapshot.runtime(), snapshot.handlerClass(), 0, snapshot.profile(), List.of(), log,
-                Role.RESTORED_COPY, Objects.requireNonNull(snapshot, "snapshot"), null);
+        this(id, logStreamName, snapshot.jvm(), log, Role.RESTORED_COPY, Objects.requireNonNull(snapshot, "snapshot"),
+                null);
     }
 
-    private ProcessSandbox(String id, String logStreamName, ProcessRuntime runtime, String handlerClass, int memoryMb,
-            JvmProfile profile, List<String> jvmOptions, FunctionLog log, Role role, Snapshot snapshot,
-            RuntimeApiServer snapshotApi) {
+    private ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, Role role,
+            Snapshot snapshot, RuntimeApiServer snapshotApi) {
         super(id, logStreamName);
-        this.runtime = runtime;
-        this.profile = profile;
-        this.handlerClass = handlerClass;
-        this.memoryMb = memoryMb;
-        this.jvmOptions = List.copyOf(jvmOptions);
+        this.jvm = Objects.requireNonNull(jvm, "jvm");
         this.log = log;
         this.role = role;
         this.snapshot = snapshot;
@@ -166,34 +145,25 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             return restore();
         }
         try {
-            START_SLOTS.acquire();
-            holdsStartSlot.set(true);
+            startSlot.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Handoff<Void> interrupted = new Handoff<>();
             interrupted.fail(new RuntimeReportedError("Runtime.StartError", "interrupted while waiting to start"));
             return interrupted;
         }
-        return start(handler, environment);
+        return start(environment);
     }
 
-    /** Frees the start slot once init is over, however it ended. */
-    private void releaseStartSlot() {
-        if (holdsStartSlot.compareAndSet(true, false)) {
-            START_SLOTS.release();
-        }
-    }
-
-    private synchronized Handoff<Void> start(String handler, Map<String, String> environment) {
+    private synchronized Handoff<Void> start(Map<String, String> environment) {
         initDone = new Handoff<>();
         functionArn = "arn:aws:lambda:" + environment.getOrDefault("AWS_REGION", "us-east-1") + ":000000000000:function:"
                 + environment.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "unknown");
-        ProcessBuilder builder = EnvironmentJvm.builder(runtime, profile, memoryMb, jvmOptions, handler, environment,
-                "127.0.0.1:" + apiPort, role);
+        ProcessBuilder builder = jvm.builder(environment, "127.0.0.1:" + apiPort, role);
         try {
             process = builder.start();
         } catch (IOException e) {
-            releaseStartSlot();
+            startSlot.release();
             initDone.fail(new RuntimeReportedError("Runtime.StartError", "could not start the environment's JVM: "
                     + e.getMessage()));
             return initDone;
@@ -292,7 +262,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         if (init == null) {
             return;
         }
-        releaseStartSlot();
+        startSlot.release();
         if (failure == null) {
             init.complete(null);
         } else {
@@ -371,7 +341,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             running = current;
             current = null;
         }
-        releaseStartSlot();
+        startSlot.release();
         if (init != null) {
             init.fail(exited);
         }
@@ -396,7 +366,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             }
             frozen = false;
         }
-        releaseStartSlot();
+        startSlot.release();
         if (process != null) {
             process.destroyForcibly();
             try {

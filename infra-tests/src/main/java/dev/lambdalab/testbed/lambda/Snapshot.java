@@ -49,9 +49,7 @@ final class Snapshot implements AutoCloseable {
     static final Duration SETTLE = Duration.ofMillis(500);
     private static final AtomicInteger RESTORES = new AtomicInteger();
 
-    private final ProcessRuntime runtime;
-    private final String handlerClass;
-    private final JvmProfile profile;
+    private final EnvironmentJvm jvm;
     private final RuntimeApiServer api;
     private final Path directory;
     private final Criu criu;
@@ -63,10 +61,8 @@ final class Snapshot implements AutoCloseable {
     private String stdoutPipe;
     private String stderrPipe;
 
-    private Snapshot(ProcessRuntime runtime, String handlerClass, JvmProfile profile, Criu criu) throws IOException {
-        this.runtime = runtime;
-        this.handlerClass = handlerClass;
-        this.profile = profile;
+    private Snapshot(EnvironmentJvm jvm, Criu criu) throws IOException {
+        this.jvm = jvm;
         this.criu = criu;
         this.directory = Files.createTempDirectory("testbed-snapshot-");
         Watchdog.watchDirectory(directory);
@@ -80,13 +76,12 @@ final class Snapshot implements AutoCloseable {
      *
      * @throws IOException when init failed, timed out, or the dump failed; the message says which
      */
-    static Snapshot take(String functionName, ProcessRuntime runtime, String handlerClass, int memoryMb,
-            JvmProfile profile, List<String> jvmOptions, Map<String, String> environment, Duration initTimeout,
-            FunctionLog log) throws IOException, InterruptedException {
-        Snapshot snapshot = new Snapshot(runtime, handlerClass, profile, Criu.get());
+    static Snapshot take(String functionName, EnvironmentJvm jvm, Map<String, String> environment,
+            Duration initTimeout, FunctionLog log) throws IOException, InterruptedException {
+        Snapshot snapshot = new Snapshot(jvm, Criu.get());
         boolean taken = false;
         try {
-            snapshot.dumpSource(functionName, memoryMb, jvmOptions, environment, initTimeout, log);
+            snapshot.dumpSource(functionName, environment, initTimeout, log);
             taken = true;
             return snapshot;
         } finally {
@@ -96,13 +91,12 @@ final class Snapshot implements AutoCloseable {
         }
     }
 
-    private void dumpSource(String functionName, int memoryMb, List<String> jvmOptions, Map<String, String> environment,
-            Duration initTimeout, FunctionLog log) throws IOException, InterruptedException {
-        ProcessSandbox source = new ProcessSandbox("snapshot-" + functionName, runtime, handlerClass, memoryMb, profile,
-                jvmOptions, log, api);
+    private void dumpSource(String functionName, Map<String, String> environment, Duration initTimeout,
+            FunctionLog log) throws IOException, InterruptedException {
+        ProcessSandbox source = new ProcessSandbox("snapshot-" + functionName, jvm, log, api);
         long start = System.nanoTime();
         try {
-            source.init(handlerClass, environment).await(initTimeout.toNanos());
+            source.init(jvm.handler(), environment).await(initTimeout.toNanos());
             initDuration = Duration.ofNanos(System.nanoTime() - start);
         } catch (TimeoutException e) {
             source.destroy("init timed out");
@@ -125,16 +119,9 @@ final class Snapshot implements AutoCloseable {
         api.reroute(this::route);
     }
 
-    ProcessRuntime runtime() {
-        return runtime;
-    }
-
-    String handlerClass() {
-        return handlerClass;
-    }
-
-    JvmProfile profile() {
-        return profile;
+    /** The JVM the snapshot was taken of, which every copy is. */
+    EnvironmentJvm jvm() {
+        return jvm;
     }
 
     int apiPort() {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -149,16 +150,26 @@ class EmulatedFunctionTest {
     }
 
     @Test
-    void idleEnvironmentsAreReclaimed() throws InterruptedException {
-        EmulatedFunction function = function(ProbeHandler.class.getName()).withIdleReclaim(Duration.ofMillis(50));
+    void anEnvironmentIdleForTheReclaimTimeIsReclaimedAndOneIdleLessIsKept() {
+        AtomicLong now = new AtomicLong();
+        EmulatedFunction function = function(ProbeHandler.class.getName()).withClock(now::get)
+                .withIdleReclaim(Duration.ofMinutes(5)); // the reaper's period is 1 s; the test moves time itself
 
         Invocation first = function.invoke(Map.of());
-        Thread.sleep(400);
+        now.addAndGet(Duration.ofMinutes(5).minusNanos(1).toNanos());
+        function.reclaimIdle();
+        Invocation kept = function.invoke(Map.of());
+        now.addAndGet(Duration.ofMinutes(5).toNanos());
+        function.reclaimIdle();
         Invocation second = function.invoke(Map.of());
 
-        assertThat(second.coldStart()).isTrue();
+        assertThat(kept.coldStart()).as("idle 1 ns short of the reclaim time: still warm").isFalse();
+        assertThat(kept.environmentId()).isEqualTo(first.environmentId());
+        assertThat(second.coldStart()).as("idle for the reclaim time: reclaimed, so a cold start").isTrue();
         assertThat(second.environmentId()).isNotEqualTo(first.environmentId());
-        assertThat(function.metrics().reclaimed()).isGreaterThanOrEqualTo(1);
+        assertThat(function.metrics().reclaimed()).as("environments reclaimed").isEqualTo(1);
+        assertThat(function.environments()).filteredOn(e -> e.id().equals(first.environmentId())).singleElement()
+                .satisfies(e -> assertThat(e.deathReason()).isEqualTo("reclaimed after 300000ms idle"));
     }
 
     @Test

@@ -59,7 +59,7 @@ class ProcessIsolationIT {
     void aConnectionTheServerClosedWhileFrozenIsFoundDeadAfterTheThawAndReplacedWithoutAnError() throws Exception {
         try (EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(null, Map.of()))) {
             JsonNode first = body(fixed.invoke(HttpApiEvents.get("/fixed", 0)), 200);
-            EmulatedFunction.EnvironmentInfo environment = awaitFrozen(fixed);
+            EnvironmentInfo environment = awaitFrozen(fixed);
             long pid = environment.processId();
             long cpuBefore = Signals.cpuTicks(pid);
 
@@ -85,7 +85,7 @@ class ProcessIsolationIT {
         try (EmulatedFunction broken = testBed.function(Variant.BROKEN, testBed.environment(null, Map.of()))) {
             JsonNode first = body(broken.invoke(HttpApiEvents.get("/broken", 0)), 200);
             String environmentId = first.path("environmentId").asText();
-            EmulatedFunction.EnvironmentInfo environment = awaitFrozen(broken);
+            EnvironmentInfo environment = awaitFrozen(broken);
             int whenFrozen = testBed.lab().connectionsOfEnvironment(environmentId);
             Thread.sleep(1000);
             int secondLater = testBed.lab().connectionsOfEnvironment(environmentId);
@@ -173,10 +173,10 @@ class ProcessIsolationIT {
         }
     }
 
-    private static EmulatedFunction.EnvironmentInfo awaitFrozen(EmulatedFunction function) throws InterruptedException {
+    private static EnvironmentInfo awaitFrozen(EmulatedFunction function) throws InterruptedException {
         assertThat(await(Duration.ofSeconds(5), () -> function.environments().stream().anyMatch(
-                EmulatedFunction.EnvironmentInfo::frozen))).as("an environment is frozen").isTrue();
-        return function.environments().stream().filter(EmulatedFunction.EnvironmentInfo::frozen).findFirst().orElseThrow();
+                EnvironmentInfo::frozen))).as("an environment is frozen").isTrue();
+        return function.environments().stream().filter(EnvironmentInfo::frozen).findFirst().orElseThrow();
     }
 
     private static List<String> logOf(EmulatedFunction function) {

@@ -66,7 +66,7 @@ class SnapStartIT {
         try (EmulatedFunction naive = snapStart(Variant.FIXED)) {
             List<Answer> first = concurrently(naive, COPIES, 300);
 
-            EmulatedFunction.RestoredCopies copies = naive.restoredCopies().orElseThrow();
+            RestoredCopies copies = naive.restoredCopies().orElseThrow();
             assertThat(copies.hostPids()).as("%d copies alive at once, each its own process", COPIES)
                     .hasSize(COPIES).doesNotHaveDuplicates();
             for (long pid : copies.hostPids()) {
