@@ -206,7 +206,7 @@ public final class Benchmarks {
                 EmulatedFunction fixed = testBed.function(Variant.FIXED, testBed.environment(pgBouncer, Map.of()))) {
             LoadDriver driver = new LoadDriver(fixed::invoke, "/fixed");
             driver.run(Load.closedLoop(callers, callers * 4, holdMillis)); // warm up: cold starts, JIT
-            dev.lambdalab.testbed.db.ConnectionSampler sampler = new dev.lambdalab.testbed.db.ConnectionSampler(
+            dev.lambdalab.testbed.scenario.ConnectionSampler sampler = new dev.lambdalab.testbed.scenario.ConnectionSampler(
                     testBed.lab(), pgBouncer, Duration.ofMillis(50)).start();
             LoadResult result;
             try {

@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.bench;
 
 import dev.lambdalab.db.Setting;
-import dev.lambdalab.testbed.db.ConnectionSampler;
+import dev.lambdalab.testbed.scenario.ConnectionSampler;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.HttpApiEvents;

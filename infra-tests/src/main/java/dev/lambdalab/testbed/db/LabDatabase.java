@@ -144,7 +144,8 @@ public final class LabDatabase {
         }
     }
 
-    static int countAppConnections(Connection monitor) throws SQLException {
+    /** Connections of the application role now, on the caller's monitoring connection. */
+    public static int countAppConnections(Connection monitor) throws SQLException {
         try (PreparedStatement statement = monitor.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND backend_type = 'client backend'")) {
             statement.setString(1, APP_ROLE);
@@ -153,6 +154,26 @@ public final class LabDatabase {
                 return result.getInt(1);
             }
         }
+    }
+
+    /**
+     * Connections of the application role by function, from application_name ({@code lab-fixed:ENV} counts for
+     * {@code lab-fixed}), on the caller's monitoring connection. A backend still starting (or being refused at the
+     * role's limit) may not show its name yet: it counts under the empty name.
+     */
+    public static Map<String, Integer> countAppConnectionsByFunction(Connection monitor) throws SQLException {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        try (PreparedStatement statement = monitor.prepareStatement(
+                "SELECT split_part(application_name, ':', 1), count(*) FROM pg_stat_activity"
+                        + " WHERE usename = ? AND backend_type = 'client backend' GROUP BY 1")) {
+            statement.setString(1, APP_ROLE);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(rows.getString(1), rows.getInt(2));
+                }
+            }
+        }
+        return counts;
     }
 
     /**

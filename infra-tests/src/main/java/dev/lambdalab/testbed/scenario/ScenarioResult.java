@@ -1,7 +1,6 @@
 package dev.lambdalab.testbed.scenario;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.lambdalab.testbed.db.ConnectionSampler;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.lambdalab.testbed.scenario;
 
-import dev.lambdalab.testbed.db.ConnectionSampler;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.LoadDriver;

@@ -1,40 +1,29 @@
 package dev.lambdalab.testbed.serve;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lambdalab.db.JsonObject;
-import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.load.HttpApiGateway;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.TestBed;
 import dev.lambdalab.testbed.scenario.Variant;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,9 +43,6 @@ public final class LabServer implements AutoCloseable {
 
     /** The default port, the one {@code sam local start-api} uses. */
     public static final int DEFAULT_PORT = 3000;
-    private static final int MAX_BODY_BYTES = 1024 * 1024;
-    private static final long DRAIN_LIMIT_BYTES = 10L * 1024 * 1024;
-    private static final int SERIES_POINTS = 600;
 
     private final TestBed testBed;
     private int port = DEFAULT_PORT;
@@ -67,29 +53,11 @@ public final class LabServer implements AutoCloseable {
     private boolean useProxy = true;
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
-    private final ArrayDeque<Map<String, Object>> series = new ArrayDeque<>();
     private HttpServer http;
     private ExecutorService requestThreads;
     private ScheduledExecutorService sampler;
-    private Connection monitor;
+    private LiveSeries series;
     private Proxy proxy;
-    private long startNanos;
-    private volatile int peakDatabaseConnections;
-
-    /** One route: its variant, its function and its counters. */
-    private static final class Route {
-        final Variant variant;
-        volatile EmulatedFunction function;
-        volatile RouteMetrics metrics = new RouteMetrics();
-        long lastRequests;
-        long lastErrors;
-        long lastThrottled;
-        int peakDatabaseConnections;
-
-        Route(Variant variant) {
-            this.variant = variant;
-        }
-    }
 
     public LabServer(TestBed testBed) {
         this.testBed = Objects.requireNonNull(testBed, "testBed");
@@ -137,12 +105,10 @@ public final class LabServer implements AutoCloseable {
             proxy = testBed.startProxy(proxySettings);
         }
         for (Variant variant : Variant.pair()) {
-            Route route = new Route(variant);
-            route.function = newFunction(variant);
-            routes.put(variant.path(), route);
+            routes.put(variant.path(), new Route(variant, reservedConcurrency(variant), newFunction(variant)));
         }
         try {
-            monitor = testBed.lab().monitorConnection();
+            series = new LiveSeries(testBed.lab());
             http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         } catch (IOException | SQLException e) {
             close();
@@ -156,7 +122,6 @@ public final class LabServer implements AutoCloseable {
         });
         http.setExecutor(requestThreads);
         http.createContext("/", this::dispatch);
-        startNanos = System.nanoTime();
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "serve-sampler");
             thread.setDaemon(true);
@@ -173,11 +138,15 @@ public final class LabServer implements AutoCloseable {
         if (timeout != null) {
             function.withTimeout(timeout);
         }
-        Integer reserved = variant == Variant.FIXED ? fixedReservedConcurrency : brokenReservedConcurrency;
+        Integer reserved = reservedConcurrency(variant);
         if (reserved != null) {
             function.withReservedConcurrency(reserved);
         }
         return function;
+    }
+
+    private Integer reservedConcurrency(Variant variant) {
+        return variant == Variant.FIXED ? fixedReservedConcurrency : brokenReservedConcurrency;
     }
 
     /** The port it listens on. */
@@ -220,82 +189,21 @@ public final class LabServer implements AutoCloseable {
     }
 
     private void invoke(HttpExchange exchange, Route route) throws IOException {
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                // Read the rest (up to 10 MiB, API Gateway's own payload limit) before answering 413: the JDK's
-                // server drains only 64 KB when the stream closes, and closing a socket with unread bytes makes the
-                // kernel reset the connection, so the client could lose the answer.
-                byte[] discard = new byte[64 * 1024];
-                long drained = 0;
-                int read;
-                while (drained < DRAIN_LIMIT_BYTES && (read = in.read(discard)) > 0) {
-                    drained += read;
-                }
-            }
-        }
-        if (body.length > MAX_BODY_BYTES) {
+        Optional<APIGatewayV2HTTPEvent> event = HttpApiExchange.event(exchange, route.variant.path());
+        if (event.isEmpty()) {
             send(exchange, 413, "application/json", "{\"message\":\"Request Entity Too Large\"}");
             return;
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT),
-                String.join(",", values)));
         long start = System.nanoTime();
-        Invocation invocation = route.function.invoke(HttpApiEvents.request("GET", route.variant.path(),
-                query(exchange.getRequestURI().getRawQuery()), headers,
-                body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+        Invocation invocation = route.function.invoke(event.get());
         HttpApiGateway.Answer answer = HttpApiGateway.answer(invocation);
-        route.metrics.record(RequestRecord.of(invocation, answer,
-                (start - startNanos) / 1_000_000, (System.nanoTime() - start) / 1000));
-        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
-        answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        if (invocation.environmentId() != null) {
-            exchange.getResponseHeaders().set("x-lambda-environment", invocation.environmentId());
-        }
-        exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-    }
-
-    /** Query parameters as API Gateway passes them: decoded, repeated ones joined with commas. */
-    static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            parameters.merge(name, value, (first, second) -> first + "," + second);
-        }
-        return parameters;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return text; // malformed escapes reach the handler as they are, which answers 400
-        }
+        route.metrics.record(RequestRecord.of(invocation, answer, series.millisSinceStart(start),
+                (System.nanoTime() - start) / 1000));
+        HttpApiExchange.respond(exchange, invocation, answer);
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("content-type", contentType);
-        exchange.getResponseHeaders().set("cache-control", "no-store");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpApiExchange.send(exchange, status, contentType, body);
     }
 
     /**
@@ -304,113 +212,23 @@ public final class LabServer implements AutoCloseable {
      */
     public synchronized void reset() {
         for (Route route : routes.values()) {
-            EmulatedFunction old = route.function;
-            route.function = newFunction(route.variant);
-            route.metrics = new RouteMetrics();
-            route.lastRequests = 0;
-            route.lastErrors = 0;
-            route.lastThrottled = 0;
-            route.peakDatabaseConnections = 0;
-            old.close();
+            route.restart(newFunction(route.variant)).close();
         }
         testBed.resetConnections();
-        synchronized (series) {
-            series.clear();
-        }
-        peakDatabaseConnections = 0;
-        startNanos = System.nanoTime();
+        series.reset();
     }
 
     /** Once a second: connections per route, proxy clients, environments, request and error rates. */
     private synchronized void sample() {
-        try {
-            Map<String, Integer> byFunction = databaseConnectionsByFunction();
-            int total = byFunction.values().stream().mapToInt(Integer::intValue).sum();
-            peakDatabaseConnections = Math.max(peakDatabaseConnections, total);
-            PoolsSnapshot pools = null;
-            if (proxy != null) {
-                try {
-                    pools = proxy.pools();
-                } catch (IOException e) {
-                    pools = null; // the proxy restarting: the proxy's numbers are missing for this second
-                }
-            }
-            Map<String, Object> point = new LinkedHashMap<>();
-            point.put("t", (System.nanoTime() - startNanos) / 1_000_000_000.0);
-            point.put("db", total);
-            Map<String, Object> perRoute = new LinkedHashMap<>();
-            for (Route route : routes.values()) {
-                // Behind the proxy its own count of server connections is the route's truth;
-                // straight to the database, the connections that carry the function's name.
-                int connections = route.variant == Variant.FIXED && proxy != null
-                        ? (pools == null ? 0 : pools.servers())
-                        : byFunction.getOrDefault("lab-" + route.variant.label(), 0);
-                route.peakDatabaseConnections = Math.max(route.peakDatabaseConnections, connections);
-                RouteMetrics metrics = route.metrics;
-                long requests = metrics.requests();
-                long errors = metrics.errors();
-                long throttled = metrics.throttled();
-                FunctionMetrics function = route.function.metrics();
-                Map<String, Object> values = new LinkedHashMap<>();
-                values.put("rps", requests - route.lastRequests);
-                values.put("errors", errors - route.lastErrors);
-                values.put("throttled", throttled - route.lastThrottled);
-                values.put("db", connections);
-                values.put("envs", function.environmentsAlive());
-                values.put("clients", route.variant == Variant.FIXED && pools != null ? pools.clients() : null);
-                values.put("pinned", route.variant == Variant.FIXED && pools != null ? pools.serverPinned() : null);
-                route.lastRequests = requests;
-                route.lastErrors = errors;
-                route.lastThrottled = throttled;
-                perRoute.put(route.variant.path(), values);
-            }
-            point.put("routes", perRoute);
-            synchronized (series) {
-                if (series.size() == SERIES_POINTS) {
-                    series.removeFirst();
-                }
-                series.addLast(point);
-            }
-        } catch (SQLException e) {
-            reconnectMonitor();
-        }
-    }
-
-    /**
-     * Connections of the application role by function, from application_name ({@code lab-fixed:ENV}). A
-     * backend still starting (or being refused at the role's limit) may not show its name yet: it counts in
-     * the total only.
-     */
-    private Map<String, Integer> databaseConnectionsByFunction() throws SQLException {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        try (PreparedStatement statement = monitor.prepareStatement(
-                "SELECT split_part(application_name, ':', 1), count(*) FROM pg_stat_activity"
-                        + " WHERE usename = ? AND backend_type = 'client backend' GROUP BY 1")) {
-            statement.setString(1, LabDatabase.APP_ROLE);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    counts.put(rows.getString(1), rows.getInt(2));
-                }
-            }
-        }
-        return counts;
-    }
-
-    private void reconnectMonitor() {
-        try {
-            monitor.close();
-            monitor = testBed.lab().monitorConnection();
-        } catch (SQLException e) {
-            // the server is away: the next sample tries again
-        }
+        series.sample(routes.values(), proxy);
     }
 
     /** The page's data: configuration, counters per route, and the last ten minutes, one point a second. */
     public String metricsJson() {
         JsonObject json = new JsonObject()
-                .put("uptimeSeconds", (System.nanoTime() - startNanos) / 1_000_000_000.0)
+                .put("uptimeSeconds", series.uptimeSeconds())
                 .put("roleConnectionLimit", testBed.lab().appConnectionLimit())
-                .put("peakDbConnections", peakDatabaseConnections)
+                .put("peakDbConnections", series.peakDatabaseConnections())
                 .put("proxy", proxy == null ? null : new JsonObject()
                         .put("kind", proxy.kind().label())
                         .put("databaseConnections", proxy.poolSize())
@@ -418,31 +236,9 @@ public final class LabServer implements AutoCloseable {
                         .put("connectionBorrowTimeoutSeconds", proxySettings.connectionBorrowTimeout().toSeconds()));
         JsonObject perRoute = new JsonObject();
         for (Route route : routes.values()) {
-            RouteMetrics metrics = route.metrics;
-            FunctionMetrics function = route.function.metrics();
-            perRoute.put(route.variant.path(), new JsonObject()
-                    .put("variant", route.variant.label())
-                    .put("target", route.variant == Variant.FIXED && proxy != null ? "proxy" : "direct")
-                    .put("reservedConcurrency", route.variant == Variant.FIXED ? fixedReservedConcurrency
-                            : brokenReservedConcurrency)
-                    .put("requests", metrics.requests())
-                    .put("ok", metrics.ok())
-                    .put("badRequests", metrics.badRequests())
-                    .put("errors", metrics.errors())
-                    .put("throttled", metrics.throttled())
-                    .put("statuses", metrics.statuses())
-                    .put("errorsByCause", metrics.errorsByCause())
-                    .put("peakDbConnections", route.peakDatabaseConnections)
-                    .put("environments", new JsonObject().put("alive", function.environmentsAlive())
-                            .put("created", function.environmentsCreated()).put("busy", function.environmentsBusy())
-                            .put("coldStarts", function.coldStarts()).put("timeouts", function.timeouts())));
+            perRoute.put(route.variant.path(), LiveSeries.routeJson(route, proxy != null));
         }
-        json.put("routes", perRoute);
-        List<Object> points;
-        synchronized (series) {
-            points = new ArrayList<>(series);
-        }
-        return json.put("series", points).toString();
+        return json.put("routes", perRoute).put("series", series.points()).toString();
     }
 
     private static String page() {
@@ -477,12 +273,8 @@ public final class LabServer implements AutoCloseable {
             proxy.close();
             proxy = null;
         }
-        if (monitor != null) {
-            try {
-                monitor.close();
-            } catch (SQLException e) {
-                // closing
-            }
+        if (series != null) {
+            series.close();
         }
     }
 }

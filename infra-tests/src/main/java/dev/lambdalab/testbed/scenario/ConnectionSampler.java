@@ -1,5 +1,6 @@
-package dev.lambdalab.testbed.db;
+package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.io.IOException;
