@@ -2,6 +2,7 @@ package dev.lambdalab.db;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -13,9 +14,16 @@ import java.util.regex.Pattern;
 public abstract class Constraint {
 
     private final String allowed;
+    private final Class<?> valueType;
 
-    private Constraint(String allowed) {
+    private Constraint(String allowed, Class<?> valueType) {
         this.allowed = allowed;
+        this.valueType = valueType;
+    }
+
+    /** What {@link #parse} returns: Integer, Boolean, String, DatabaseUrl or Map. The typed reads check it. */
+    public final Class<?> valueType() {
+        return valueType;
     }
 
     /** The allowed values in words, phrased to follow "must be": {@code "an integer from 1 to 10"}. */
@@ -32,7 +40,7 @@ public abstract class Constraint {
     abstract Object parse(String raw);
 
     static Constraint integer(int min, int max) {
-        return new Constraint("an integer from " + min + " to " + max) {
+        return new Constraint("an integer from " + min + " to " + max, Integer.class) {
             @Override
             Object parse(String raw) {
                 int value;
@@ -51,7 +59,7 @@ public abstract class Constraint {
 
     static Constraint oneOf(String... values) {
         List<String> allowedValues = List.of(values);
-        return new Constraint("one of " + String.join(", ", allowedValues)) {
+        return new Constraint("one of " + String.join(", ", allowedValues), String.class) {
             @Override
             Object parse(String raw) {
                 String value = raw.trim().toLowerCase(Locale.ROOT);
@@ -64,7 +72,7 @@ public abstract class Constraint {
     }
 
     static Constraint bool() {
-        return new Constraint("true or false") {
+        return new Constraint("true or false", Boolean.class) {
             @Override
             Object parse(String raw) {
                 String value = raw.trim().toLowerCase(Locale.ROOT);
@@ -81,7 +89,7 @@ public abstract class Constraint {
 
     static Constraint matching(String allowed, String regex) {
         Pattern pattern = Pattern.compile(regex);
-        return new Constraint(allowed) {
+        return new Constraint(allowed, String.class) {
             @Override
             Object parse(String raw) {
                 if (!pattern.matcher(raw).matches()) {
@@ -94,7 +102,8 @@ public abstract class Constraint {
 
     /** Any non-blank text of at most {@code maxLength} characters without control characters. */
     static Constraint text(int maxLength) {
-        return new Constraint("text of 1 to " + maxLength + " characters, without control characters") {
+        return new Constraint("text of 1 to " + maxLength + " characters, without control characters",
+                String.class) {
             @Override
             Object parse(String raw) {
                 if (raw.length() > maxLength || raw.chars().anyMatch(Character::isISOControl)) {
@@ -109,7 +118,7 @@ public abstract class Constraint {
     static Constraint databaseUrl() {
         return new Constraint(
                 "a URL of the form postgresql://USER:PASSWORD@HOST:PORT/DATABASE?PARAMETERS with parameters "
-                        + String.join(", ", DatabaseUrl.PARAMETERS)) {
+                        + String.join(", ", DatabaseUrl.PARAMETERS), DatabaseUrl.class) {
             @Override
             Object parse(String raw) {
                 return DatabaseUrl.parse(raw);
@@ -125,7 +134,7 @@ public abstract class Constraint {
     static Constraint jdbcParameters(Set<String> reservedKeys) {
         return new Constraint(
                 "key=value pairs joined by '&', keys being pgjdbc connection properties other than "
-                        + String.join(", ", reservedKeys.stream().sorted().toList())) {
+                        + String.join(", ", reservedKeys.stream().sorted().toList()), Map.class) {
             @Override
             Object parse(String raw) {
                 return JdbcParameters.parse(raw, reservedKeys);

@@ -20,11 +20,11 @@ public final class DbSettings {
     private static final String MASK = "****";
 
     private final Map<Setting, Object> values;
-    private final Map<Setting, String> origins;
+    private final Map<Setting, Origin> origins;
     private final String password;
     private final Map<String, String> jdbcParameters;
 
-    private DbSettings(Map<Setting, Object> values, Map<Setting, String> origins, String password,
+    private DbSettings(Map<Setting, Object> values, Map<Setting, Origin> origins, String password,
             Map<String, String> jdbcParameters) {
         this.values = values;
         this.origins = origins;
@@ -46,7 +46,7 @@ public final class DbSettings {
         Objects.requireNonNull(environment, "environment");
         List<String> problems = new ArrayList<>();
         Map<Setting, Object> values = new EnumMap<>(Setting.class);
-        Map<Setting, String> origins = new EnumMap<>(Setting.class);
+        Map<Setting, Origin> origins = new EnumMap<>(Setting.class);
 
         // 1. The variables themselves.
         for (Setting setting : Setting.values()) {
@@ -57,15 +57,14 @@ public final class DbSettings {
             Object parsed = parse(setting, raw, setting.variable(), problems);
             if (parsed != null) {
                 values.put(setting, parsed);
-                origins.put(setting, "variable");
+                origins.put(setting, Origin.VARIABLE);
             }
         }
 
         // 2. What DATABASE_URL says, for every setting its own variable left unset.
-        DatabaseUrl url = (DatabaseUrl) values.get(Setting.DATABASE_URL);
-        String password = (String) values.get(Setting.DB_PASSWORD);
-        Map<String, String> jdbcParameters = new LinkedHashMap<>(
-                jdbcParametersOrEmpty(values.get(Setting.DB_JDBC_PARAMS)));
+        DatabaseUrl url = Setting.DATABASE_URL.get(values, DatabaseUrl.class);
+        String password = Setting.DB_PASSWORD.getString(values).orElse(null);
+        Map<String, String> jdbcParameters = new LinkedHashMap<>(jdbcParameters(values));
         if (url != null) {
             Map<Setting, String> fromUrl = new EnumMap<>(Setting.class);
             fromUrl.putAll(url.settings());
@@ -82,12 +81,12 @@ public final class DbSettings {
                         problems);
                 if (parsed != null) {
                     values.put(setting, parsed);
-                    origins.put(setting, "DATABASE_URL");
+                    origins.put(setting, Origin.DATABASE_URL);
                 }
             }
             if (password == null && url.hasPassword()) {
                 password = url.password();
-                origins.put(Setting.DB_PASSWORD, "DATABASE_URL");
+                origins.put(Setting.DB_PASSWORD, Origin.DATABASE_URL);
             }
             if (url.currentSchema() != null) {
                 jdbcParameters.putIfAbsent("currentSchema", url.currentSchema());
@@ -98,14 +97,14 @@ public final class DbSettings {
         for (Setting setting : Setting.values()) {
             if (!values.containsKey(setting) && setting.defaultValue() != null) {
                 values.put(setting, setting.constraint().parse(setting.defaultValue()));
-                origins.put(setting, "default");
+                origins.put(setting, Origin.DEFAULT);
             }
         }
 
         DbSettings settings = new DbSettings(values, origins, password,
                 Collections.unmodifiableMap(jdbcParameters));
         if (problems.isEmpty()) {
-            settings.checkCombinations(problems);
+            SettingRules.check(settings, problems);
         }
         if (!problems.isEmpty()) {
             throw new DbConfigurationException(problems);
@@ -127,111 +126,26 @@ public final class DbSettings {
         return null;
     }
 
-    /** Rules that involve more than one setting. */
-    private void checkCombinations(List<String> problems) {
-        AuthMode auth = auth();
-        boolean passwordGiven = password != null;
-        switch (auth) {
-            case PASSWORD -> {
-                if (!passwordGiven) {
-                    problems.add("DB_AUTH=password needs a password in DB_PASSWORD or DATABASE_URL"
-                            + " (in AWS use DB_AUTH=secrets-manager or iam instead)");
-                }
-            }
-            case SECRETS_MANAGER -> {
-                if (secretId().isEmpty()) {
-                    problems.add("DB_AUTH=secrets-manager needs DB_SECRET_ARN");
-                }
-                if ("variable".equals(origins.get(Setting.DB_USER))) {
-                    problems.add("DB_USER is set but DB_AUTH=secrets-manager takes the user from the secret;"
-                            + " remove DB_USER");
-                }
-                if (passwordGiven) {
-                    problems.add("DB_AUTH=secrets-manager takes the password from the secret, but a password"
-                            + " is also set in " + origins.get(Setting.DB_PASSWORD).replace("variable", "DB_PASSWORD")
-                            + "; remove it");
-                }
-            }
-            case IAM -> {
-                if (user().isEmpty()) {
-                    problems.add("DB_AUTH=iam needs DB_USER (the role granted rds_iam)");
-                }
-                if (region().isEmpty()) {
-                    problems.add("DB_AUTH=iam needs AWS_REGION to sign the token (Lambda sets it)");
-                }
-                if (!List.of("require", "verify-ca", "verify-full").contains(sslMode())) {
-                    problems.add("DB_AUTH=iam needs DB_SSLMODE=require, verify-ca or verify-full"
-                            + " (RDS accepts IAM tokens over TLS only), got \"" + sslMode() + "\"");
-                }
-                if (passwordGiven) {
-                    problems.add("DB_AUTH=iam signs a token instead of a password, but a password is also set;"
-                            + " remove it");
-                }
-            }
-            default -> throw new IllegalStateException(auth.toString());
-        }
-        if (auth != AuthMode.SECRETS_MANAGER) {
-            if (host().isEmpty()) {
-                problems.add("DB_HOST is not set and DATABASE_URL gives no host: set one of them");
-            }
-            if (auth == AuthMode.PASSWORD && user().isEmpty()) {
-                problems.add("DB_USER is not set and DATABASE_URL gives no user: set one of them");
-            }
-        }
-        if (secretId().isPresent() && auth != AuthMode.SECRETS_MANAGER) {
-            problems.add("DB_SECRET_ARN is set but DB_AUTH is " + auth.settingValue()
-                    + "; set DB_AUTH=secrets-manager to use the secret");
-        }
-        if (sslMode().equals("verify-full") && sslRootCert().isEmpty()) {
-            problems.add("DB_SSLMODE=verify-full needs DB_SSL_ROOT_CERT (the RDS CA bundle)");
-        }
-        if (queryTimeoutSeconds() > 0 && queryTimeoutSeconds() >= socketTimeoutSeconds()) {
-            problems.add("DB_QUERY_TIMEOUT_S must be 0 (off) or less than DB_SOCKET_TIMEOUT_S ("
-                    + socketTimeoutSeconds() + "s), got \"" + queryTimeoutSeconds() + "\"");
-        }
-        if (secretsManagerEndpoint().isPresent() && auth != AuthMode.SECRETS_MANAGER) {
-            problems.add("AWS_ENDPOINT_URL_SECRETS_MANAGER is set but DB_AUTH is " + auth.settingValue()
-                    + "; it only applies to DB_AUTH=secrets-manager");
-        }
-        if (poolMinIdle() > poolMaxSize()) {
-            problems.add("POOL_MIN_IDLE must be at most POOL_MAX_SIZE (" + poolMaxSize() + "), got \""
-                    + poolMinIdle() + "\"");
-        }
-        if (poolValidationTimeoutMillis() >= poolTimeoutMillis()) {
-            problems.add("POOL_VALIDATION_TIMEOUT_MS must be less than POOL_TIMEOUT_MS (" + poolTimeoutMillis()
-                    + "ms), got \"" + poolValidationTimeoutMillis() + "\"");
-        }
-        if (poolIdleTimeoutMillis() >= poolMaxLifetimeMillis()) {
-            problems.add("POOL_IDLE_TIMEOUT_MS must be less than POOL_MAX_LIFETIME_MS (" + poolMaxLifetimeMillis()
-                    + "ms), got \"" + poolIdleTimeoutMillis() + "\"");
-        }
-        long keepalive = poolKeepaliveMillis();
-        if (keepalive != 0 && (keepalive < 30_000 || keepalive >= poolMaxLifetimeMillis())) {
-            problems.add("POOL_KEEPALIVE_MS must be 0 (off) or from 30000 to less than POOL_MAX_LIFETIME_MS ("
-                    + poolMaxLifetimeMillis() + "ms), got \"" + keepalive + "\"");
-        }
-    }
-
     public Optional<String> host() {
         return optional(Setting.DB_HOST);
     }
 
     public int port() {
-        return (Integer) values.get(Setting.DB_PORT);
+        return Setting.DB_PORT.getInt(values);
     }
 
     /** True when DB_PORT (or the URL's port) was given, so that a secret's port must not replace it. */
     public boolean portIsExplicit() {
-        return !"default".equals(origins.get(Setting.DB_PORT));
+        return origin(Setting.DB_PORT) != Origin.DEFAULT;
     }
 
     public String database() {
-        return (String) values.get(Setting.DB_NAME);
+        return Setting.DB_NAME.getString(values).orElseThrow();
     }
 
     /** True when DB_NAME (or the URL's database) was given, so that a secret's dbname must not replace it. */
     public boolean databaseIsExplicit() {
-        return !"default".equals(origins.get(Setting.DB_NAME));
+        return origin(Setting.DB_NAME) != Origin.DEFAULT;
     }
 
     public Optional<String> user() {
@@ -239,7 +153,7 @@ public final class DbSettings {
     }
 
     public AuthMode auth() {
-        return AuthMode.fromSettingValue((String) values.get(Setting.DB_AUTH));
+        return AuthMode.fromSettingValue(Setting.DB_AUTH.getString(values).orElseThrow());
     }
 
     /** The password for {@link AuthMode#PASSWORD}. Package-private: only the credentials code sees it. */
@@ -252,7 +166,7 @@ public final class DbSettings {
     }
 
     public String sslMode() {
-        return (String) values.get(Setting.DB_SSLMODE);
+        return Setting.DB_SSLMODE.getString(values).orElseThrow();
     }
 
     public Optional<String> sslRootCert() {
@@ -260,16 +174,16 @@ public final class DbSettings {
     }
 
     public int connectTimeoutSeconds() {
-        return (Integer) values.get(Setting.DB_CONNECT_TIMEOUT_S);
+        return Setting.DB_CONNECT_TIMEOUT_S.getInt(values);
     }
 
     public int socketTimeoutSeconds() {
-        return (Integer) values.get(Setting.DB_SOCKET_TIMEOUT_S);
+        return Setting.DB_SOCKET_TIMEOUT_S.getInt(values);
     }
 
     /** Seconds before pgjdbc cancels a statement (0: never). */
     public int queryTimeoutSeconds() {
-        return (Integer) values.get(Setting.DB_QUERY_TIMEOUT_S);
+        return Setting.DB_QUERY_TIMEOUT_S.getInt(values);
     }
 
     /** The Secrets Manager endpoint to use instead of the SDK's, for LocalStack or the test bed. */
@@ -278,11 +192,11 @@ public final class DbSettings {
     }
 
     public int prepareThreshold() {
-        return (Integer) values.get(Setting.DB_PREPARE_THRESHOLD);
+        return Setting.DB_PREPARE_THRESHOLD.getInt(values);
     }
 
     public boolean tcpKeepAlive() {
-        return (Boolean) values.get(Setting.DB_TCP_KEEPALIVE);
+        return Setting.DB_TCP_KEEPALIVE.getBoolean(values);
     }
 
     public Optional<String> applicationName() {
@@ -295,31 +209,31 @@ public final class DbSettings {
     }
 
     public int poolMaxSize() {
-        return (Integer) values.get(Setting.POOL_MAX_SIZE);
+        return Setting.POOL_MAX_SIZE.getInt(values);
     }
 
     public int poolMinIdle() {
-        return (Integer) values.get(Setting.POOL_MIN_IDLE);
+        return Setting.POOL_MIN_IDLE.getInt(values);
     }
 
     public long poolTimeoutMillis() {
-        return (Integer) values.get(Setting.POOL_TIMEOUT_MS);
+        return Setting.POOL_TIMEOUT_MS.getInt(values);
     }
 
     public long poolValidationTimeoutMillis() {
-        return (Integer) values.get(Setting.POOL_VALIDATION_TIMEOUT_MS);
+        return Setting.POOL_VALIDATION_TIMEOUT_MS.getInt(values);
     }
 
     public long poolIdleTimeoutMillis() {
-        return (Integer) values.get(Setting.POOL_IDLE_TIMEOUT_MS);
+        return Setting.POOL_IDLE_TIMEOUT_MS.getInt(values);
     }
 
     public long poolMaxLifetimeMillis() {
-        return (Integer) values.get(Setting.POOL_MAX_LIFETIME_MS);
+        return Setting.POOL_MAX_LIFETIME_MS.getInt(values);
     }
 
     public long poolKeepaliveMillis() {
-        return (Integer) values.get(Setting.POOL_KEEPALIVE_MS);
+        return Setting.POOL_KEEPALIVE_MS.getInt(values);
     }
 
     public Optional<String> region() {
@@ -330,22 +244,19 @@ public final class DbSettings {
         return optional(Setting.AWS_LAMBDA_FUNCTION_NAME);
     }
 
-    /** Where a setting's value came from: {@code variable}, {@code DATABASE_URL}, {@code default} or unset. */
-    public String origin(Setting setting) {
-        return origins.getOrDefault(setting, "unset");
+    /** Where a setting's value came from. */
+    public Origin origin(Setting setting) {
+        return origins.getOrDefault(setting, Origin.UNSET);
     }
 
     private Optional<String> optional(Setting setting) {
-        return Optional.ofNullable((String) values.get(setting));
+        return setting.getString(values);
     }
 
-    private static Map<String, String> jdbcParametersOrEmpty(Object parsed) {
-        if (parsed == null) {
-            return Map.of();
-        }
-        @SuppressWarnings("unchecked") // JdbcParameters.parse returns Map<String, String>
-        Map<String, String> map = (Map<String, String>) parsed;
-        return map;
+    private static Map<String, String> jdbcParameters(Map<Setting, Object> values) {
+        @SuppressWarnings("unchecked") // the constraint's parser, JdbcParameters.parse, gives Map<String, String>
+        Map<String, String> parsed = Setting.DB_JDBC_PARAMS.get(values, Map.class);
+        return parsed == null ? Map.of() : parsed;
     }
 
     private static void putIfPresent(Map<Setting, String> map, Setting setting, String value) {

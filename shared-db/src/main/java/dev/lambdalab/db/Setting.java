@@ -1,5 +1,7 @@
 package dev.lambdalab.db;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -146,6 +148,41 @@ public enum Setting {
 
     public String description() {
         return description;
+    }
+
+    // Typed reads, as pgjdbc's PGProperty.getInt(Properties): the catalogue says what each value is, so a reader
+    // cannot cast it wrongly; a read that does not fit the setting's constraint fails at once, naming both.
+
+    /** This setting's value among {@code values} as an int; the setting must be an integer one. */
+    public int getInt(Map<Setting, ?> values) {
+        return read(values, Integer.class);
+    }
+
+    /** This setting's value as a boolean; the setting must be a true-or-false one. */
+    public boolean getBoolean(Map<Setting, ?> values) {
+        return read(values, Boolean.class);
+    }
+
+    /** This setting's value as text, empty when unset; the setting must be a text one. */
+    public Optional<String> getString(Map<Setting, ?> values) {
+        return Optional.ofNullable(values.get(this) == null ? null : read(values, String.class));
+    }
+
+    /** This setting's parsed value of the given type ({@link DatabaseUrl}, a Map of pgjdbc properties), or null. */
+    public <T> T get(Map<Setting, ?> values, Class<T> type) {
+        return values.get(this) == null ? null : read(values, type);
+    }
+
+    private <T> T read(Map<Setting, ?> values, Class<T> type) {
+        if (!type.isAssignableFrom(constraint.valueType())) {
+            throw new IllegalStateException(name() + " holds " + constraint.valueType().getSimpleName()
+                    + " values (" + constraint.allowed() + "), not " + type.getSimpleName());
+        }
+        Object value = values.get(this);
+        if (value == null) {
+            throw new IllegalStateException(name() + " has no value and no default");
+        }
+        return type.cast(value);
     }
 
     /** The settings template.yaml may set on a function (all but the ones Lambda sets itself). */

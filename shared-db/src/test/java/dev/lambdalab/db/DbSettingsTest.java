@@ -43,8 +43,8 @@ class DbSettingsTest {
         assertThat(settings.connectTimeoutSeconds()).isEqualTo(3);
         assertThat(settings.socketTimeoutSeconds()).isEqualTo(12);
         assertThat(settings.prepareThreshold()).isEqualTo(5);
-        assertThat(settings.origin(Setting.DB_PORT)).isEqualTo("default");
-        assertThat(settings.origin(Setting.DB_HOST)).isEqualTo("variable");
+        assertThat(settings.origin(Setting.DB_PORT)).isEqualTo(Origin.DEFAULT);
+        assertThat(settings.origin(Setting.DB_HOST)).isEqualTo(Origin.VARIABLE);
     }
 
     @Test
@@ -73,7 +73,7 @@ class DbSettingsTest {
         assertThat(settings.connectTimeoutSeconds()).isEqualTo(10);
         assertThat(settings.prepareThreshold()).as("pgbouncer=true").isZero();
         assertThat(settings.sslMode()).isEqualTo("require");
-        assertThat(settings.origin(Setting.POOL_TIMEOUT_MS)).isEqualTo("DATABASE_URL");
+        assertThat(settings.origin(Setting.POOL_TIMEOUT_MS)).isEqualTo(Origin.DATABASE_URL);
     }
 
     @Test
@@ -85,7 +85,7 @@ class DbSettingsTest {
 
         assertThat(settings.poolMaxSize()).isEqualTo(1);
         assertThat(settings.host()).contains("proxy.example");
-        assertThat(settings.origin(Setting.POOL_MAX_SIZE)).isEqualTo("variable");
+        assertThat(settings.origin(Setting.POOL_MAX_SIZE)).isEqualTo(Origin.VARIABLE);
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.lambdalab.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Checks the catalogue itself, as pgjdbc checks PGProperty: names, descriptions, and the copy in docs/settings.md. */
@@ -30,6 +32,27 @@ class SettingCatalogueTest {
     void everySettingHasASentenceOfDescription() {
         assertThat(Setting.values()).allSatisfy(s -> assertThat(s.description())
                 .as("description of %s", s).hasSizeGreaterThan(20).endsWith("."));
+    }
+
+    @Test
+    void everyDefaultParsesIntoTheTypeItsConstraintPromises() {
+        assertThat(Setting.values()).filteredOn(s -> s.defaultValue() != null).allSatisfy(s ->
+                assertThat(s.constraint().parse(s.defaultValue())).as(s.variable() + "'s default")
+                        .isInstanceOf(s.constraint().valueType()));
+    }
+
+    @Test
+    void aTypedReadThatDoesNotFitTheSettingNamesBoth() {
+        Map<Setting, Object> values = Map.of(Setting.POOL_MAX_SIZE, 1, Setting.DB_SSLMODE, "require");
+
+        assertThat(Setting.POOL_MAX_SIZE.getInt(values)).isEqualTo(1);
+        assertThat(Setting.DB_SSLMODE.getString(values)).contains("require");
+        assertThat(Setting.DB_HOST.getString(values)).as("an unset text setting").isEmpty();
+        assertThatThrownBy(() -> Setting.DB_SSLMODE.getInt(values)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("DB_SSLMODE holds String values (one of disable, allow, prefer, require, verify-ca,"
+                        + " verify-full), not Integer");
+        assertThatThrownBy(() -> Setting.POOL_MIN_IDLE.getInt(values)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("POOL_MIN_IDLE has no value and no default");
     }
 
     @Test
