@@ -169,10 +169,6 @@ public final class EmulatedFunction implements AutoCloseable {
         return builder.name();
     }
 
-    public JvmProfile jvmProfile() {
-        return config().jvmProfile();
-    }
-
     public SnapStart snapStart() {
         return config().snapStart();
     }
@@ -247,7 +243,7 @@ public final class EmulatedFunction implements AutoCloseable {
     /** The host pids of the restored copies alive now, and the pid they all had when snapshotted. */
     public Optional<RestoredCopies> restoredCopies() {
         return started().flatMap(FunctionRuntime::snapshot).map(snapshot -> new RestoredCopies(snapshot.sourcePid(),
-                snapshot.copies().stream().map(ProcessSandbox::jvmPid).filter(pid -> pid > 0).sorted().toList(),
+                snapshot.copies().stream().map(ProcessSandbox::processId).filter(pid -> pid > 0).sorted().toList(),
                 snapshot.bytes(), snapshot.dumpDuration()));
     }
 

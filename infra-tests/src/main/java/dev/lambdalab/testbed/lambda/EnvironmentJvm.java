@@ -23,6 +23,9 @@ import java.util.Optional;
 record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmProfile profile,
         List<String> jvmOptions) {
 
+    /** Lambda's runtime passes it: org.crac's hooks go to the runtime client's context (see functions/pom.xml). */
+    static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
+
     EnvironmentJvm {
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(handler, "handler");
@@ -42,7 +45,7 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
      * @param role the environment's part in SnapStart: a snapshot source runs in a session of its own and
      *     without a performance-data file, so that CRIU can dump it
      */
-    ProcessBuilder builder(Map<String, String> environment, String runtimeApi, ProcessSandbox.Role role) {
+    ProcessBuilder builder(Map<String, String> environment, String runtimeApi, EnvironmentRole role) {
         // Only what Lambda gives a function, not the emulator's own environment.
         Map<String, String> variables = new LinkedHashMap<>();
         String path = System.getenv("PATH");
@@ -54,14 +57,14 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
         variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
         // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise.
-        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == ProcessSandbox.Role.ON_DEMAND ? "on-demand" : "snap-start");
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == EnvironmentRole.ON_DEMAND ? "on-demand" : "snap-start");
         variables.putAll(environment);
         // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
         // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).
         int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
-        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", ProcessSandbox.CRAC_COMPAT,
+        List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", CRAC_COMPAT,
                 runtime.jniOption()));
-        boolean source = role == ProcessSandbox.Role.SNAPSHOT_SOURCE;
+        boolean source = role == EnvironmentRole.SNAPSHOT_SOURCE;
         if (source) {
             // No hsperfdata file: CRIU would restore its mapping by path, and every copy would share it.
             tail.add("-XX:-UsePerfData");

@@ -164,8 +164,8 @@ final class FunctionRuntime implements AutoCloseable {
             sandbox = new ProcessSandbox(id, logStream, snapshot, log);
         } else {
             sandbox = new ProcessSandbox(id, logStream, EnvironmentJvm.of(config), log,
-                    config.snapStart() == SnapStart.HOOKS_ONLY ? ProcessSandbox.Role.HOOKS_ONLY
-                            : ProcessSandbox.Role.ON_DEMAND);
+                    config.snapStart() == SnapStart.HOOKS_ONLY ? EnvironmentRole.HOOKS_ONLY
+                            : EnvironmentRole.ON_DEMAND);
         }
         sandboxes.add(sandbox);
         metrics.environmentCreated();

@@ -1,13 +1,6 @@
 package dev.lambdalab.testbed.lambda;
 
-import dev.lambdalab.testbed.watchdog.Watchdog;
-
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,35 +17,21 @@ import java.util.Objects;
  * and the server sees nothing until TCP keepalive or its own timeouts, the kernel here closes the killed
  * process's sockets at once, so the server sees its connections go.
  *
- * <p>With SnapStart ({@link SnapStart}) it has one of three other {@link Role}s: the environment that is
- * initialised and then snapshotted, a copy restored from that snapshot, or (hooks only) an environment that
- * runs the same hook sequence without a snapshot.
+ * <p>With SnapStart ({@link SnapStart}) it has one of three other {@link EnvironmentRole}s: the environment
+ * that is initialised and then snapshotted, a copy restored from that snapshot, or (hooks only) an environment
+ * that runs the same hook sequence without a snapshot.
  */
 final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
-    /** What part the environment plays in SnapStart. */
-    enum Role {
-        /** No SnapStart: init on demand, at the cold start. */
-        ON_DEMAND,
-        /** Init in snap-start mode; once its beforeCheckpoint hooks ran, it is snapshotted ({@link Snapshot}). */
-        SNAPSHOT_SOURCE,
-        /** Restored from a snapshot by CRIU; its restore ends when its afterRestore hooks ran. */
-        RESTORED_COPY,
-        /** Init in snap-start mode and its restore answered at once: the hooks run, nothing is snapshotted. */
-        HOOKS_ONLY
-    }
-
-    /** Lambda's runtime passes it: org.crac's hooks go to the runtime client's context (see functions/pom.xml). */
-    static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
     private final EnvironmentJvm jvm;
     private final FunctionLog log;
-    private final Role role;
+    private final EnvironmentRole role;
     private final Snapshot snapshot;
     private final RuntimeEndpoint endpoint = new RuntimeEndpoint(this);
     /** Its own Runtime API, or null for a copy (the snapshot's, shared) and a source (the snapshot's too). */
     private final RuntimeApiServer ownApi;
     private final int apiPort;
-    private Process process;
+    private volatile EnvironmentProcess process;
     /** The JVM's pid: the process's, or for a copy the restored JVM's, found when it first calls the API. */
     private volatile long jvmPid = -1;
     private volatile int invocations;
@@ -61,39 +40,37 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
     private boolean runtimeWaiting;
     private boolean parkRequested;
     private boolean frozen;
-    private Handoff<Void> initDone;
-    private final StartSlot startSlot = new StartSlot();
-    private String functionArn = "arn:aws:lambda:us-east-1:000000000000:function:unknown";
-    private Handoff<Object> current;
-    private volatile String currentRequestId = "-";
+    private final RuntimeHandoffs handoffs = new RuntimeHandoffs();
+    private volatile String functionArn = RuntimeJson.functionArn(Map.of());
 
     /** An environment of the given role, other than a restored copy. */
-    ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, Role role) {
+    ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, EnvironmentRole role) {
         this(id, logStreamName, jvm, log, role, null, null);
     }
 
     /** The environment a snapshot is taken of: its Runtime API is the snapshot's, whose port the copies keep. */
     ProcessSandbox(String id, EnvironmentJvm jvm, FunctionLog log, RuntimeApiServer snapshotApi) {
-        this(id, "", jvm, log, Role.SNAPSHOT_SOURCE, null, Objects.requireNonNull(snapshotApi, "snapshotApi"));
+        this(id, "", jvm, log, EnvironmentRole.SNAPSHOT_SOURCE, null,
+                Objects.requireNonNull(snapshotApi, "snapshotApi"));
     }
 
     /** A copy restored from the snapshot. */
     ProcessSandbox(String id, String logStreamName, Snapshot snapshot, FunctionLog log) {
-        this(id, logStreamName, snapshot.jvm(), log, Role.RESTORED_COPY, Objects.requireNonNull(snapshot, "snapshot"),
-                null);
+        this(id, logStreamName, snapshot.jvm(), log, EnvironmentRole.RESTORED_COPY,
+                Objects.requireNonNull(snapshot, "snapshot"), null);
     }
 
-    private ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, Role role,
-            Snapshot snapshot, RuntimeApiServer snapshotApi) {
+    private ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log,
+            EnvironmentRole role, Snapshot snapshot, RuntimeApiServer snapshotApi) {
         super(id, logStreamName);
         this.jvm = Objects.requireNonNull(jvm, "jvm");
         this.log = log;
         this.role = role;
         this.snapshot = snapshot;
-        if (role == Role.RESTORED_COPY) {
+        if (role == EnvironmentRole.RESTORED_COPY) {
             this.ownApi = null;
             this.apiPort = snapshot.apiPort();
-        } else if (role == Role.SNAPSHOT_SOURCE) {
+        } else if (role == EnvironmentRole.SNAPSHOT_SOURCE) {
             this.ownApi = null;
             this.apiPort = snapshotApi.port();
             snapshotApi.reroute(caller -> endpoint);
@@ -103,17 +80,14 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         }
     }
 
-    Role role() {
-        return role;
-    }
-
     RuntimeEndpoint endpoint() {
         return endpoint;
     }
 
     /** The process CRIU runs (for a copy: {@code unshare}), whose descendants include the JVM. */
     Process process() {
-        return process;
+        EnvironmentProcess running = process;
+        return running == null ? null : running.process();
     }
 
     /** A copy's JVM, found by the snapshot's Runtime API when it first called. */
@@ -121,15 +95,12 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         jvmPid = pid;
     }
 
-    long jvmPid() {
-        return jvmPid;
-    }
-
     @Override
     int invocations() {
         return invocations;
     }
 
+    /** The JVM's pid, -1 before it started (for a copy: before it first called the Runtime API). */
     @Override
     long processId() {
         return jvmPid;
@@ -141,59 +112,56 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
      */
     @Override
     Handoff<Void> init(String handler, Map<String, String> environment) {
-        if (role == Role.RESTORED_COPY) {
+        if (role == EnvironmentRole.RESTORED_COPY) {
             return restore();
         }
         try {
-            startSlot.acquire();
+            handoffs.startSlot().acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            Handoff<Void> interrupted = new Handoff<>();
-            interrupted.fail(new RuntimeReportedError("Runtime.StartError", "interrupted while waiting to start"));
+            Handoff<Void> interrupted = handoffs.beginInit();
+            handoffs.endInit(new RuntimeReportedError("Runtime.StartError", "interrupted while waiting to start"));
             return interrupted;
         }
         return start(environment);
     }
 
     private synchronized Handoff<Void> start(Map<String, String> environment) {
-        initDone = new Handoff<>();
-        functionArn = "arn:aws:lambda:" + environment.getOrDefault("AWS_REGION", "us-east-1") + ":000000000000:function:"
-                + environment.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "unknown");
+        Handoff<Void> initDone = handoffs.beginInit();
+        functionArn = RuntimeJson.functionArn(environment);
         ProcessBuilder builder = jvm.builder(environment, "127.0.0.1:" + apiPort, role);
+        Process started;
         try {
-            process = builder.start();
+            started = builder.start();
         } catch (IOException e) {
-            startSlot.release();
-            initDone.fail(new RuntimeReportedError("Runtime.StartError", "could not start the environment's JVM: "
+            handoffs.endInit(new RuntimeReportedError("Runtime.StartError", "could not start the environment's JVM: "
                     + e.getMessage()));
             return initDone;
         }
-        jvmPid = process.pid();
-        watch();
+        jvmPid = started.pid();
+        watch(started);
         return initDone;
     }
 
     /** A copy: CRIU restores the snapshot; the restore is over when the copy's runtime asks for its first event. */
     private synchronized Handoff<Void> restore() {
-        initDone = new Handoff<>();
+        Handoff<Void> initDone = handoffs.beginInit();
+        Process restored;
         try {
-            process = snapshot.restore(this);
+            restored = snapshot.restore(this);
         } catch (IOException e) {
-            initDone.fail(new RuntimeReportedError("Runtime.RestoreError", "could not restore the snapshot: "
+            handoffs.endInit(new RuntimeReportedError("Runtime.RestoreError", "could not restore the snapshot: "
                     + e.getMessage()));
             return initDone;
         }
-        watch();
+        watch(restored);
         return initDone;
     }
 
-    private void watch() {
-        Watchdog.watchUntilExit(process.toHandle(), "KILL"); // no frozen JVM outlives the test bed
-        pump(process.getInputStream(), "stdout");
-        pump(process.getErrorStream(), "stderr");
-        Thread exitWatch = new Thread(this::watchExit, "env-" + shortId() + "-exit");
-        exitWatch.setDaemon(true);
-        exitWatch.start();
+    private void watch(Process started) {
+        process = EnvironmentProcess.watch(started, "env-" + shortId(),
+                line -> log.append(id(), handoffs.requestId(), line),
+                status -> handoffs.exited(status, state() == State.DEAD));
     }
 
     @Override
@@ -207,14 +175,13 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             return done;
         }
         synchronized (this) {
-            if (process == null || !process.isAlive()) {
+            if (process == null || !process.alive()) {
                 done.fail(new RuntimeReportedError("Runtime.ExitError", "RequestId: " + context.getAwsRequestId()
                         + " Error: Runtime exited"));
                 return done;
             }
             invocations++;
-            current = done;
-            currentRequestId = context.getAwsRequestId();
+            handoffs.beginInvocation(done, context.getAwsRequestId());
             parkRequested = false;
             if (frozen) {
                 Signals.get().send(Signals.Signal.CONT, jvmPid);
@@ -224,12 +191,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         }
         endpoint.dispatch(new RuntimeEndpoint.Event(context.getAwsRequestId(), body,
                 System.currentTimeMillis() + context.getRemainingTimeInMillis(),
-                functionArn(), RuntimeJson.traceId(), null, null));
+                functionArn, RuntimeJson.traceId(), null, null));
         return done;
-    }
-
-    private synchronized String functionArn() {
-        return functionArn;
     }
 
     @Override
@@ -247,33 +210,11 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     public void runtimeWaiting() {
-        Handoff<Void> init;
         synchronized (this) {
             runtimeWaiting = true;
-            init = initDone;
-            initDone = null;
             freezeIfParkedAndWaiting();
         }
-        endInit(init, null); // the first poll: init (for a copy: the restore) is over
-    }
-
-    /** Ends init, however it went: frees the start slot and hands the outcome over. */
-    private void endInit(Handoff<Void> init, Throwable failure) {
-        if (init == null) {
-            return;
-        }
-        startSlot.release();
-        if (failure == null) {
-            init.complete(null);
-        } else {
-            init.fail(failure);
-        }
-    }
-
-    private synchronized Handoff<Void> takeInit() {
-        Handoff<Void> init = initDone;
-        initDone = null;
-        return init;
+        handoffs.endInit(null); // the first poll: init (for a copy: the restore) is over
     }
 
     /**
@@ -282,71 +223,32 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
      */
     @Override
     public boolean restoreRequested() {
-        if (role != Role.SNAPSHOT_SOURCE) {
+        if (role != EnvironmentRole.SNAPSHOT_SOURCE) {
             return true;
         }
-        endInit(takeInit(), null);
+        handoffs.endInit(null);
         return false;
     }
 
     @Override
     public void response(String requestId, String body) {
-        Handoff<Object> done = take();
-        if (done != null) {
-            done.complete(RuntimeJson.answer(body));
-        }
+        handoffs.endInvocation(RuntimeJson.answer(body), null);
     }
 
     @Override
     public void invocationError(String requestId, String errorType, String body) {
-        Handoff<Object> done = take();
-        if (done != null) {
-            done.fail(RuntimeJson.error(errorType, body));
-        }
+        handoffs.endInvocation(null, RuntimeJson.error(errorType, body));
     }
 
     @Override
     public void initError(String errorType, String body) {
-        endInit(takeInit(), RuntimeJson.error(errorType, body));
-    }
-
-    private synchronized Handoff<Object> take() {
-        Handoff<Object> done = current;
-        current = null;
-        currentRequestId = "-";
-        return done;
+        handoffs.endInit(RuntimeJson.error(errorType, body));
     }
 
     /** Freezes the process when the emulator parked it and its runtime is waiting for the next event. */
     private void freezeIfParkedAndWaiting() {
-        if (parkRequested && runtimeWaiting && !frozen && state() != State.DEAD && process != null && process.isAlive()) {
+        if (parkRequested && runtimeWaiting && !frozen && state() != State.DEAD && process != null && process.alive()) {
             frozen = Signals.get().send(Signals.Signal.STOP, jvmPid);
-        }
-    }
-
-    private void watchExit() {
-        int code;
-        try {
-            code = process.waitFor();
-        } catch (InterruptedException e) {
-            return;
-        }
-        RuntimeReportedError exited = new RuntimeReportedError("Runtime.ExitError",
-                "RequestId: " + currentRequestId + " Error: Runtime exited with error: exit status " + code);
-        Handoff<Void> init;
-        Handoff<Object> running;
-        synchronized (this) {
-            init = initDone;
-            initDone = null;
-            running = current;
-            current = null;
-        }
-        startSlot.release();
-        if (init != null) {
-            init.fail(exited);
-        }
-        if (running != null && state() != State.DEAD) {
-            running.fail(exited);
         }
     }
 
@@ -354,7 +256,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     void discard(String reason) {
-        destroy(reason);
+        destroy(reason); // a process environment has nothing to keep: it ends as a killed one does
     }
 
     /** SIGKILL, stopped or not: no shutdown hook, no finally block runs; the kernel closes its sockets. */
@@ -366,14 +268,10 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             }
             frozen = false;
         }
-        startSlot.release();
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        handoffs.startSlot().release();
+        EnvironmentProcess running = process;
+        if (running != null) {
+            running.kill();
         }
         endpoint.close();
         if (ownApi != null) {
@@ -386,28 +284,11 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     int openSockets() {
-        Process p = process;
-        if (p == null || !p.isAlive() || jvmPid < 0) {
+        EnvironmentProcess running = process;
+        if (running == null || !running.alive() || jvmPid < 0) {
             return 0;
         }
         return ProcessSockets.established(jvmPid, apiPort);
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    private void pump(InputStream stream, String name) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    log.append(id(), currentRequestId, line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, "env-" + shortId() + "-" + name);
-        reader.setDaemon(true);
-        reader.start();
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The JSON a process environment's runtime client reads and writes: events, answers, errors, trace ids. */
@@ -66,5 +67,11 @@ final class RuntimeJson {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return String.format(Locale.ROOT, "Root=1-%08x-%024x;Parent=%016x;Sampled=0",
                 System.currentTimeMillis() / 1000, random.nextLong() & 0xFFFFFFFFFFFFL, random.nextLong());
+    }
+
+    /** The invoked function's ARN, as the Runtime API's Lambda-Runtime-Invoked-Function-Arn header gives it. */
+    static String functionArn(Map<String, String> environment) {
+        return "arn:aws:lambda:" + environment.getOrDefault("AWS_REGION", "us-east-1") + ":000000000000:function:"
+                + environment.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "unknown");
     }
 }

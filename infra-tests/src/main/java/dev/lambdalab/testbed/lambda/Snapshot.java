@@ -106,7 +106,7 @@ final class Snapshot implements AutoCloseable {
             throw new IOException("the snapshot's init failed: " + e.getCause().getMessage(), e.getCause());
         }
         Thread.sleep(SETTLE.toMillis());
-        sourcePid = source.jvmPid();
+        sourcePid = source.processId();
         stdoutPipe = Files.readSymbolicLink(Path.of("/proc", Long.toString(sourcePid), "fd", "1")).toString();
         stderrPipe = Files.readSymbolicLink(Path.of("/proc", Long.toString(sourcePid), "fd", "2")).toString();
         long dumpStart = System.nanoTime();
@@ -186,7 +186,7 @@ final class Snapshot implements AutoCloseable {
             return known.endpoint();
         }
         for (ProcessSandbox copy : copies.keySet()) {
-            long pid = copy.jvmPid() > 0 ? copy.jvmPid() : jvmOf(copy).orElse(-1L);
+            long pid = copy.processId() > 0 ? copy.processId() : jvmOf(copy).orElse(-1L);
             if (pid > 0 && ProcessSockets.holdsConnection(pid, caller.getPort(), api.port())) {
                 copy.boundToJvm(pid);
                 byPort.put(caller.getPort(), copy);
