@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.scenario;
+package dev.lambdalab.testbed;
 
 import dev.lambdalab.testbed.label.Labelled;
 

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.scenario;
+package dev.lambdalab.testbed;
 
 import dev.lambdalab.testbed.db.ContainerPostgresServer;
 import dev.lambdalab.testbed.db.EmbeddedPostgresServer;
@@ -8,23 +8,15 @@ import dev.lambdalab.testbed.db.PostgresServer;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.JvmProfile;
-import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.PgBouncer;
-import dev.lambdalab.testbed.proxy.PgBouncerContainer;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
-import dev.lambdalab.testbed.stack.FunctionSpec;
 import dev.lambdalab.testbed.stack.TemplateValues;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Network;
 
@@ -51,7 +43,7 @@ public final class TestBed implements AutoCloseable {
     private final PostgresServer server;
     private final LabDatabase lab;
     private final Network network;
-    private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
+    private final LabProxies proxies;
     private volatile Isolation isolation = defaultIsolation();
     private volatile ProxyKind proxyKind = defaultProxyKind();
     private volatile TemplateValues template;
@@ -61,6 +53,7 @@ public final class TestBed implements AutoCloseable {
         this.server = server;
         this.lab = lab;
         this.network = network;
+        this.proxies = new LabProxies(server, lab, network);
     }
 
     /** An embedded PostgreSQL 17, started now, with max_connections well above the role's limit. */
@@ -188,89 +181,40 @@ public final class TestBed implements AutoCloseable {
         return Optional.ofNullable(network);
     }
 
-    /** PgBouncer's binary, when installed. */
-    public static Optional<Path> pgBouncer() {
-        return PgBouncer.find();
-    }
-
     /**
      * Whether {@link #startProxy} can start a proxy: always for the emulator; for PgBouncer, when it is
      * installed or the container providers run.
      */
     public boolean proxyAvailable() {
-        return proxyAvailable(proxyKind);
+        return proxies.available(proxyKind);
     }
 
     /** Whether a proxy of this kind can be started here. */
     public boolean proxyAvailable(ProxyKind kind) {
-        return kind == ProxyKind.RDS_PROXY || network != null || pgBouncer().isPresent();
+        return proxies.available(kind);
     }
 
     /** Why {@link #proxyAvailable()} is false, for skipped scenarios and tests. */
     public String proxyUnavailableReason() {
-        return "PgBouncer is not installed: sudo apt-get install -y pgbouncer (or brew install pgbouncer), or use"
-                + " --proxy rds-proxy, the emulator in the test bed's JVM";
+        return LabProxies.unavailableReason();
     }
 
     /** What the proxy is, for reports. */
     public String proxyDescription() {
-        if (proxyKind == ProxyKind.RDS_PROXY) {
-            return "RDS Proxy emulator (in the test bed's JVM; pinning, texts, limits and metrics of RDS Proxy for"
-                    + " PostgreSQL)";
-        }
-        if (network != null) {
-            return "PgBouncer in a container (Debian's package, " + PgBouncerContainer.BASE_IMAGE + ")";
-        }
-        return pgBouncer().map(path -> PgBouncer.version(path) + " (" + path + ")")
-                .orElse("PgBouncer not installed (sudo apt-get install -y pgbouncer)");
+        return proxies.description(proxyKind);
     }
 
     /**
      * Starts the proxy in front of the lab database, configured as RDS Proxy with these settings would be
-     * in front of a server whose limit is the application role's: the emulator, holding the lab roles'
-     * credentials as RDS Proxy holds a secret's, or PgBouncer configured to match.
+     * in front of a server whose limit is the application role's (see {@link LabProxies}).
      */
     public Proxy startProxy(ProxySettings settings) {
-        return startProxy(proxyKind, settings);
+        return proxies.start(proxyKind, settings);
     }
 
     /** Starts a proxy of the given kind, whatever {@link #proxyKind()} says. */
     public Proxy startProxy(ProxyKind kind, ProxySettings settings) {
-        if (kind == ProxyKind.RDS_PROXY) {
-            RdsProxyEmulator proxy = new RdsProxyEmulator(server.host(), server.port())
-                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
-                    .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
-                    .withSettings(settings)
-                    .withServerConnectionLimit(lab.appConnectionLimit())
-                    .withDatabase(LabDatabase.DATABASE)
-                    // No TLS, as the test bed's PgBouncer: pgjdbc's sslmode=prefer would otherwise make every cold
-                    // start a TLS handshake, whose CPU on a 2-core machine running 100 environments (and their
-                    // clients' side of the handshake) decides the cold-start storm; on AWS each environment has
-                    // its own CPU. The emulator's TLS is tested on its own (RdsProxyEmulatorIT) and testbed proxy
-                    // offers it.
-                    .withTls(false);
-            proxies.add(proxy);
-            return proxy.start();
-        }
-        if (network != null) {
-            PgBouncerContainer proxy = new PgBouncerContainer(network, server.networkHost(), server.networkPort())
-                    .withDatabase(LabDatabase.DATABASE)
-                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
-                    .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
-                    .withAdminUser(LabDatabase.MONITOR_ROLE)
-                    .configuredLike(settings, lab.appConnectionLimit());
-            proxies.add(proxy);
-            return proxy.start();
-        }
-        PgBouncer proxy = new PgBouncer()
-                .withServer(server.host(), server.port())
-                .withDatabase(LabDatabase.DATABASE)
-                .withUser(LabDatabase.APP_ROLE, lab.appPassword())
-                .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
-                .withStatsUser(LabDatabase.MONITOR_ROLE)
-                .configuredLike(settings, lab.appConnectionLimit());
-        proxies.add(proxy); // before start: close() must stop it even if start() is interrupted
-        return proxy.start();
+        return proxies.start(kind, settings);
     }
 
     /**
@@ -279,25 +223,7 @@ public final class TestBed implements AutoCloseable {
      * its environment; a process environment's connections are its process's own.
      */
     public Map<String, String> environment(Proxy proxy, Map<String, String> extra) {
-        Map<String, String> environment = new LinkedHashMap<>(lab.directEnvironment());
-        if (proxy != null) {
-            environment.put("DB_HOST", proxy.host());
-            environment.put("DB_PORT", Integer.toString(proxy.port()));
-            if (proxy.kind() == ProxyKind.PGBOUNCER) {
-                // PgBouncer 1.18 in transaction mode keeps no server-side prepared statement across
-                // transactions (the README's pgbouncer=true). RDS Proxy multiplexes them: pgjdbc's default stays.
-                environment.put("DB_PREPARE_THRESHOLD", "0");
-            }
-        }
-        Objects.requireNonNull(extra, "extra");
-        environment.putAll(extra);
-        if (isolation == Isolation.CLASSLOADER) {
-            // The sandbox's socket factory, besides whatever pgjdbc properties the scenario sets.
-            String own = extra.get("DB_JDBC_PARAMS");
-            environment.put("DB_JDBC_PARAMS", own == null || own.isBlank() ? SandboxSocketFactory.PGJDBC_PROPERTY
-                    : own + "&" + SandboxSocketFactory.PGJDBC_PROPERTY);
-        }
-        return environment;
+        return LabFunctions.environment(lab, isolation, proxy, extra);
     }
 
     /**
@@ -307,17 +233,7 @@ public final class TestBed implements AutoCloseable {
      * the caller sets on the function afterwards.
      */
     public EmulatedFunction function(Variant variant, Map<String, String> environment) {
-        Optional<FunctionSpec> deployed = template().flatMap(values -> values.function(variant.handlerClass()));
-        Map<String, String> variables = new LinkedHashMap<>();
-        deployed.ifPresent(spec -> variables.putAll(TemplateValues.portableVariables(spec)));
-        variables.putAll(environment);
-        EmulatedFunction function = new EmulatedFunction("lab-" + variant.label(), variant.handlerClass())
-                .withEnvironment(variables).withIsolation(isolation).withJvmProfile(jvmProfile);
-        deployed.ifPresent(spec -> {
-            function.withMemoryMb(spec.memoryMb()).withTimeout(Duration.ofSeconds(spec.timeoutSeconds()));
-            spec.reservedConcurrency().ifPresent(function::withReservedConcurrency);
-        });
-        return function;
+        return LabFunctions.function(variant, environment, isolation, jvmProfile, template());
     }
 
     /**
@@ -375,10 +291,7 @@ public final class TestBed implements AutoCloseable {
     /** Stops any proxy still running and the server (when the test bed started it). Safe to call twice. */
     @Override
     public synchronized void close() {
-        for (Proxy proxy : proxies) {
-            proxy.close();
-        }
-        proxies.clear();
+        proxies.close();
         server.close();
         if (network != null) {
             network.close();

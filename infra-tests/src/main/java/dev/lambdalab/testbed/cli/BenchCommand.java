@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lambdalab.testbed.bench.Benchmarks;
 import dev.lambdalab.testbed.bench.IsolationBenchmark;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import dev.lambdalab.testbed.bench.ProxyBenchmark.Latency;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Pgbench;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -2,7 +2,7 @@ package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.bench.SnapStartBenchmark;
 import dev.lambdalab.testbed.lambda.SnapStart;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

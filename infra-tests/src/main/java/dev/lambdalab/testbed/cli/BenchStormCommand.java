@@ -4,7 +4,7 @@ import dev.lambdalab.testbed.bench.StormBenchmark;
 import dev.lambdalab.testbed.bench.StormBenchmark.SetupCost;
 import dev.lambdalab.testbed.bench.StormBenchmark.Step;
 import dev.lambdalab.testbed.bench.StormModel;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

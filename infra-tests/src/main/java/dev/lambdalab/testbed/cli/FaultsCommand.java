@@ -5,7 +5,7 @@ import dev.lambdalab.testbed.faults.Fault;
 import dev.lambdalab.testbed.faults.FaultReport;
 import dev.lambdalab.testbed.faults.FaultResult;
 import dev.lambdalab.testbed.faults.FaultRunner;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

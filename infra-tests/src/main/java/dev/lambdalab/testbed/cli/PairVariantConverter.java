@@ -1,6 +1,6 @@
 package dev.lambdalab.testbed.cli;
 
-import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.Variant;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

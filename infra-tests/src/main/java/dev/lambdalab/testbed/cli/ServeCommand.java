@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.serve.LabServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;

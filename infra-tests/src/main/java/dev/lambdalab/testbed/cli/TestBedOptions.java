@@ -5,7 +5,7 @@ import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.stack.StackTemplate;
 import dev.lambdalab.testbed.stack.TemplateValues;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.lambdalab.testbed.faults;
 
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,25 +1,18 @@
 package dev.lambdalab.testbed.proxy;
 
 import dev.lambdalab.testbed.watchdog.Watchdog;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The real PgBouncer, from the OS package, run as a child process in transaction mode on a free
@@ -34,23 +27,17 @@ import java.util.stream.Stream;
  */
 public final class PgBouncer implements Proxy {
 
-    private static final List<Path> KNOWN_LOCATIONS = List.of(Path.of("/usr/sbin/pgbouncer"),
-            Path.of("/usr/local/sbin/pgbouncer"), Path.of("/usr/local/bin/pgbouncer"),
-            Path.of("/opt/homebrew/bin/pgbouncer"));
-
     private final Path binary;
     private String serverHost = "127.0.0.1";
     private int serverPort = 5432;
     private String database = "lab";
     private final Map<String, String> users = new LinkedHashMap<>();
     private String statsUser;
-    private int poolSize = 5;
-    private int maxClientConnections = 200;
-    private Duration queryWaitTimeout = Duration.ofSeconds(5);
-    private Duration clientIdleTimeout = Duration.ofSeconds(1800);
+    private ProxySettings settings = ProxySettings.DEFAULTS;
+    private int serverConnectionLimit = 10;
     private Duration startupTimeout = Duration.ofSeconds(15);
 
-    private Path directory;
+    private PgBouncerDirectory directory;
     private List<String> command;
     private Process process;
     private int port;
@@ -60,37 +47,13 @@ public final class PgBouncer implements Proxy {
      * @throws PgBouncerNotFoundException when PgBouncer is not installed
      */
     public PgBouncer() {
-        this(find().orElseThrow(PgBouncerNotFoundException::new));
+        this(PgBouncerBinary.find().orElseThrow(PgBouncerNotFoundException::new));
     }
 
     public PgBouncer(Path binary) {
         this.binary = Objects.requireNonNull(binary, "binary");
         if (!Files.isExecutable(binary)) {
             throw new IllegalArgumentException("PgBouncer binary " + binary + " is not executable");
-        }
-    }
-
-    /** PgBouncer on PATH or at the usual places, if installed. */
-    public static Optional<Path> find() {
-        String path = System.getenv("PATH");
-        Stream<Path> onPath = path == null ? Stream.empty()
-                : Stream.of(path.split(java.io.File.pathSeparator)).map(dir -> Path.of(dir, "pgbouncer"));
-        return Stream.concat(onPath, KNOWN_LOCATIONS.stream()).filter(Files::isExecutable).findFirst();
-    }
-
-    /** What {@code pgbouncer --version} says first, such as {@code PgBouncer 1.18.0}, or "unknown". */
-    public static String version(Path binary) {
-        try {
-            Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-            String first = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    .lines().findFirst().orElse("unknown");
-            process.waitFor(5, TimeUnit.SECONDS);
-            return first.strip();
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
         }
     }
 
@@ -122,55 +85,29 @@ public final class PgBouncer implements Proxy {
         return this;
     }
 
-    /** Database connections: default_pool_size and max_db_connections. */
-    public PgBouncer withPoolSize(int poolSize) {
-        if (poolSize < 1 || poolSize > 10_000) {
-            throw new IllegalArgumentException("poolSize must be from 1 to 10000, got " + poolSize);
-        }
-        this.poolSize = poolSize;
-        return this;
-    }
-
-    /** max_client_conn: client connections accepted. */
-    public PgBouncer withMaxClientConnections(int maxClientConnections) {
-        if (maxClientConnections < 2 || maxClientConnections > 100_000) {
-            throw new IllegalArgumentException("maxClientConnections must be from 2 to 100000, got " + maxClientConnections);
-        }
-        this.maxClientConnections = maxClientConnections;
-        return this;
-    }
-
-    /** query_wait_timeout: how long a query waits for a server connection (whole seconds, at least 1). */
-    public PgBouncer withQueryWaitTimeout(Duration timeout) {
-        this.queryWaitTimeout = wholeSeconds(timeout, "queryWaitTimeout");
-        return this;
-    }
-
-    /** client_idle_timeout: close client connections idle this long (whole seconds, at least 1). */
-    public PgBouncer withClientIdleTimeout(Duration timeout) {
-        this.clientIdleTimeout = wholeSeconds(timeout, "clientIdleTimeout");
-        return this;
-    }
-
     /**
      * Configures it as RDS Proxy with these settings would behave in front of a server whose connection
      * limit is {@code serverConnectionLimit}.
      */
     public PgBouncer configuredLike(ProxySettings proxy, int serverConnectionLimit) {
-        return withPoolSize(proxy.databaseConnections(serverConnectionLimit))
-                .withQueryWaitTimeout(proxy.connectionBorrowTimeout())
-                .withClientIdleTimeout(proxy.idleClientTimeout())
-                .withMaxClientConnections(proxy.maxClientConnections());
+        if (serverConnectionLimit < 1) {
+            throw new IllegalArgumentException("serverConnectionLimit must be at least 1, got " + serverConnectionLimit);
+        }
+        this.settings = Objects.requireNonNull(proxy, "proxy");
+        this.serverConnectionLimit = serverConnectionLimit;
+        return this;
     }
 
+    /** Database connections: default_pool_size and max_db_connections. */
     @Override
     public int poolSize() {
-        return poolSize;
+        return settings.databaseConnections(serverConnectionLimit);
     }
 
+    /** max_client_conn: client connections accepted. */
     @Override
     public int maxClientConnections() {
-        return maxClientConnections;
+        return settings.maxClientConnections();
     }
 
     /**
@@ -186,24 +123,15 @@ public final class PgBouncer implements Proxy {
             throw new IllegalStateException("PgBouncer needs withUser(..) and withStatsUser(..) naming one of them");
         }
         try {
-            directory = Files.createTempDirectory("testbed-pgbouncer-");
-            Watchdog.watchDirectory(directory);
             port = freePort();
-            PgBouncerConfig files = new PgBouncerConfig(serverHost, serverPort, database, "127.0.0.1", port, users,
-                    statsUser, "127.0.0.1/32", poolSize, maxClientConnections, queryWaitTimeout, clientIdleTimeout);
-            Path config = directory.resolve("pgbouncer.ini");
-            Path userList = directory.resolve("userlist.txt");
-            Path hba = directory.resolve("pg_hba.conf");
-            Files.writeString(config, files.ini(userList.toString(), hba.toString()));
-            Files.writeString(userList, files.userList());
-            Files.writeString(hba, files.hba());
+            directory = PgBouncerDirectory.write(new PgBouncerConfig(serverHost, serverPort, database, "127.0.0.1",
+                    port, users, statsUser, "127.0.0.1/32", poolSize(), maxClientConnections(),
+                    settings.connectionBorrowTimeout(), settings.idleClientTimeout()));
             List<String> command = new ArrayList<>(List.of(binary.toString()));
-            if (runningAsRoot()) {
-                // PgBouncer refuses to run as root: it drops to nobody, who must be able to read its files.
-                handTo("nobody", directory, config, userList, hba);
+            if (directory.runAsNobody()) {
                 command.addAll(List.of("-u", "nobody"));
             }
-            command.add(config.toString());
+            command.add(directory.config().toString());
             this.command = List.copyOf(command);
             launch();
         } catch (IOException e) {
@@ -221,7 +149,7 @@ public final class PgBouncer implements Proxy {
     private Process startProcess() throws IOException {
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("pgbouncer.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.log().toFile()))
                 .start();
     }
 
@@ -237,11 +165,8 @@ public final class PgBouncer implements Proxy {
         }
         admin.close();
         admin = null;
-        process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            stop();
             Thread.sleep(downtime.toMillis());
             launch();
         } catch (InterruptedException e) {
@@ -325,15 +250,7 @@ public final class PgBouncer implements Proxy {
 
     /** The last lines PgBouncer wrote, for error messages. */
     public String logTail() {
-        if (directory == null) {
-            return "";
-        }
-        try {
-            List<String> lines = Files.readAllLines(directory.resolve("pgbouncer.log"));
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return directory == null ? "" : directory.logTail();
     }
 
     /** Stops PgBouncer (SIGTERM, then SIGKILL after 5 s) and deletes its files. */
@@ -344,37 +261,24 @@ public final class PgBouncer implements Proxy {
             admin = null;
         }
         if (process != null) {
-            process.destroy();
             try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
+                stop();
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
         if (directory != null) {
-            Watchdog.forgetDirectory(directory);
-            try (Stream<Path> files = Files.walk(directory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory left behind is not worth failing a run for
-            }
+            directory.close();
             directory = null;
         }
     }
 
-    private static boolean runningAsRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static void handTo(String user, Path... paths) throws IOException {
-        UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
-        for (Path path : paths) {
-            Files.setOwner(path, owner);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
-                    Files.isDirectory(path) ? "rwx------" : "rw-------"));
+    /** SIGTERM (PgBouncer's immediate shutdown, dropping every connection), then SIGKILL after 5 s. */
+    private void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
     }
 
@@ -389,13 +293,5 @@ public final class PgBouncer implements Proxy {
             throw new IllegalArgumentException(what + " must be from 1 to 65535, got " + port);
         }
         return port;
-    }
-
-    private static Duration wholeSeconds(Duration duration, String what) {
-        Objects.requireNonNull(duration, what);
-        if (duration.toSeconds() < 1 || duration.toMillis() % 1000 != 0) {
-            throw new IllegalArgumentException(what + " must be whole seconds, at least 1, got " + duration.toMillis() + "ms");
-        }
-        return duration;
     }
 }

@@ -4,20 +4,8 @@ import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,14 +56,11 @@ public final class RdsProxyEmulator implements Proxy {
     private boolean tls = true;
     private String listenHost = "127.0.0.1";
     private int port;
+    private ProxyListener listener;
     private Consumer<String> pinListener = line -> { };
     private Map<String, String> serverParameters = Map.of();
     private SslContext sslContext;
     private ProxyContext context;
-    private EventLoopGroup group;
-    private EventLoop loop;
-    private Channel server;
-    private ChannelGroup clients;
 
     /** A proxy for the PostgreSQL server at this address (RDS Proxy's target). */
     public RdsProxyEmulator(String upstreamHost, int upstreamPort) {
@@ -177,16 +162,17 @@ public final class RdsProxyEmulator implements Proxy {
         }
         passwords.forEach((user, password) -> verifiers.put(user, Scram.Verifier.of(password)));
         sslContext = tls ? SelfSignedTls.serverContext() : null;
-        newEventLoop();
+        listener = new ProxyListener(listenHost, port);
+        EventLoopGroup group = newEventLoop();
         try {
-            serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort, passwords.entrySet().iterator().next(),
-                    database);
+            serverParameters = TargetProbe.login(group, upstreamHost, upstreamPort,
+                    passwords.entrySet().iterator().next(), database);
             context = context.withServerParameters(serverParameters);
-            bind();
+            listener.bind(context, metrics, settings.idleClientTimeout());
+            port = listener.port();
             warmUp();
         } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            group = null;
+            listener.abandon();
             throw e;
         }
         LOG.info("rds-proxy: listening on {}:{} for {}:{}, {} database connections, borrow timeout {} s", listenHost,
@@ -194,36 +180,13 @@ public final class RdsProxyEmulator implements Proxy {
         return this;
     }
 
-    private void newEventLoop() {
-        group = new MultiThreadIoEventLoopGroup(1, runnable -> {
-            Thread thread = new Thread(runnable, "rds-proxy");
-            thread.setDaemon(true);
-            return thread;
-        }, NioIoHandler.newFactory());
-        loop = group.next();
+    /** A new event loop, and the context the connections share on it. */
+    private EventLoopGroup newEventLoop() {
+        EventLoopGroup group = listener.newEventLoop();
         context = new ProxyContext(new ProxyContext.Config(upstreamHost, upstreamPort, Map.copyOf(passwords),
                 Map.copyOf(verifiers), settings, serverConnectionLimit, initQuery, requireTls, pinListener), metrics,
                 sslContext, serverParameters, group);
-    }
-
-    private void bind() {
-        Duration idle = settings.idleClientTimeout();
-        clients = new DefaultChannelGroup("rds-proxy-clients", loop);
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        clients.add(channel); // closed on restart and close: a group's shutdown alone left some open
-                        metrics.clientConnections.incrementAndGet();
-                        channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
-                        PgDecoder decoder = new PgDecoder(false);
-                        channel.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS),
-                                decoder, new FrontendHandshake(context, decoder));
-                    }
-                }).bind(listenHost, port).syncUninterruptibly().channel();
-        port = ((InetSocketAddress) server.localAddress()).getPort();
+        return group;
     }
 
     /**
@@ -233,7 +196,7 @@ public final class RdsProxyEmulator implements Proxy {
     private void warmUp() {
         Map.Entry<String, String> user = passwords.entrySet().iterator().next();
         Warmup.once(listenHost, port, user.getKey(), user.getValue(), database);
-        loop.submit(context::closePools).syncUninterruptibly();
+        listener.loop().submit(context::closePools).syncUninterruptibly();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (metrics.clientConnections.get() > 0 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
@@ -242,7 +205,7 @@ public final class RdsProxyEmulator implements Proxy {
     }
 
     private void notStarted() {
-        if (group != null) {
+        if (listener != null && listener.started()) {
             throw new IllegalStateException("the proxy is started: configure it before start()");
         }
     }
@@ -251,12 +214,12 @@ public final class RdsProxyEmulator implements Proxy {
 
     /** CloudWatch's metrics now; waits up to a second for the event loop. */
     public ProxyMetrics metrics() {
-        EventLoopGroup current = group;
-        if (current == null || current.isShuttingDown()) {
+        ProxyListener current = listener;
+        if (current == null || !current.running()) {
             return metrics.snapshot(0, 0, 0, 0);
         }
         try {
-            return loop.submit(context::snapshot).get(1, TimeUnit.SECONDS);
+            return current.loop().submit(context::snapshot).get(1, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the proxy's event loop does not answer: " + e, e);
         } catch (InterruptedException e) {
@@ -306,10 +269,10 @@ public final class RdsProxyEmulator implements Proxy {
     /** Drops every client and database connection, stays away {@code downtime}, and listens again on the same port. */
     @Override
     public synchronized void restart(Duration downtime) {
-        if (group == null) {
+        if (listener == null || !listener.started()) {
             throw new IllegalStateException("the proxy is not started");
         }
-        stopListening();
+        listener.stop(context::closePools);
         try {
             Thread.sleep(downtime.toMillis());
         } catch (InterruptedException e) {
@@ -317,30 +280,14 @@ public final class RdsProxyEmulator implements Proxy {
             throw new IllegalStateException("interrupted during the proxy's downtime", e);
         }
         newEventLoop();
-        bind();
+        listener.bind(context, metrics, settings.idleClientTimeout());
     }
 
     @Override
     public synchronized void close() {
-        if (group != null) {
-            stopListening();
+        if (listener != null && listener.started()) {
+            listener.stop(context::closePools);
         }
-    }
-
-    /**
-     * Stops accepting, closes every database connection, then every client (the event loop's shutdown alone
-     * left a waiting client open), and ends the event loop.
-     */
-    private void stopListening() {
-        if (server != null) {
-            server.close().syncUninterruptibly();
-        }
-        loop.submit(context::closePools).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        if (clients != null) {
-            clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        group = null;
     }
 
     @Override

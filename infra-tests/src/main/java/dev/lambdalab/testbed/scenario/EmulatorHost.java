@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;

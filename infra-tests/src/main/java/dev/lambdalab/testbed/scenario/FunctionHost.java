@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.proxy.Proxy;
 

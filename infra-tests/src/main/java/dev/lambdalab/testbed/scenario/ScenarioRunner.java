@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.LoadDriver;

@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.Scenario.Expectation;

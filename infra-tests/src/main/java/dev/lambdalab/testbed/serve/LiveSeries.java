@@ -5,7 +5,7 @@ import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.Variant;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.serve;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.Variant;
 
 /**
  * One route of the HTTP API ({@code GET /fixed}): its variant, the function behind it (replaced on reset), its

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.bench.ProxyProcess;
 import dev.lambdalab.testbed.db.LabDatabase;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,7 +2,7 @@ package dev.lambdalab.testbed.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.support.LabExtension;
 import dev.lambdalab.testbed.support.OutputCapture;
 import dev.lambdalab.testbed.support.SecretScan;

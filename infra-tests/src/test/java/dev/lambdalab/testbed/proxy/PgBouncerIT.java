@@ -7,7 +7,7 @@ import dev.lambdalab.db.Failure;
 import dev.lambdalab.db.FailureCause;
 import dev.lambdalab.db.FailureClassifier;
 import dev.lambdalab.testbed.db.LabDatabase;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;

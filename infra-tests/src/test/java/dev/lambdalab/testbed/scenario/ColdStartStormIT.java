@@ -1,5 +1,8 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.TestBed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.load.Load;

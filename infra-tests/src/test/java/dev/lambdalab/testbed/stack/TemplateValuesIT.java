@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.load.HttpApiEvents;
-import dev.lambdalab.testbed.scenario.TestBed;
-import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

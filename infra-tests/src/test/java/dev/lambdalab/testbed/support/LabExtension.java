@@ -4,7 +4,7 @@ import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
-import dev.lambdalab.testbed.scenario.TestBed;
+import dev.lambdalab.testbed.TestBed;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;

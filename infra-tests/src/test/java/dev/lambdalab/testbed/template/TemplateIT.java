@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.db.Setting;
 import dev.lambdalab.functions.http.ProbeRequest;
-import dev.lambdalab.testbed.scenario.Variant;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.stack.CloudFormationYaml;
 import dev.lambdalab.testbed.stack.CloudFormationYaml.Intrinsic;
 import dev.lambdalab.testbed.stack.StackCheck;

@@ -1,0 +1,140 @@
+package dev.lambdalab.testbed.structure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lambdalab.testbed.TestBed;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The test bed's package graph, read from its compiled classes by the JDK's own {@code jdeps}: no cycle between
+ * packages, and the layering CONTRIBUTING.md describes (the emulator below the HTTP API side, the database below
+ * the proxies, shared-db free of the test bed). Also: no class in main code over the size CONTRIBUTING.md allows
+ * without a line here that says why.
+ */
+class PackageGraphTest {
+
+    private static final String ROOT = "dev.lambdalab.testbed";
+    private static final Pattern EDGE = Pattern.compile("^\\s+(\\S+)\\s+->\\s+(\\S+)");
+    private static Map<String, Set<String>> graph;
+
+    @BeforeAll
+    static void readTheGraph() throws Exception {
+        Path classes = Path.of(TestBed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertThat(classes).as("the test bed's classes, compiled").isDirectory();
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("no jdeps in this JDK"));
+        StringWriter out = new StringWriter();
+        int exit = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:package", "-filter:none",
+                "-e", ROOT.replace(".", "\\.") + ".*", classes.toString());
+        assertThat(exit).as("jdeps: %s", out).isZero();
+        graph = new TreeMap<>();
+        for (String line : out.toString().split("\n")) {
+            Matcher edge = EDGE.matcher(line);
+            if (edge.find() && edge.group(2).startsWith(ROOT)) {
+                String from = shortName(edge.group(1));
+                String to = shortName(edge.group(2));
+                graph.computeIfAbsent(from, key -> new TreeSet<>());
+                if (!from.equals(to)) {
+                    graph.get(from).add(to);
+                }
+            }
+        }
+        assertThat(graph).as("packages found by jdeps").containsKeys("lambda", "faults", "serve", "db", "proxy");
+    }
+
+    private static String shortName(String pkg) {
+        return pkg.equals(ROOT) ? "(root)" : pkg.substring(ROOT.length() + 1);
+    }
+
+    @Test
+    void noPackageDependsOnItselfThroughOthers() {
+        List<List<String>> cycles = new ArrayList<>();
+        for (String start : graph.keySet()) {
+            List<String> path = findPath(start, start, new ArrayList<>(), new TreeSet<>());
+            if (path != null) {
+                cycles.add(path);
+            }
+        }
+        assertThat(cycles).as("package cycles in %s", graph).isEmpty();
+    }
+
+    /** A path from {@code from} back to {@code target}, or null. */
+    private static List<String> findPath(String from, String target, List<String> path, Set<String> seen) {
+        path.add(from);
+        for (String next : graph.getOrDefault(from, Set.of())) {
+            if (next.equals(target)) {
+                List<String> cycle = new ArrayList<>(path);
+                cycle.add(next);
+                return cycle;
+            }
+            if (seen.add(next)) {
+                List<String> found = findPath(next, target, path, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        path.remove(path.size() - 1);
+        return null;
+    }
+
+    @Test
+    void theEmulatorKnowsNothingOfTheHttpApiTheProxiesOrTheScenarios() {
+        assertThat(graph.get("lambda")).as("lambda's dependencies").doesNotContain("load", "serve", "proxy",
+                "rdsproxy", "scenario", "faults", "(root)");
+    }
+
+    @Test
+    void theDatabaseKnowsNothingOfTheProxies() {
+        assertThat(graph.get("db")).as("db's dependencies").doesNotContain("proxy", "rdsproxy", "lambda", "scenario");
+    }
+
+    @Test
+    void theCommandLineIsALeaf() {
+        graph.forEach((pkg, uses) -> assertThat(uses).as(pkg + "'s dependencies").doesNotContain("cli"));
+    }
+
+    @Test
+    void noClassInMainCodeIsOverThreeHundredLinesUnlessListedWithItsReason() throws Exception {
+        // Each entry says why the class is still long; the list only shrinks.
+        Map<String, String> allowed = Map.of();
+        List<String> tooLong = new ArrayList<>();
+        for (String module : List.of(".", "../shared-db", "../functions")) {
+            tooLong.addAll(tooLong(Path.of(module, "src/main/java"), allowed));
+        }
+        assertThat(tooLong).as("classes over 300 lines; split them (CONTRIBUTING.md, 'Size and shape')").isEmpty();
+    }
+
+    private static List<String> tooLong(Path sources, Map<String, String> allowed) throws IOException {
+        assertThat(sources).as("main sources").isDirectory();
+        List<String> tooLong = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                long lines;
+                try (Stream<String> text = Files.lines(file)) {
+                    lines = text.count();
+                }
+                String name = file.getFileName().toString().replace(".java", "");
+                if (lines > 300 && !allowed.containsKey(name)) {
+                    tooLong.add(name + " (" + lines + " lines)");
+                }
+            }
+        }
+        return tooLong;
+    }
+}
