@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
@@ -17,8 +16,6 @@ import javax.sql.DataSource;
  * <p>Build it once per execution environment, during init: with Secrets Manager this reads the secret.
  */
 public final class ConnectionSpec {
-
-    private static final AtomicInteger POOLS_CREATED = new AtomicInteger();
 
     /** pgjdbc's assumeMinServerVersion: 9.0 or higher puts the session settings in the startup packet. */
     public static final String ASSUME_MIN_SERVER_VERSION = "9.0";
@@ -143,22 +140,20 @@ public final class ConnectionSpec {
     }
 
     /**
-     * A HikariConfig with the connection part only: the {@link #dataSource()} and a pool name
-     * ({@code variant-ENVIRONMENT-N}). Every pool setting keeps HikariCP's default; {@link LambdaPool}
-     * sets them for Lambda.
+     * A HikariConfig with the connection part only: the {@link #dataSource()} and the pool name
+     * {@code name-ENVIRONMENT}, so that HikariCP's log lines say which environment they come from. Every pool
+     * setting keeps HikariCP's default; {@link LambdaPool} sets them for Lambda.
      */
-    public HikariConfig hikariConfig(String variant) {
-        Objects.requireNonNull(variant, "variant");
+    public HikariConfig hikariConfig(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_-]{1,40}")) {
+            throw new IllegalArgumentException("a pool name must be 1 to 40 letters, digits, '-' or '_', got "
+                    + (name == null ? "null" : "\"" + name + "\""));
+        }
         HikariConfig config = new HikariConfig();
-        config.setPoolName(variant + "-" + ExecutionEnvironment.shortId() + "-" + POOLS_CREATED.incrementAndGet());
+        config.setPoolName(name + "-" + ExecutionEnvironment.shortId());
         // A DataSource instead of jdbcUrl + credentialsProvider, so a rejected login can re-read the secret.
         config.setDataSource(dataSource());
         return config;
-    }
-
-    /** How many pools this environment has built from this class: 1 for the fixed handler, one per request for the broken. */
-    public static int poolsCreated() {
-        return POOLS_CREATED.get();
     }
 
     private static String defaultApplicationName(DbSettings settings) {

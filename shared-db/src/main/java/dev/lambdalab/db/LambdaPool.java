@@ -40,9 +40,12 @@ public final class LambdaPool {
     private LambdaPool() {
     }
 
-    /** Builds the environment's pool. It opens no connection itself: see initializationFailTimeout below. */
-    public static HikariDataSource create(ConnectionSpec connection) {
-        return create(connection, false);
+    /**
+     * Builds the environment's pool, named {@code poolName-ENVIRONMENT} in HikariCP's log lines. It opens no
+     * connection itself: see initializationFailTimeout below.
+     */
+    public static HikariDataSource create(ConnectionSpec connection, String poolName) {
+        return create(connection, poolName, false);
     }
 
     /**
@@ -50,13 +53,13 @@ public final class LambdaPool {
      * each restore ({@link PoolCheckpoint}). HikariCP only allows that when the pool was built for it:
      * suspension puts a semaphore in front of every borrow, so plain pools go without.
      */
-    public static HikariDataSource createSuspendable(ConnectionSpec connection) {
-        return create(connection, true);
+    public static HikariDataSource createSuspendable(ConnectionSpec connection, String poolName) {
+        return create(connection, poolName, true);
     }
 
-    private static HikariDataSource create(ConnectionSpec connection, boolean suspendable) {
+    private static HikariDataSource create(ConnectionSpec connection, String poolName, boolean suspendable) {
         DbSettings settings = connection.settings();
-        HikariConfig config = connection.hikariConfig("fixed");
+        HikariConfig config = connection.hikariConfig(poolName);
         // One request at a time per environment, so one connection is all it can use; concurrency comes
         // from more environments, and RDS Proxy multiplexes their connections.
         config.setMaximumPoolSize(settings.poolMaxSize());

@@ -38,7 +38,10 @@ class ConnectionSpecTest {
 
         HikariConfig config = spec.hikariConfig("broken");
 
-        assertThat(config.getPoolName()).startsWith("broken-" + ExecutionEnvironment.shortId() + "-");
+        assertThat(config.getPoolName()).as("the pool name says which environment").isEqualTo("broken-"
+                + ExecutionEnvironment.shortId());
+        assertThatThrownBy(() -> spec.hikariConfig("no spaces")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a pool name must be 1 to 40 letters, digits, '-' or '_', got \"no spaces\"");
         assertThat(config.getDataSource()).as("connections come through the credentials, re-read on a rejected login")
                 .isInstanceOf(CredentialsDataSource.class);
         assertThat(config.getDataSource().toString()).contains("jdbc:postgresql://h:5432/postgres")

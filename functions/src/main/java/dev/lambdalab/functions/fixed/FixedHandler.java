@@ -46,6 +46,6 @@ public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent,
      */
     private static final class EnvironmentPool {
         static final ConnectionSpec CONNECTION = ConnectionSpec.fromEnvironment();
-        static final HikariDataSource INSTANCE = LambdaPool.create(CONNECTION);
+        static final HikariDataSource INSTANCE = LambdaPool.create(CONNECTION, "fixed");
     }
 }

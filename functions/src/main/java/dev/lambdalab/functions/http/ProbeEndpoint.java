@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.lambdalab.db.ConnectionSpec;
 import dev.lambdalab.db.DatabaseProbe;
 import dev.lambdalab.db.DbSettings;
 import dev.lambdalab.db.DatabaseProbe.ProbeResult;
@@ -43,6 +42,10 @@ public final class ProbeEndpoint {
 
     private final String variant;
     private final int queryTimeoutSeconds;
+    // The pools this environment's handler handed over: a new one per request (broken) or always the same
+    // (fixed). Counted here, where they are seen, instead of by a JVM-wide counter in the pool factory.
+    private DataSource lastPool;
+    private int poolsSeen;
 
     /**
      * @param variant {@code broken} or {@code fixed}: the first word of every log line and answer
@@ -75,10 +78,11 @@ public final class ProbeEndpoint {
         DataSource pool = null;
         try {
             pool = poolSource.get();
+            countPool(pool);
             ProbeResult result = DatabaseProbe.run(pool, request.holdMillis(), queryTimeoutSeconds);
             body.put("backendPid", result.backendPid())
                     .put("pool", poolJson(result.pool()))
-                    .put("poolsCreatedInEnvironment", ConnectionSpec.poolsCreated())
+                    .put("poolsCreatedInEnvironment", poolsSeen())
                     .put("timingMs", new JsonObject().put("acquire", result.acquireMillis())
                             .put("query", result.queryMillis()).put("total", millisSince(start)));
             if (coldStart) {
@@ -102,10 +106,21 @@ public final class ProbeEndpoint {
                             .putIfNotNull("underlyingMessage", failure.underlyingMessage())
                             .put("hint", failure.hint()))
                     .put("pool", poolJson(state))
-                    .put("poolsCreatedInEnvironment", ConnectionSpec.poolsCreated())
+                    .put("poolsCreatedInEnvironment", poolsSeen())
                     .put("timingMs", new JsonObject().put("total", millisSince(start)));
             return answer(failure.httpStatus(), body);
         }
+    }
+
+    private synchronized void countPool(DataSource pool) {
+        if (pool != lastPool) {
+            lastPool = pool;
+            poolsSeen++;
+        }
+    }
+
+    private synchronized int poolsSeen() {
+        return poolsSeen;
     }
 
     private static JsonObject poolJson(PoolState state) {

@@ -47,7 +47,7 @@ public final class SnapStartFixedHandler implements RequestHandler<APIGatewayV2H
         static final ConnectionSpec CONNECTION = ConnectionSpec.fromEnvironment();
         // SNAPSTART 1: a pool HikariCP can suspend and resume. Not one to close before the snapshot: a
         //              HikariCP pool cannot start again after shutdown (HikariCP issue 2082).
-        static final HikariDataSource INSTANCE = LambdaPool.createSuspendable(CONNECTION);
+        static final HikariDataSource INSTANCE = LambdaPool.createSuspendable(CONNECTION, "fixed-snapstart");
         // SNAPSTART 2: beforeCheckpoint empties and suspends the pool; afterRestore gives the copy its own
         //              environment id, reads the credentials again and resumes the pool. Held here: the
         //              runtime's context keeps only weak references to what is registered.
