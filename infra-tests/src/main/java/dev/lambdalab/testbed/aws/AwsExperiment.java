@@ -6,6 +6,7 @@ import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -182,7 +183,7 @@ public final class AwsExperiment {
                 load.distinctBackendPids(),
                 new ScenarioResult.Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
                 Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), expected, observed,
-                observed.equals(expected) ? "as expected" : "UNEXPECTED", null, List.of(), "lambda", 0, 0,
+                observed.equals(expected) ? Verdict.AS_EXPECTED : Verdict.UNEXPECTED, null, List.of(), "lambda", 0, 0,
                 target.equals("proxy") ? "rds-proxy (AWS)" : null, pinned == null ? null : (int) Math.round(pinned),
                 Map.of());
     }

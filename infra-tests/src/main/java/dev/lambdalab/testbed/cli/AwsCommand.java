@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.cli;
 import dev.lambdalab.testbed.aws.AwsExperiment;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
+import dev.lambdalab.testbed.scenario.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,6 @@ final class AwsCommand implements Callable<Integer> {
         report.writeJson(json);
         report.writeHtml(html);
         out.println("Reports: " + json + " (JSON), " + html + " (HTML)");
-        return report.scenarios().stream().allMatch(r -> "as expected".equals(r.verdict())) ? 0 : 1;
+        return report.scenarios().stream().allMatch(r -> r.verdict() == Verdict.AS_EXPECTED) ? 0 : 1;
     }
 }

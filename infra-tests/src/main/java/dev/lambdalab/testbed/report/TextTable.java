@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.report;
 
 import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,7 @@ public final class TextTable {
                 r.pinnedSessions() == null ? "-" : Integer.toString(r.pinnedSessions()),
                 Long.toString(r.environments()), number(r.latencyMs().p50()), number(r.latencyMs().p99()),
                 number(r.throughputPerSec()),
-                r.observed() + ("as expected".equals(r.verdict()) ? " (as expected)" : " (UNEXPECTED)")});
+                r.observed() + (r.verdict() == Verdict.AS_EXPECTED ? " (as expected)" : " (UNEXPECTED)")});
         }
         int[] widths = new int[HEADERS.length];
         for (String[] row : rows) {

@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * @param durationMs how long the load ran
  * @param expected HOLDS or FAILS, what the scenario is meant to show
  * @param observed HOLDS (no errors) or FAILS
- * @param verdict {@code as expected} or {@code UNEXPECTED}
+ * @param verdict as expected, UNEXPECTED or skipped
  * @param skipped why the scenario did not run, or null
  * @param timeline samples as [elapsedMs, dbConnections, proxyClientConnections or -1]
  * @param isolation how the environments were isolated: classloader, process, or the host's own (lambda)
@@ -54,7 +54,7 @@ public record ScenarioResult(String name, String description, String variant, St
         Integer proxyDatabaseConnections, long ok, Map<String, Long> errors, Map<String, Long> errorDetails,
         long throttled, int peakDbConnections, Integer peakClientConnections, long environments, long coldStarts,
         long timeouts, long distinctBackendPids, Latency latencyMs, double throughputPerSec, long durationMs,
-        String expected, String observed, String verdict, String skipped, List<int[]> timeline, String isolation,
+        String expected, String observed, Verdict verdict, String skipped, List<int[]> timeline, String isolation,
         int peakConnectionsHeldByFrozenEnvironments, long clockLeapWarnings, String proxy, Integer pinnedSessions,
         Map<String, Long> pinReasons) {
 
@@ -67,7 +67,7 @@ public record ScenarioResult(String name, String description, String variant, St
     }
 
     public boolean asExpected() {
-        return skipped == null && "as expected".equals(verdict);
+        return skipped == null && verdict == Verdict.AS_EXPECTED;
     }
 
     /**
@@ -82,8 +82,9 @@ public record ScenarioResult(String name, String description, String variant, St
         boolean withProxy = proxy != null;
         Integer proxyDatabaseConnections = withProxy ? proxy.poolSize() : null;
         long errorCount = load.errors();
-        String observed = errorCount == 0 ? "HOLDS" : "FAILS";
-        String verdict = observed.equals(scenario.expected().name()) ? "as expected" : "UNEXPECTED";
+        Scenario.Expectation seen = errorCount == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
+        String observed = seen.name();
+        Verdict verdict = Verdict.of(scenario.expected(), seen);
         List<int[]> timeline = samples.stream()
                 .map(s -> new int[] {(int) s.elapsedMillis(), s.databaseConnections(), s.proxyClients()}).toList();
         int peakDb = samples.stream().mapToInt(ConnectionSampler.Sample::databaseConnections).max().orElse(0);
@@ -117,8 +118,9 @@ public record ScenarioResult(String name, String description, String variant, St
             allDetails.merge(cause, sharedIdRequests, Long::sum);
         }
         long errorTotal = allErrors.values().stream().mapToLong(Long::longValue).sum();
-        String seen = errorTotal == 0 ? "HOLDS" : "FAILS";
-        String judged = seen.equals(expected) ? "as expected" : "UNEXPECTED";
+        Scenario.Expectation observation = errorTotal == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
+        String seen = observation.name();
+        Verdict judged = Verdict.of(Scenario.Expectation.valueOf(expected), observation);
         String text = summary.isEmpty() ? description : description + " Measured: " + summary + ".";
         return new ScenarioResult(name, text, variant, target, concurrency, requests, holdMs, roleConnectionLimit,
                 reservedConcurrency, proxyDatabaseConnections, ok, Map.copyOf(allErrors), Map.copyOf(allDetails),
@@ -131,7 +133,7 @@ public record ScenarioResult(String name, String description, String variant, St
         return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
                 scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),
                 scenario.roleConnectionLimit(), scenario.reservedConcurrency(), null, 0, Map.of(), Map.of(), 0, 0,
-                null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", "skipped",
+                null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", Verdict.SKIPPED,
                 reason, List.of(), null, 0, 0, null, null, Map.of());
     }
 }

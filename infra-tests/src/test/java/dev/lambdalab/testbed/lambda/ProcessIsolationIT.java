@@ -4,6 +4,9 @@ import static dev.lambdalab.testbed.support.Http.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.EmulatorHost;
@@ -11,9 +14,7 @@ import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.StandardScenarios;
-import dev.lambdalab.testbed.Target;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.scenario.Verdict;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +163,7 @@ class ProcessIsolationIT {
             for (ScenarioResult result : results) {
                 assertThat(result.isolation()).isEqualTo("process");
                 assertThat(result.verdict()).as("%s: %s with %s", result.name(), result.observed(), result.errorDetails())
-                        .isEqualTo("as expected");
+                        .isEqualTo(Verdict.AS_EXPECTED);
             }
             ScenarioResult brokenDirect = results.stream().filter(r -> r.name().equals("broken-direct")).findFirst()
                     .orElseThrow();

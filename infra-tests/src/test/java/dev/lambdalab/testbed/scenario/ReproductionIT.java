@@ -88,7 +88,7 @@ class ReproductionIT {
         ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY)
                 .run(scenario("fixed-proxy-pinned"));
 
-        assertThat(result.verdict()).as("verdict").isEqualTo("as expected");
+        assertThat(result.verdict()).as("verdict").isEqualTo(Verdict.AS_EXPECTED);
         assertThat(result.pinnedSessions()).as("pinned sessions reach the proxy's maximum")
                 .isEqualTo(result.proxyDatabaseConnections());
         assertThat(result.peakDbConnections()).as("database connections climb to the proxy's maximum")

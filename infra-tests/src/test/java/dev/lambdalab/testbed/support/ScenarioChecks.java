@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.Verdict;
 
 /**
  * What each standard scenario must show, in one place: the emulator tier (ReproductionIT), the container
@@ -20,7 +21,7 @@ public final class ScenarioChecks {
         assertThat(roleLimitOrPoolTimeout).as("errors classified as role limit or pool timeout; all: %s", result.errors())
                 .isPositive();
         assertThat(result.peakDbConnections()).as("peak connections of role app").isEqualTo(roleLimit);
-        assertThat(result.verdict()).isEqualTo("as expected");
+        assertThat(result.verdict()).as("verdict of %s", result.name()).isEqualTo(Verdict.AS_EXPECTED);
     }
 
     /** fixed/direct within the limit: no errors, one connection and one backend per caller at most. */
