@@ -89,7 +89,7 @@ final class LabProxies implements AutoCloseable {
                 .withDatabase(LabDatabase.DATABASE)
                 .withUser(LabDatabase.APP_ROLE, lab.appPassword())
                 .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
-                .withStatsUser(LabDatabase.MONITOR_ROLE)
+                .withAdminUser(LabDatabase.MONITOR_ROLE)
                 .configuredLike(settings, lab.appConnectionLimit());
         started.add(proxy); // before start: close() must stop it even if start() is interrupted
         return proxy.start();

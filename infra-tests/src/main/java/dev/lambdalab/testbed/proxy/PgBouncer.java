@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -25,23 +23,17 @@ import java.util.concurrent.TimeUnit;
  * <p>pgjdbc connects through it with {@code prepareThreshold=0}: in transaction mode a server-side
  * prepared statement would not survive the transaction that created it.
  */
-public final class PgBouncer implements Proxy {
+public final class PgBouncer extends PgBouncerBase<PgBouncer> {
 
     private final Path binary;
     private String serverHost = "127.0.0.1";
     private int serverPort = 5432;
-    private String database = "lab";
-    private final Map<String, String> users = new LinkedHashMap<>();
-    private String statsUser;
-    private ProxySettings settings = ProxySettings.DEFAULTS;
-    private int serverConnectionLimit = 10;
     private Duration startupTimeout = Duration.ofSeconds(15);
 
     private PgBouncerDirectory directory;
     private List<String> command;
     private Process process;
     private int port;
-    private PgBouncerAdmin admin;
 
     /**
      * @throws PgBouncerNotFoundException when PgBouncer is not installed
@@ -64,52 +56,6 @@ public final class PgBouncer implements Proxy {
         return this;
     }
 
-    /** The one database it serves, under the same name. */
-    public PgBouncer withDatabase(String database) {
-        if (!Objects.requireNonNull(database, "database").matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new IllegalArgumentException("database must be a plain identifier, got \"" + database + "\"");
-        }
-        this.database = database;
-        return this;
-    }
-
-    /** A user clients log in as; PgBouncer logs in to the server with the same name and password. */
-    public PgBouncer withUser(String user, String password) {
-        users.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
-        return this;
-    }
-
-    /** A user (added with {@link #withUser}) allowed on the admin console (SHOW POOLS, PAUSE, KILL). */
-    public PgBouncer withStatsUser(String user) {
-        this.statsUser = Objects.requireNonNull(user, "user");
-        return this;
-    }
-
-    /**
-     * Configures it as RDS Proxy with these settings would behave in front of a server whose connection
-     * limit is {@code serverConnectionLimit}.
-     */
-    public PgBouncer configuredLike(ProxySettings proxy, int serverConnectionLimit) {
-        if (serverConnectionLimit < 1) {
-            throw new IllegalArgumentException("serverConnectionLimit must be at least 1, got " + serverConnectionLimit);
-        }
-        this.settings = Objects.requireNonNull(proxy, "proxy");
-        this.serverConnectionLimit = serverConnectionLimit;
-        return this;
-    }
-
-    /** Database connections: default_pool_size and max_db_connections. */
-    @Override
-    public int poolSize() {
-        return settings.databaseConnections(serverConnectionLimit);
-    }
-
-    /** max_client_conn: client connections accepted. */
-    @Override
-    public int maxClientConnections() {
-        return settings.maxClientConnections();
-    }
-
     /**
      * Starts PgBouncer and waits until its admin console answers.
      *
@@ -119,14 +65,9 @@ public final class PgBouncer implements Proxy {
         if (process != null) {
             throw new IllegalStateException("PgBouncer is already running");
         }
-        if (users.isEmpty() || statsUser == null || !users.containsKey(statsUser)) {
-            throw new IllegalStateException("PgBouncer needs withUser(..) and withStatsUser(..) naming one of them");
-        }
         try {
             port = freePort();
-            directory = PgBouncerDirectory.write(new PgBouncerConfig(serverHost, serverPort, database, "127.0.0.1",
-                    port, users, statsUser, "127.0.0.1/32", poolSize(), maxClientConnections(),
-                    settings.connectionBorrowTimeout(), settings.idleClientTimeout()));
+            directory = PgBouncerDirectory.write(config(serverHost, serverPort, "127.0.0.1", port, "127.0.0.1/32"));
             List<String> command = new ArrayList<>(List.of(binary.toString()));
             if (directory.runAsNobody()) {
                 command.addAll(List.of("-u", "nobody"));
@@ -163,8 +104,7 @@ public final class PgBouncer implements Proxy {
         if (!isRunning()) {
             throw new IllegalStateException("PgBouncer is not running");
         }
-        admin.close();
-        admin = null;
+        closeAdmin();
         try {
             stop();
             Thread.sleep(downtime.toMillis());
@@ -188,8 +128,7 @@ public final class PgBouncer implements Proxy {
                 throw new IllegalStateException("PgBouncer exited with code " + process.exitValue() + ": " + log);
             }
             try {
-                admin = new PgBouncerAdmin(() -> new PgBouncerConsole(host(), port, statsUser, Duration.ofSeconds(5)),
-                        database, statsUser);
+                admin = openAdmin(host(), port);
                 return;
             } catch (IOException e) {
                 last = e;
@@ -218,24 +157,6 @@ public final class PgBouncer implements Proxy {
         return port;
     }
 
-    @Override
-    public ProxyKind kind() {
-        return ProxyKind.PGBOUNCER;
-    }
-
-    @Override
-    public PoolsSnapshot pools() throws IOException {
-        return admin().pools();
-    }
-
-    /** The admin console connection opened at start (thread-safe for SHOW POOLS). */
-    public PgBouncerAdmin admin() {
-        if (admin == null) {
-            throw new IllegalStateException("PgBouncer is not running");
-        }
-        return admin;
-    }
-
     /** The PgBouncer process's id while it runs (with -u it keeps the pid it started with). */
     public long pid() {
         if (process == null) {
@@ -256,10 +177,7 @@ public final class PgBouncer implements Proxy {
     /** Stops PgBouncer (SIGTERM, then SIGKILL after 5 s) and deletes its files. */
     @Override
     public synchronized void close() {
-        if (admin != null) {
-            admin.close();
-            admin = null;
-        }
+        closeAdmin();
         if (process != null) {
             try {
                 stop();

@@ -2,8 +2,6 @@ package dev.lambdalab.testbed.proxy;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -16,7 +14,7 @@ import org.testcontainers.images.builder.Transferable;
  * PgBouncer the local process runs, and the same recipe as docker/pgbouncer.Dockerfile), configured from
  * {@link PgBouncerConfig} like the process. Reaches PostgreSQL by its alias on the shared network.
  */
-public final class PgBouncerContainer implements Proxy {
+public final class PgBouncerContainer extends PgBouncerBase<PgBouncerContainer> {
 
     /** The image's base and install step; docker/pgbouncer.Dockerfile uses the same (a test checks it). */
     public static final String BASE_IMAGE = "debian:bookworm-slim";
@@ -29,13 +27,7 @@ public final class PgBouncerContainer implements Proxy {
     private final Network network;
     private final String serverAlias;
     private final int serverPort;
-    private final Map<String, String> users = new LinkedHashMap<>();
-    private String adminUser;
-    private String database = "lab";
-    private ProxySettings settings = ProxySettings.DEFAULTS;
-    private int serverConnectionLimit = 10;
     private GenericContainer<?> container;
-    private PgBouncerAdmin admin;
 
     /**
      * @param network the Docker network PostgreSQL is on
@@ -48,33 +40,9 @@ public final class PgBouncerContainer implements Proxy {
         this.serverPort = serverPort;
     }
 
-    public PgBouncerContainer withDatabase(String database) {
-        this.database = Objects.requireNonNull(database, "database");
-        return this;
-    }
-
-    public PgBouncerContainer withUser(String user, String password) {
-        users.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
-        return this;
-    }
-
-    public PgBouncerContainer withAdminUser(String user) {
-        this.adminUser = Objects.requireNonNull(user, "user");
-        return this;
-    }
-
-    /** Configured as RDS Proxy with these settings in front of a server whose limit is {@code serverConnectionLimit}. */
-    public PgBouncerContainer configuredLike(ProxySettings proxy, int serverConnectionLimit) {
-        this.settings = Objects.requireNonNull(proxy, "proxy");
-        this.serverConnectionLimit = serverConnectionLimit;
-        return this;
-    }
-
     @SuppressWarnings("resource") // closed in close()
     public PgBouncerContainer start() {
-        PgBouncerConfig config = new PgBouncerConfig(serverAlias, serverPort, database, "0.0.0.0", PORT, users, adminUser,
-                "0.0.0.0/0", settings.databaseConnections(serverConnectionLimit), settings.maxClientConnections(),
-                settings.connectionBorrowTimeout(), settings.idleClientTimeout());
+        PgBouncerConfig config = config(serverAlias, serverPort, "0.0.0.0", PORT, "0.0.0.0/0");
         ImageFromDockerfile image = new ImageFromDockerfile("lambdalab/pgbouncer-debian", false)
                 .withDockerfileFromBuilder(builder -> builder.from(BASE_IMAGE).run(INSTALL)
                         .user("postgres").expose(PORT).cmd("pgbouncer", "/etc/pgbouncer/pgbouncer.ini").build());
@@ -89,8 +57,7 @@ public final class PgBouncerContainer implements Proxy {
                 .waitingFor(Wait.forListeningPort().withStartupTimeout(Duration.ofMinutes(3)));
         container.start();
         try {
-            admin = new PgBouncerAdmin(() -> new PgBouncerConsole(host(), port(), adminUser, Duration.ofSeconds(5)),
-                    database, adminUser);
+            admin = openAdmin(host(), port());
         } catch (IOException e) {
             close();
             throw new IllegalStateException("PgBouncer's container does not answer on its admin console: "
@@ -120,36 +87,8 @@ public final class PgBouncerContainer implements Proxy {
     }
 
     @Override
-    public ProxyKind kind() {
-        return ProxyKind.PGBOUNCER;
-    }
-
-    @Override
-    public PoolsSnapshot pools() throws IOException {
-        return admin().pools();
-    }
-
-    /** The admin console connection opened at start. */
-    public PgBouncerAdmin admin() {
-        return admin;
-    }
-
-    @Override
-    public int poolSize() {
-        return settings.databaseConnections(serverConnectionLimit);
-    }
-
-    @Override
-    public int maxClientConnections() {
-        return settings.maxClientConnections();
-    }
-
-    @Override
     public synchronized void close() {
-        if (admin != null) {
-            admin.close();
-            admin = null;
-        }
+        closeAdmin();
         if (container != null) {
             container.stop();
             container = null;
