@@ -174,17 +174,20 @@ public final class AwsExperiment {
             String expected, Double pinned) {
         LoadResult load = window.load();
         String observed = load.errors() == 0 ? "HOLDS" : "FAILS";
-        long environments = concurrency != null ? Math.round(concurrency) : load.distinctEnvironments();
-        return new ScenarioResult(name, description, variant, target, plan.concurrency(), load.requests(),
-                plan.holdMillis(), limit, null, proxyConnections, load.ok(), load.errorsByCause(), load.errorsByDetail(),
-                load.throttled(), peakDb == null ? 0 : (int) Math.round(peakDb),
-                peakClients == null ? (target.equals("proxy") ? 0 : null) : (int) Math.round(peakClients),
-                environments, load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L),
-                load.distinctBackendPids(),
-                new ScenarioResult.Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
-                Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), expected, observed,
-                observed.equals(expected) ? Verdict.AS_EXPECTED : Verdict.UNEXPECTED, null, List.of(), "lambda", 0, 0,
-                target.equals("proxy") ? "rds-proxy (AWS)" : null, pinned == null ? null : (int) Math.round(pinned),
-                Map.of());
+        boolean proxied = target.equals("proxy");
+        ScenarioResult.Setup setup = new ScenarioResult.Setup(variant, target, "lambda",
+                proxied ? "rds-proxy (AWS)" : null, plan.concurrency(), load.requests(), plan.holdMillis(), limit, null,
+                proxyConnections);
+        ScenarioResult.Connections connections = new ScenarioResult.Connections(
+                peakDb == null ? 0 : (int) Math.round(peakDb),
+                peakClients == null ? (proxied ? 0 : null) : (int) Math.round(peakClients), 0,
+                pinned == null ? null : (int) Math.round(pinned), Map.of());
+        ScenarioResult.Environments environments = new ScenarioResult.Environments(
+                concurrency != null ? Math.round(concurrency) : load.distinctEnvironments(),
+                load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(), 0);
+        ScenarioResult.Outcome outcome = new ScenarioResult.Outcome(expected, observed,
+                observed.equals(expected) ? Verdict.AS_EXPECTED : Verdict.UNEXPECTED, null);
+        return new ScenarioResult(name, description, setup, ScenarioResult.Answers.of(load), connections,
+                environments, outcome, List.of());
     }
 }

@@ -90,6 +90,6 @@ final class AwsCommand implements Callable<Integer> {
         report.writeJson(json);
         report.writeHtml(html);
         out.println("Reports: " + json + " (JSON), " + html + " (HTML)");
-        return report.scenarios().stream().allMatch(r -> r.verdict() == Verdict.AS_EXPECTED) ? 0 : 1;
+        return report.scenarios().stream().allMatch(r -> r.outcome().verdict() == Verdict.AS_EXPECTED) ? 0 : 1;
     }
 }

@@ -144,8 +144,9 @@ final class ReproduceCommand implements Callable<Integer> {
                         err.flush();
                     }
                 });
-                err.print((console ? "\r" : "") + head + "  " + (result.skipped() != null ? "skipped"
-                        : String.format(Locale.ROOT, "%s in %.1f s", result.observed(), (System.nanoTime() - start) / 1e9)));
+                err.print((console ? "\r" : "") + head + "  " + (result.outcome().skipped() != null ? "skipped"
+                        : String.format(Locale.ROOT, "%s in %.1f s", result.outcome().observed(),
+                                (System.nanoTime() - start) / 1e9)));
                 err.println();
                 results.add(result);
             }
@@ -157,7 +158,7 @@ final class ReproduceCommand implements Callable<Integer> {
             report.writeJson(json);
             report.writeHtml(html);
             out.println("Reports: " + json + " (JSON), " + html + " (HTML)" + (verbose ? "" : "; log: " + logFile));
-            long unexpected = results.stream().filter(r -> r.skipped() == null && !r.asExpected()).count();
+            long unexpected = results.stream().filter(r -> r.outcome().skipped() == null && !r.asExpected()).count();
             if (unexpected > 0) {
                 err.println("testbed: " + unexpected + " scenario(s) did not behave as expected (see RESULT)");
                 return 1;

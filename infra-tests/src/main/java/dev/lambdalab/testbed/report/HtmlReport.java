@@ -70,50 +70,62 @@ public final class HtmlReport {
                 + "<th>Peak DB / limit</th><th>Peak proxy clients</th><th>Pinned</th><th>Environments</th><th>p50 ms</th>"
                 + "<th>p95 ms</th><th>p99 ms</th><th>Req/s</th><th>Result</th></tr>\n");
         for (ScenarioResult r : results) {
-            html.append("<tr><td><a href=\"#").append(escape(r.name())).append("\">").append(escape(r.name()))
-                    .append("</a></td><td>").append(escape(r.variant())).append("</td><td>").append(escape(r.target()))
-                    .append("</td>");
-            if (r.skipped() != null) {
-                html.append("<td class=\"n\">").append(r.concurrency()).append("</td><td colspan=\"12\">")
-                        .append(escape(r.skipped())).append("</td><td class=\"skip\">SKIPPED</td></tr>\n");
-                continue;
-            }
-            html.append(numberCell(r.concurrency() + (r.reservedConcurrency() == null ? ""
-                    : " (reserved " + r.reservedConcurrency() + ")")))
-                    .append(numberCell(Integer.toString(r.requests())))
-                    .append(numberCell(Long.toString(r.ok())))
-                    .append("<td>").append(escape(errors(r.errorDetails()))).append("</td>")
-                    .append(numberCell(Long.toString(r.throttled())))
-                    .append(numberCell(r.peakDbConnections() + " / " + r.roleConnectionLimit()
-                            + (r.proxyDatabaseConnections() == null ? "" : " (proxy max " + r.proxyDatabaseConnections() + ")")))
-                    .append(numberCell(r.peakClientConnections() == null ? "–" : r.peakClientConnections().toString()))
-                    .append(numberCell(r.pinnedSessions() == null ? "–" : r.pinnedSessions().toString()))
-                    .append(numberCell(Long.toString(r.environments())))
-                    .append(numberCell(format(r.latencyMs().p50())))
-                    .append(numberCell(format(r.latencyMs().p95())))
-                    .append(numberCell(format(r.latencyMs().p99())))
-                    .append(numberCell(format(r.throughputPerSec())))
-                    .append("<td class=\"").append(r.asExpected() ? "ok" : "bad").append("\">").append(escape(r.observed()))
-                    .append(r.asExpected() ? " (as expected)" : " (UNEXPECTED)").append("</td></tr>\n");
+            row(html, r);
         }
         return html.append("</table>\n").toString();
     }
 
+    private static void row(StringBuilder html, ScenarioResult r) {
+        ScenarioResult.Setup setup = r.setup();
+        html.append("<tr><td><a href=\"#").append(escape(r.name())).append("\">").append(escape(r.name()))
+                .append("</a></td><td>").append(escape(setup.variant())).append("</td><td>")
+                .append(escape(setup.target())).append("</td>");
+        if (r.outcome().skipped() != null) {
+            html.append("<td class=\"n\">").append(setup.concurrency()).append("</td><td colspan=\"12\">")
+                    .append(escape(r.outcome().skipped())).append("</td><td class=\"skip\">SKIPPED</td></tr>\n");
+            return;
+        }
+        ScenarioResult.Answers answers = r.answers();
+        ScenarioResult.Connections connections = r.connections();
+        html.append(numberCell(setup.concurrency() + (setup.reservedConcurrency() == null ? ""
+                        : " (reserved " + setup.reservedConcurrency() + ")")))
+                .append(numberCell(Integer.toString(setup.requests())))
+                .append(numberCell(Long.toString(answers.ok())))
+                .append("<td>").append(escape(errors(answers.errorDetails()))).append("</td>")
+                .append(numberCell(Long.toString(answers.throttled())))
+                .append(numberCell(connections.peakDbConnections() + " / " + setup.roleConnectionLimit()
+                        + (setup.proxyDatabaseConnections() == null ? ""
+                                : " (proxy max " + setup.proxyDatabaseConnections() + ")")))
+                .append(numberCell(connections.peakClientConnections() == null ? "–"
+                        : connections.peakClientConnections().toString()))
+                .append(numberCell(connections.pinnedSessions() == null ? "–" : connections.pinnedSessions().toString()))
+                .append(numberCell(Long.toString(r.environments().created())))
+                .append(numberCell(format(answers.latencyMs().p50())))
+                .append(numberCell(format(answers.latencyMs().p95())))
+                .append(numberCell(format(answers.latencyMs().p99())))
+                .append(numberCell(format(answers.throughputPerSec())))
+                .append("<td class=\"").append(r.asExpected() ? "ok" : "bad").append("\">")
+                .append(escape(r.outcome().observed())).append(r.asExpected() ? " (as expected)" : " (UNEXPECTED)")
+                .append("</td></tr>\n");
+    }
+
     private static String card(ScenarioResult r) {
         StringBuilder html = new StringBuilder("<div class=\"card\" id=\"").append(escape(r.name())).append("\">");
-        html.append("<b>").append(escape(r.name())).append("</b> &middot; ").append(escape(r.variant())).append(" &rarr; ")
-                .append(escape(r.target())).append("<div class=\"desc\">").append(escape(r.description())).append("</div>");
-        if (r.skipped() != null) {
-            return html.append("<div class=\"desc\">Skipped: ").append(escape(r.skipped())).append("</div></div>\n").toString();
+        html.append("<b>").append(escape(r.name())).append("</b> &middot; ").append(escape(r.setup().variant()))
+                .append(" &rarr; ").append(escape(r.setup().target())).append("<div class=\"desc\">")
+                .append(escape(r.description())).append("</div>");
+        if (r.outcome().skipped() != null) {
+            return html.append("<div class=\"desc\">Skipped: ").append(escape(r.outcome().skipped()))
+                    .append("</div></div>\n").toString();
         }
         html.append(chart(r));
         html.append("<div class=\"legend\"><span><i class=\"sw\" style=\"background:#2563eb\"></i>database connections"
                 + " of the application role</span>");
-        if (r.peakClientConnections() != null) {
+        if (r.connections().peakClientConnections() != null) {
             html.append("<span><i class=\"sw\" style=\"background:#d97706\"></i>proxy client connections</span>");
         }
         html.append("<span><i class=\"sw\" style=\"background:#dc2626\"></i>role connection limit</span>");
-        if (r.proxyDatabaseConnections() != null) {
+        if (r.setup().proxyDatabaseConnections() != null) {
             html.append("<span><i class=\"sw\" style=\"background:#16a34a\"></i>proxy's database connections (max)</span>");
         }
         return html.append("</div></div>\n").toString();
@@ -123,7 +135,7 @@ public final class HtmlReport {
     static String chart(ScenarioResult r) {
         List<int[]> points = r.timeline();
         double maxX = Math.max(1, points.isEmpty() ? 1 : points.get(points.size() - 1)[0]) / 1000.0;
-        int maxY = r.roleConnectionLimit();
+        int maxY = r.setup().roleConnectionLimit();
         for (int[] point : points) {
             maxY = Math.max(maxY, Math.max(point[1], point[2]));
         }
@@ -153,13 +165,13 @@ public final class HtmlReport {
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa3b2\"/>",
                 LEFT, WIDTH - RIGHT, TOP + plotHeight, TOP + plotHeight));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">connections</text>", 4, TOP - 2));
-        horizontal(svg, r.roleConnectionLimit(), maxY, plotWidth, plotHeight, "#dc2626", "6 4");
-        if (r.proxyDatabaseConnections() != null) {
-            horizontal(svg, r.proxyDatabaseConnections(), maxY, plotWidth, plotHeight, "#16a34a", "2 3");
+        horizontal(svg, r.setup().roleConnectionLimit(), maxY, plotWidth, plotHeight, "#dc2626", "6 4");
+        if (r.setup().proxyDatabaseConnections() != null) {
+            horizontal(svg, r.setup().proxyDatabaseConnections(), maxY, plotWidth, plotHeight, "#16a34a", "2 3");
         }
         if (!points.isEmpty()) {
             svg.append(polyline(points, 1, maxX, maxY, plotWidth, plotHeight, "#2563eb"));
-            if (r.peakClientConnections() != null) {
+            if (r.connections().peakClientConnections() != null) {
                 svg.append(polyline(points, 2, maxX, maxY, plotWidth, plotHeight, "#d97706"));
             }
         }

@@ -38,10 +38,6 @@ public record Report(int schemaVersion, String title, String generatedAt, Map<St
         }
     }
 
-    public static Report fromJson(String json) throws IOException {
-        return JSON.readValue(json, Report.class);
-    }
-
     public void writeJson(Path file) throws IOException {
         write(file, toJson());
     }

@@ -21,23 +21,7 @@ public final class TextTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADERS);
         for (ScenarioResult r : results) {
-            if (r.skipped() != null) {
-                rows.add(new String[] {r.name(), r.variant(), r.target(), Integer.toString(r.concurrency()), "-", "-",
-                    "-", "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"});
-                continue;
-            }
-            String peakDb = r.peakDbConnections() + "/" + r.roleConnectionLimit()
-                    + (r.proxyDatabaseConnections() == null ? "" : " (proxy max " + r.proxyDatabaseConnections() + ")");
-            rows.add(new String[] {
-                r.name(), r.variant(), r.target(),
-                r.concurrency() + (r.reservedConcurrency() == null ? "" : " (reserved " + r.reservedConcurrency() + ")"),
-                Integer.toString(r.requests()), Long.toString(r.ok()), errors(r.errorDetails()),
-                Long.toString(r.throttled()), peakDb,
-                r.peakClientConnections() == null ? "-" : Integer.toString(r.peakClientConnections()),
-                r.pinnedSessions() == null ? "-" : Integer.toString(r.pinnedSessions()),
-                Long.toString(r.environments()), number(r.latencyMs().p50()), number(r.latencyMs().p99()),
-                number(r.throughputPerSec()),
-                r.observed() + (r.verdict() == Verdict.AS_EXPECTED ? " (as expected)" : " (UNEXPECTED)")});
+            rows.add(row(r));
         }
         int[] widths = new int[HEADERS.length];
         for (String[] row : rows) {
@@ -55,30 +39,57 @@ public final class TextTable {
             out.append(line.toString().stripTrailing()).append(System.lineSeparator());
         }
         for (ScenarioResult r : results) {
-            if (r.skipped() != null) {
-                out.append(System.lineSeparator()).append("skipped ").append(r.name()).append(": ").append(r.skipped());
+            if (r.outcome().skipped() != null) {
+                out.append(System.lineSeparator()).append("skipped ").append(r.name()).append(": ")
+                        .append(r.outcome().skipped());
             }
         }
         for (ScenarioResult r : results) {
-            if (r.pinReasons() != null && !r.pinReasons().isEmpty()) {
+            if (r.connections().pinReasons() != null && !r.connections().pinReasons().isEmpty()) {
                 out.append(System.lineSeparator()).append("pinned in ").append(r.name()).append(": ")
-                        .append(errors(r.pinReasons())).append(" (RDS Proxy's log: \"The client session was pinned to the")
-                        .append(" database connection ... Reason: ...\")");
+                        .append(errors(r.connections().pinReasons()))
+                        .append(" (RDS Proxy's log: \"The client session was pinned to the database connection ... Reason:")
+                        .append(" ...\")");
             }
         }
-        if (results.stream().anyMatch(r -> "process".equals(r.isolation()))) {
+        if (results.stream().anyMatch(r -> "process".equals(r.setup().isolation()))) {
             out.append(System.lineSeparator()).append("Process isolation: environments frozen between invocations.");
             for (ScenarioResult r : results) {
-                if (r.skipped() == null) {
+                if (r.outcome().skipped() == null) {
                     out.append(System.lineSeparator()).append("  ").append(r.name()).append(": at most ")
-                            .append(r.peakConnectionsHeldByFrozenEnvironments())
-                            .append(" connections held by frozen environments, ").append(r.clockLeapWarnings())
+                            .append(r.connections().peakConnectionsHeldByFrozenEnvironments())
+                            .append(" connections held by frozen environments, ")
+                            .append(r.environments().clockLeapWarnings())
                             .append(" HikariCP clock-leap warnings");
                 }
             }
             out.append(System.lineSeparator());
         }
         return out.toString();
+    }
+
+    /** One scenario's row: what ran, what the callers got, the connections, the verdict. */
+    private static String[] row(ScenarioResult r) {
+        ScenarioResult.Setup setup = r.setup();
+        if (r.outcome().skipped() != null) {
+            return new String[] {r.name(), setup.variant(), setup.target(), Integer.toString(setup.concurrency()), "-",
+                "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"};
+        }
+        ScenarioResult.Answers answers = r.answers();
+        ScenarioResult.Connections connections = r.connections();
+        String peakDb = connections.peakDbConnections() + "/" + setup.roleConnectionLimit()
+                + (setup.proxyDatabaseConnections() == null ? "" : " (proxy max " + setup.proxyDatabaseConnections() + ")");
+        return new String[] {
+            r.name(), setup.variant(), setup.target(),
+            setup.concurrency() + (setup.reservedConcurrency() == null ? "" : " (reserved " + setup.reservedConcurrency()
+                    + ")"),
+            Integer.toString(setup.requests()), Long.toString(answers.ok()), errors(answers.errorDetails()),
+            Long.toString(answers.throttled()), peakDb,
+            connections.peakClientConnections() == null ? "-" : Integer.toString(connections.peakClientConnections()),
+            connections.pinnedSessions() == null ? "-" : Integer.toString(connections.pinnedSessions()),
+            Long.toString(r.environments().created()), number(answers.latencyMs().p50()),
+            number(answers.latencyMs().p99()), number(answers.throughputPerSec()),
+            r.outcome().observed() + (r.outcome().verdict() == Verdict.AS_EXPECTED ? " (as expected)" : " (UNEXPECTED)")};
     }
 
     private static String errors(Map<String, Long> byCause) {

@@ -1,6 +1,9 @@
 package dev.lambdalab.testbed.scenario;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.List;
@@ -8,66 +11,127 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON. docs/report-schema.md
- * documents every field.
+ * The numbers of one scenario: the {@code scenarios[]} element of the report's JSON, in five groups that the JSON
+ * writes flat (docs/report-schema.md documents every field, and a test keeps the two equal): what ran
+ * ({@link Setup}), what the callers got ({@link Answers}), the connections ({@link Connections}), the execution
+ * environments ({@link Environments}) and the verdict ({@link Outcome}).
  *
  * @param name scenario name
  * @param description what it shows
- * @param variant broken or fixed
- * @param target direct or proxy
- * @param concurrency largest number of concurrent callers
- * @param requests requests sent
- * @param holdMs how long each request held its connection
- * @param roleConnectionLimit the application role's CONNECTION LIMIT
- * @param reservedConcurrency the function's reserved concurrency, or null
- * @param proxyDatabaseConnections the proxy's database connections (MaxConnectionsPercent x limit), or null
- * @param ok requests answered 2xx
- * @param errors failed requests by cause
- * @param errorDetails failed requests by cause, with what lay behind a pool timeout
- * @param throttled requests refused with 429
- * @param peakDbConnections most connections of the application role on the server at a sample
- * @param peakClientConnections most client connections the proxy held at a sample, or null without proxy
- * @param environments execution environments created
- * @param coldStarts environments that answered at least once (their init succeeded)
- * @param timeouts invocations that ran past the function timeout
- * @param distinctBackendPids PostgreSQL backends that served successful requests
- * @param latencyMs latency percentiles of requests that reached a function
- * @param throughputPerSec successful requests per second over the run
- * @param durationMs how long the load ran
- * @param expected HOLDS or FAILS, what the scenario is meant to show
- * @param observed HOLDS (no errors) or FAILS
- * @param verdict as expected, UNEXPECTED or skipped
- * @param skipped why the scenario did not run, or null
+ * @param setup what ran, against what limits
+ * @param answers what the callers got
+ * @param connections connections on the server and at the proxy
+ * @param environments the execution environments
+ * @param outcome what was expected and what happened
  * @param timeline samples as [elapsedMs, dbConnections, proxyClientConnections or -1]
- * @param isolation how the environments were isolated: classloader, process, or the host's own (lambda)
- * @param peakConnectionsHeldByFrozenEnvironments most connections held by frozen environments at a sample
- *     (process isolation; 0 otherwise)
- * @param clockLeapWarnings HikariCP "Thread starvation or clock leap detected" lines the functions logged
- * @param proxy which proxy ran (rds-proxy or pgbouncer), or null without one
- * @param pinnedSessions most database connections pinned to a client session at a sample (RDS Proxy's
- *     DatabaseConnectionsCurrentlySessionPinned), or null without a proxy
- * @param pinReasons sessions pinned during the run, by reason (empty behind PgBouncer, which never pins)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record ScenarioResult(String name, String description, String variant, String target, int concurrency,
-        int requests, int holdMs, int roleConnectionLimit, Integer reservedConcurrency,
-        Integer proxyDatabaseConnections, long ok, Map<String, Long> errors, Map<String, Long> errorDetails,
-        long throttled, int peakDbConnections, Integer peakClientConnections, long environments, long coldStarts,
-        long timeouts, long distinctBackendPids, Latency latencyMs, double throughputPerSec, long durationMs,
-        String expected, String observed, Verdict verdict, String skipped, List<int[]> timeline, String isolation,
-        int peakConnectionsHeldByFrozenEnvironments, long clockLeapWarnings, String proxy, Integer pinnedSessions,
-        Map<String, Long> pinReasons) {
+public record ScenarioResult(String name, String description, @JsonUnwrapped Setup setup,
+        @JsonUnwrapped Answers answers, @JsonUnwrapped Connections connections,
+        @JsonUnwrapped Environments environments, @JsonUnwrapped Outcome outcome, List<int[]> timeline) {
+
+    /**
+     * What ran, against what limits.
+     *
+     * @param variant broken, fixed or fixed-snapstart
+     * @param target direct or proxy
+     * @param isolation classloader, process, or the host's own (lambda)
+     * @param proxy which proxy ran (rds-proxy or pgbouncer), or null without one
+     * @param concurrency largest number of concurrent callers
+     * @param requests requests sent
+     * @param holdMs how long each request held its connection
+     * @param roleConnectionLimit the application role's CONNECTION LIMIT
+     * @param reservedConcurrency the function's reserved concurrency, or null
+     * @param proxyDatabaseConnections the proxy's database connections (MaxConnectionsPercent x limit), or null
+     */
+    public record Setup(String variant, String target, String isolation, String proxy, int concurrency, int requests,
+            int holdMs, int roleConnectionLimit, Integer reservedConcurrency, Integer proxyDatabaseConnections) {
+    }
+
+    /**
+     * What the callers got.
+     *
+     * @param ok requests answered 2xx
+     * @param errors failed requests by cause
+     * @param errorDetails failed requests by cause, with what lay behind a pool timeout
+     * @param throttled requests refused with 429
+     * @param latencyMs latency percentiles of requests that reached a function
+     * @param throughputPerSec successful requests per second over the run
+     * @param durationMs how long the load ran
+     */
+    public record Answers(long ok, Map<String, Long> errors, Map<String, Long> errorDetails, long throttled,
+            Latency latencyMs, double throughputPerSec, long durationMs) {
+
+        /** What the callers of this load got. */
+        public static Answers of(LoadResult load) {
+            return new Answers(load.ok(), load.errorsByCause(), load.errorsByDetail(), load.throttled(),
+                    new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
+                    Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis());
+        }
+
+        @JsonIgnore
+        public long errorCount() {
+            return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
 
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p95, double p99) {
     }
 
-    public long errorCount() {
-        return errors.values().stream().mapToLong(Long::longValue).sum();
+    /**
+     * Connections on the server and at the proxy, as the samplers saw them.
+     *
+     * @param peakDbConnections most connections of the application role on the server at a sample
+     * @param peakClientConnections most client connections the proxy held at a sample, or null without proxy
+     * @param peakConnectionsHeldByFrozenEnvironments most connections held by frozen environments at a sample
+     *     (process isolation; 0 otherwise)
+     * @param pinnedSessions most database connections pinned to a client session at a sample (RDS Proxy's
+     *     DatabaseConnectionsCurrentlySessionPinned), or null without a proxy
+     * @param pinReasons sessions pinned during the run, by reason (empty behind PgBouncer, which never pins)
+     */
+    public record Connections(int peakDbConnections, Integer peakClientConnections,
+            int peakConnectionsHeldByFrozenEnvironments, Integer pinnedSessions, Map<String, Long> pinReasons) {
     }
 
+    /**
+     * The execution environments.
+     *
+     * @param created environments created (the JSON's {@code environments})
+     * @param coldStarts environments that answered at least once (their init succeeded)
+     * @param timeouts invocations that ran past the function timeout
+     * @param distinctBackendPids PostgreSQL backends that served successful requests
+     * @param clockLeapWarnings HikariCP "Thread starvation or clock leap detected" lines the functions logged
+     */
+    public record Environments(@JsonProperty("environments") long created, long coldStarts, long timeouts,
+            long distinctBackendPids, long clockLeapWarnings) {
+    }
+
+    /**
+     * What the scenario is meant to show, what it showed, and the verdict.
+     *
+     * @param expected HOLDS or FAILS
+     * @param observed HOLDS (no errors), FAILS or SKIPPED
+     * @param verdict as expected, UNEXPECTED or skipped
+     * @param skipped why the scenario did not run, or null
+     */
+    public record Outcome(String expected, String observed, Verdict verdict, String skipped) {
+
+        /** The outcome of a run with this many errors. */
+        static Outcome of(Scenario.Expectation expected, long errors) {
+            Scenario.Expectation seen = errors == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
+            return new Outcome(expected.name(), seen.name(), Verdict.of(expected, seen), null);
+        }
+    }
+
+    /** True when it ran and showed what it is meant to. */
     public boolean asExpected() {
-        return skipped == null && verdict == Verdict.AS_EXPECTED;
+        return outcome.skipped() == null && outcome.verdict() == Verdict.AS_EXPECTED;
+    }
+
+    /** The error count of {@link #answers()}. */
+    public long errorCount() {
+        return answers.errorCount();
     }
 
     /**
@@ -80,29 +144,30 @@ public record ScenarioResult(String name, String description, String variant, St
             long environmentsCreated, Proxy proxy, String isolation, int peakFrozenConnections,
             long clockLeapWarnings) {
         boolean withProxy = proxy != null;
-        Integer proxyDatabaseConnections = withProxy ? proxy.poolSize() : null;
-        long errorCount = load.errors();
-        Scenario.Expectation seen = errorCount == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
-        String observed = seen.name();
-        Verdict verdict = Verdict.of(scenario.expected(), seen);
         List<int[]> timeline = samples.stream()
                 .map(s -> new int[] {(int) s.elapsedMillis(), s.databaseConnections(), s.proxyClients()}).toList();
         int peakDb = samples.stream().mapToInt(ConnectionSampler.Sample::databaseConnections).max().orElse(0);
         Integer peakClients = withProxy
                 ? samples.stream().mapToInt(ConnectionSampler.Sample::proxyClients).max().orElse(0) : null;
-        return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
-                scenario.target().label(), scenario.load().peakConcurrency(), load.requests(),
-                scenario.load().holdMillis(), scenario.roleConnectionLimit(), scenario.reservedConcurrency(),
-                proxyDatabaseConnections, load.ok(), load.errorsByCause(), load.errorsByDetail(), load.throttled(),
-                peakDb, peakClients, environmentsCreated >= 0 ? environmentsCreated : load.distinctEnvironments(),
-                load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(),
-                new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
-                Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), scenario.expected().name(),
-                observed, verdict, null, timeline, isolation, peakFrozenConnections, clockLeapWarnings,
-                withProxy ? proxy.kind().label() : null,
-                withProxy ? Math.max(0, samples.stream().mapToInt(ConnectionSampler.Sample::proxyPinned).max().orElse(0))
-                        : null,
-                withProxy ? proxy.pinReasons() : Map.of());
+        Integer pinned = withProxy
+                ? Math.max(0, samples.stream().mapToInt(ConnectionSampler.Sample::proxyPinned).max().orElse(0)) : null;
+        return new ScenarioResult(scenario.name(), scenario.description(),
+                setup(scenario, isolation, withProxy ? proxy.kind().label() : null, load.requests(),
+                        withProxy ? proxy.poolSize() : null),
+                Answers.of(load),
+                new Connections(peakDb, peakClients, peakFrozenConnections, pinned,
+                        withProxy ? proxy.pinReasons() : Map.of()),
+                new Environments(environmentsCreated >= 0 ? environmentsCreated : load.distinctEnvironments(),
+                        load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L),
+                        load.distinctBackendPids(), clockLeapWarnings),
+                Outcome.of(scenario.expected(), load.errors()), timeline);
+    }
+
+    private static Setup setup(Scenario scenario, String isolation, String proxy, int requests,
+            Integer proxyDatabaseConnections) {
+        return new Setup(scenario.variant().label(), scenario.target().label(), isolation, proxy,
+                scenario.load().peakConcurrency(), requests, scenario.load().holdMillis(),
+                scenario.roleConnectionLimit(), scenario.reservedConcurrency(), proxyDatabaseConnections);
     }
 
     /**
@@ -111,29 +176,23 @@ public record ScenarioResult(String name, String description, String variant, St
      * the measured Init and Restore Durations join the description.
      */
     ScenarioResult withSnapStart(String cause, long sharedIdRequests, String summary) {
-        Map<String, Long> allErrors = new TreeMap<>(errors);
-        Map<String, Long> allDetails = new TreeMap<>(errorDetails);
+        Map<String, Long> allErrors = new TreeMap<>(answers.errors());
+        Map<String, Long> allDetails = new TreeMap<>(answers.errorDetails());
         if (sharedIdRequests > 0) {
             allErrors.merge(cause, sharedIdRequests, Long::sum);
             allDetails.merge(cause, sharedIdRequests, Long::sum);
         }
-        long errorTotal = allErrors.values().stream().mapToLong(Long::longValue).sum();
-        Scenario.Expectation observation = errorTotal == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
-        String seen = observation.name();
-        Verdict judged = Verdict.of(Scenario.Expectation.valueOf(expected), observation);
+        Answers counted = new Answers(answers.ok(), Map.copyOf(allErrors), Map.copyOf(allDetails),
+                answers.throttled(), answers.latencyMs(), answers.throughputPerSec(), answers.durationMs());
         String text = summary.isEmpty() ? description : description + " Measured: " + summary + ".";
-        return new ScenarioResult(name, text, variant, target, concurrency, requests, holdMs, roleConnectionLimit,
-                reservedConcurrency, proxyDatabaseConnections, ok, Map.copyOf(allErrors), Map.copyOf(allDetails),
-                throttled, peakDbConnections, peakClientConnections, environments, coldStarts, timeouts,
-                distinctBackendPids, latencyMs, throughputPerSec, durationMs, expected, seen, judged, skipped, timeline,
-                isolation, peakConnectionsHeldByFrozenEnvironments, clockLeapWarnings, proxy, pinnedSessions, pinReasons);
+        return new ScenarioResult(name, text, setup, counted, connections, environments,
+                Outcome.of(Scenario.Expectation.valueOf(outcome.expected()), counted.errorCount()), timeline);
     }
 
     static ScenarioResult skipped(Scenario scenario, String reason) {
-        return new ScenarioResult(scenario.name(), scenario.description(), scenario.variant().label(),
-                scenario.target().label(), scenario.load().peakConcurrency(), 0, scenario.load().holdMillis(),
-                scenario.roleConnectionLimit(), scenario.reservedConcurrency(), null, 0, Map.of(), Map.of(), 0, 0,
-                null, 0, 0, 0, 0, new Latency(0, 0, 0), 0, 0, scenario.expected().name(), "SKIPPED", Verdict.SKIPPED,
-                reason, List.of(), null, 0, 0, null, null, Map.of());
+        return new ScenarioResult(scenario.name(), scenario.description(), setup(scenario, null, null, 0, null),
+                new Answers(0, Map.of(), Map.of(), 0, new Latency(0, 0, 0), 0, 0),
+                new Connections(0, null, 0, null, Map.of()), new Environments(0, 0, 0, 0, 0),
+                new Outcome(scenario.expected().name(), "SKIPPED", Verdict.SKIPPED, reason), List.of());
     }
 }

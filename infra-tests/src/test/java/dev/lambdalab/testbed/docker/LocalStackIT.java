@@ -78,6 +78,6 @@ class LocalStackIT {
         ScenarioResult result = new ScenarioRunner(testBed, host).run(scenario("fixed-proxy"));
 
         ScenarioChecks.fixedProxyHolds(result);
-        assertThat(result.ok()).as("answered with credentials read from Secrets Manager at init").isPositive();
+        assertThat(result.answers().ok()).as("answered with credentials read from Secrets Manager at init").isPositive();
     }
 }

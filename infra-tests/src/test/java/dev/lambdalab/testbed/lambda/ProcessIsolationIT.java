@@ -161,13 +161,14 @@ class ProcessIsolationIT {
         }
         try {
             for (ScenarioResult result : results) {
-                assertThat(result.isolation()).isEqualTo("process");
-                assertThat(result.verdict()).as("%s: %s with %s", result.name(), result.observed(), result.errorDetails())
+                assertThat(result.setup().isolation()).isEqualTo("process");
+                assertThat(result.outcome().verdict())
+                        .as("%s: %s with %s", result.name(), result.outcome().observed(), result.answers().errorDetails())
                         .isEqualTo(Verdict.AS_EXPECTED);
             }
             ScenarioResult brokenDirect = results.stream().filter(r -> r.name().equals("broken-direct")).findFirst()
                     .orElseThrow();
-            assertThat(brokenDirect.peakConnectionsHeldByFrozenEnvironments())
+            assertThat(brokenDirect.connections().peakConnectionsHeldByFrozenEnvironments())
                     .as("the broken handler's leaked connections sit in frozen environments").isPositive();
         } finally {
             testBed.lab().setAppConnectionLimit(10);

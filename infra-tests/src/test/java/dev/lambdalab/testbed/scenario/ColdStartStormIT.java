@@ -31,11 +31,11 @@ class ColdStartStormIT {
 
         ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY).run(storm);
 
-        assertThat(result.environments()).as("cold starts: one environment per concurrent caller").isEqualTo(100);
-        assertThat(result.errors()).as("errors by cause").isEmpty();
-        assertThat(result.ok()).as("answers").isEqualTo(300);
-        assertThat(result.peakDbConnections()).as("database connections, the proxy's maximum being %d",
-                result.proxyDatabaseConnections()).isLessThanOrEqualTo(5);
-        assertThat(result.pinnedSessions()).as("pinned sessions").isZero();
+        assertThat(result.environments().created()).as("cold starts: one environment per concurrent caller").isEqualTo(100);
+        assertThat(result.answers().errors()).as("errors by cause").isEmpty();
+        assertThat(result.answers().ok()).as("answers").isEqualTo(300);
+        assertThat(result.connections().peakDbConnections()).as("database connections, the proxy's maximum being %d",
+                result.setup().proxyDatabaseConnections()).isLessThanOrEqualTo(5);
+        assertThat(result.connections().pinnedSessions()).as("pinned sessions").isZero();
     }
 }

@@ -76,10 +76,10 @@ class ReproductionIT {
         ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY).run(scenario);
 
         assertThat(scenario.load().peakConcurrency()).isGreaterThanOrEqualTo(5 * LIMIT);
-        assertThat(result.proxy()).isEqualTo("rds-proxy");
+        assertThat(result.setup().proxy()).isEqualTo("rds-proxy");
         ScenarioChecks.fixedProxyHolds(result);
-        assertThat(result.pinnedSessions()).as("pinned sessions: the fixed handler sends no SET").isZero();
-        assertThat(result.pinReasons()).as("pin reasons").isEmpty();
+        assertThat(result.connections().pinnedSessions()).as("pinned sessions: the fixed handler sends no SET").isZero();
+        assertThat(result.connections().pinReasons()).as("pin reasons").isEmpty();
     }
 
     @Test
@@ -88,14 +88,14 @@ class ReproductionIT {
         ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY)
                 .run(scenario("fixed-proxy-pinned"));
 
-        assertThat(result.verdict()).as("verdict").isEqualTo(Verdict.AS_EXPECTED);
-        assertThat(result.pinnedSessions()).as("pinned sessions reach the proxy's maximum")
-                .isEqualTo(result.proxyDatabaseConnections());
-        assertThat(result.peakDbConnections()).as("database connections climb to the proxy's maximum")
-                .isEqualTo(result.proxyDatabaseConnections());
-        assertThat(result.pinReasons()).as("why").containsOnlyKeys("SESSION_SETTING");
-        assertThat(result.errors()).as("environments beyond the pinned ones time out").containsKey("POOL_TIMEOUT");
-        assertThat(result.ok()).as("the pinned environments still answer").isPositive();
+        assertThat(result.outcome().verdict()).as("verdict").isEqualTo(Verdict.AS_EXPECTED);
+        assertThat(result.connections().pinnedSessions()).as("pinned sessions reach the proxy's maximum")
+                .isEqualTo(result.setup().proxyDatabaseConnections());
+        assertThat(result.connections().peakDbConnections()).as("database connections climb to the proxy's maximum")
+                .isEqualTo(result.setup().proxyDatabaseConnections());
+        assertThat(result.connections().pinReasons()).as("why").containsOnlyKeys("SESSION_SETTING");
+        assertThat(result.answers().errors()).as("environments beyond the pinned ones time out").containsKey("POOL_TIMEOUT");
+        assertThat(result.answers().ok()).as("the pinned environments still answer").isPositive();
     }
 
     @Test
@@ -111,11 +111,11 @@ class ReproductionIT {
         LabExtension.assumePgBouncer(testBed);
         ScenarioRunner runner = new ScenarioRunner(testBed).withProxy(ProxyKind.PGBOUNCER);
         ScenarioResult fixed = runner.run(scenario("fixed-proxy"));
-        assertThat(fixed.proxy()).isEqualTo("pgbouncer");
+        assertThat(fixed.setup().proxy()).isEqualTo("pgbouncer");
         ScenarioChecks.fixedProxyHolds(fixed);
         ScenarioChecks.brokenProxyFillsTheClientSide(runner.run(scenario("broken-proxy")),
                 ProxySettings.DEFAULTS.maxClientConnections());
-        assertThat(runner.run(scenario("fixed-proxy-pinned")).skipped()).as("PgBouncer does not pin")
+        assertThat(runner.run(scenario("fixed-proxy-pinned")).outcome().skipped()).as("PgBouncer does not pin")
                 .contains("PgBouncer does not pin");
     }
 
