@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.lambdalab.testbed.label.Labelled;
 
 /** Where the function connects: straight to the database, or through the proxy (PgBouncer as RDS Proxy). */
@@ -7,6 +8,7 @@ public enum Target implements Labelled {
     DIRECT,
     PROXY;
 
+    @JsonValue
     @Override
     public String label() {
         return Labelled.of(this);

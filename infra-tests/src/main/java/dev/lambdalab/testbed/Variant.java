@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.lambdalab.testbed.label.Labelled;
 import java.util.List;
 
@@ -33,6 +34,7 @@ public enum Variant implements Labelled {
     }
 
     /** As flags, reports and the handler's own answers spell it. */
+    @JsonValue
     @Override
     public String label() {
         return label;

@@ -1,12 +1,14 @@
 package dev.lambdalab.testbed.aws;
 
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.HttpSender;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.report.Report;
+import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
-import dev.lambdalab.testbed.scenario.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -109,13 +111,16 @@ public final class AwsExperiment {
             Map<String, Double> fixedMetrics = metrics(cloudWatch, queries, fixed);
             List<ScenarioResult> results = List.of(
                     result("broken-aws", "The broken function on AWS: a pool per invocation straight to the instance.",
-                            "broken", "direct", broken, plan, stack.maxConnections(), null,
-                            brokenMetrics.get("dbConnections"), null, brokenMetrics.get("brokenConcurrency"), "FAILS",
+                            Variant.BROKEN, Target.DIRECT, broken, plan, stack.maxConnections(), null,
+                            brokenMetrics.get("dbConnections"), null, brokenMetrics.get("brokenConcurrency"),
+                            Scenario.Expectation.FAILS,
                             null),
-                    result("fixed-aws", "The fixed function on AWS: a static pool of 1 behind RDS Proxy.", "fixed", "proxy",
+                    result("fixed-aws", "The fixed function on AWS: a static pool of 1 behind RDS Proxy.", Variant.FIXED,
+                            Target.PROXY,
                             fixed, plan, stack.maxConnections(), stack.proxyDatabaseConnections(),
                             fixedMetrics.get("proxyDbConnections"), fixedMetrics.get("proxyClients"),
-                            fixedMetrics.get("fixedConcurrency"), "HOLDS", fixedMetrics.get("proxyPinned")));
+                            fixedMetrics.get("fixedConcurrency"), Scenario.Expectation.HOLDS,
+                            fixedMetrics.get("proxyPinned")));
             Map<String, String> environment = new LinkedHashMap<>();
             environment.put("stack", stack.stackName() + " in " + region.id());
             environment.put("database", "max_connections " + stack.maxConnections() + "; RDS Proxy MaxConnectionsPercent "
@@ -169,12 +174,11 @@ public final class AwsExperiment {
         return value == null ? "no datapoint" : String.format(Locale.ROOT, "%.0f", value);
     }
 
-    private static ScenarioResult result(String name, String description, String variant, String target, Window window,
-            Plan plan, int limit, Integer proxyConnections, Double peakDb, Double peakClients, Double concurrency,
-            String expected, Double pinned) {
+    private static ScenarioResult result(String name, String description, Variant variant, Target target,
+            Window window, Plan plan, int limit, Integer proxyConnections, Double peakDb, Double peakClients,
+            Double concurrency, Scenario.Expectation expected, Double pinned) {
         LoadResult load = window.load();
-        String observed = load.errors() == 0 ? "HOLDS" : "FAILS";
-        boolean proxied = target.equals("proxy");
+        boolean proxied = target == Target.PROXY;
         ScenarioResult.Setup setup = new ScenarioResult.Setup(variant, target, "lambda",
                 proxied ? "rds-proxy (AWS)" : null, plan.concurrency(), load.requests(), plan.holdMillis(), limit, null,
                 proxyConnections);
@@ -185,9 +189,7 @@ public final class AwsExperiment {
         ScenarioResult.Environments environments = new ScenarioResult.Environments(
                 concurrency != null ? Math.round(concurrency) : load.distinctEnvironments(),
                 load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(), 0);
-        ScenarioResult.Outcome outcome = new ScenarioResult.Outcome(expected, observed,
-                observed.equals(expected) ? Verdict.AS_EXPECTED : Verdict.UNEXPECTED, null);
         return new ScenarioResult(name, description, setup, ScenarioResult.Answers.of(load), connections,
-                environments, outcome, List.of());
+                environments, ScenarioResult.Outcome.of(expected, load.errors()), List.of());
     }
 }

@@ -8,7 +8,7 @@ import dev.lambdalab.testbed.lambda.FunctionLog;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.Isolation;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;

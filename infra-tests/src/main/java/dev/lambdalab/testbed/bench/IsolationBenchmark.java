@@ -4,7 +4,7 @@ import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.JvmProfile;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.TestBed;

@@ -6,7 +6,7 @@ import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.RestoredCopies;
 import dev.lambdalab.testbed.lambda.SnapStart;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.lambdalab.db.Setting;
 import dev.lambdalab.testbed.scenario.ConnectionSampler;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;

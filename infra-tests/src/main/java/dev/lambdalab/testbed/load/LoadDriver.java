@@ -1,6 +1,8 @@
 package dev.lambdalab.testbed.load;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.RequestRecord.Kind;
 import java.util.ArrayList;

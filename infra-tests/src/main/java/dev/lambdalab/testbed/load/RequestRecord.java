@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.load;
 
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdalab.testbed.lambda.Invocation;

@@ -78,8 +78,8 @@ public final class HtmlReport {
     private static void row(StringBuilder html, ScenarioResult r) {
         ScenarioResult.Setup setup = r.setup();
         html.append("<tr><td><a href=\"#").append(escape(r.name())).append("\">").append(escape(r.name()))
-                .append("</a></td><td>").append(escape(setup.variant())).append("</td><td>")
-                .append(escape(setup.target())).append("</td>");
+                .append("</a></td><td>").append(escape(setup.variant().label())).append("</td><td>")
+                .append(escape(setup.target().label())).append("</td>");
         if (r.outcome().skipped() != null) {
             html.append("<td class=\"n\">").append(setup.concurrency()).append("</td><td colspan=\"12\">")
                     .append(escape(r.outcome().skipped())).append("</td><td class=\"skip\">SKIPPED</td></tr>\n");
@@ -111,8 +111,8 @@ public final class HtmlReport {
 
     private static String card(ScenarioResult r) {
         StringBuilder html = new StringBuilder("<div class=\"card\" id=\"").append(escape(r.name())).append("\">");
-        html.append("<b>").append(escape(r.name())).append("</b> &middot; ").append(escape(r.setup().variant()))
-                .append(" &rarr; ").append(escape(r.setup().target())).append("<div class=\"desc\">")
+        html.append("<b>").append(escape(r.name())).append("</b> &middot; ").append(escape(r.setup().variant().label()))
+                .append(" &rarr; ").append(escape(r.setup().target().label())).append("<div class=\"desc\">")
                 .append(escape(r.description())).append("</div>");
         if (r.outcome().skipped() != null) {
             return html.append("<div class=\"desc\">Skipped: ").append(escape(r.outcome().skipped()))

@@ -72,7 +72,8 @@ public final class TextTable {
     private static String[] row(ScenarioResult r) {
         ScenarioResult.Setup setup = r.setup();
         if (r.outcome().skipped() != null) {
-            return new String[] {r.name(), setup.variant(), setup.target(), Integer.toString(setup.concurrency()), "-",
+            return new String[] {r.name(), setup.variant().label(), setup.target().label(),
+                Integer.toString(setup.concurrency()), "-",
                 "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"};
         }
         ScenarioResult.Answers answers = r.answers();
@@ -80,7 +81,7 @@ public final class TextTable {
         String peakDb = connections.peakDbConnections() + "/" + setup.roleConnectionLimit()
                 + (setup.proxyDatabaseConnections() == null ? "" : " (proxy max " + setup.proxyDatabaseConnections() + ")");
         return new String[] {
-            r.name(), setup.variant(), setup.target(),
+            r.name(), setup.variant().label(), setup.target().label(),
             setup.concurrency() + (setup.reservedConcurrency() == null ? "" : " (reserved " + setup.reservedConcurrency()
                     + ")"),
             Integer.toString(setup.requests()), Long.toString(answers.ok()), errors(answers.errorDetails()),

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.List;
@@ -44,7 +46,7 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param reservedConcurrency the function's reserved concurrency, or null
      * @param proxyDatabaseConnections the proxy's database connections (MaxConnectionsPercent x limit), or null
      */
-    public record Setup(String variant, String target, String isolation, String proxy, int concurrency, int requests,
+    public record Setup(Variant variant, Target target, String isolation, String proxy, int concurrency, int requests,
             int holdMs, int roleConnectionLimit, Integer reservedConcurrency, Integer proxyDatabaseConnections) {
     }
 
@@ -115,12 +117,12 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param verdict as expected, UNEXPECTED or skipped
      * @param skipped why the scenario did not run, or null
      */
-    public record Outcome(String expected, String observed, Verdict verdict, String skipped) {
+    public record Outcome(Scenario.Expectation expected, String observed, Verdict verdict, String skipped) {
 
         /** The outcome of a run with this many errors. */
-        static Outcome of(Scenario.Expectation expected, long errors) {
+        public static Outcome of(Scenario.Expectation expected, long errors) {
             Scenario.Expectation seen = errors == 0 ? Scenario.Expectation.HOLDS : Scenario.Expectation.FAILS;
-            return new Outcome(expected.name(), seen.name(), Verdict.of(expected, seen), null);
+            return new Outcome(expected, seen.name(), Verdict.of(expected, seen), null);
         }
     }
 
@@ -165,7 +167,7 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
 
     private static Setup setup(Scenario scenario, String isolation, String proxy, int requests,
             Integer proxyDatabaseConnections) {
-        return new Setup(scenario.variant().label(), scenario.target().label(), isolation, proxy,
+        return new Setup(scenario.variant(), scenario.target(), isolation, proxy,
                 scenario.load().peakConcurrency(), requests, scenario.load().holdMillis(),
                 scenario.roleConnectionLimit(), scenario.reservedConcurrency(), proxyDatabaseConnections);
     }
@@ -186,13 +188,13 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
                 answers.throttled(), answers.latencyMs(), answers.throughputPerSec(), answers.durationMs());
         String text = summary.isEmpty() ? description : description + " Measured: " + summary + ".";
         return new ScenarioResult(name, text, setup, counted, connections, environments,
-                Outcome.of(Scenario.Expectation.valueOf(outcome.expected()), counted.errorCount()), timeline);
+                Outcome.of(outcome.expected(), counted.errorCount()), timeline);
     }
 
     static ScenarioResult skipped(Scenario scenario, String reason) {
         return new ScenarioResult(scenario.name(), scenario.description(), setup(scenario, null, null, 0, null),
                 new Answers(0, Map.of(), Map.of(), 0, new Latency(0, 0, 0), 0, 0),
                 new Connections(0, null, 0, null, Map.of()), new Environments(0, 0, 0, 0, 0),
-                new Outcome(scenario.expected().name(), "SKIPPED", Verdict.SKIPPED, reason), List.of());
+                new Outcome(scenario.expected(), "SKIPPED", Verdict.SKIPPED, reason), List.of());
     }
 }

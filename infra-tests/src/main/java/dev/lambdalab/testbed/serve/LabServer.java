@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.lambdalab.db.JsonObject;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.load.HttpApiGateway;
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;

@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.handlers;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lambdalab.testbed.Target;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.scenario.EmulatorHost;
 import dev.lambdalab.testbed.scenario.Scenario;

@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lambdalab.testbed.aws.LocalSecretsManager;
 import dev.lambdalab.testbed.db.LabDatabase;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.TestBed;

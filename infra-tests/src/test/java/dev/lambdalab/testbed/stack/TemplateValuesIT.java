@@ -3,7 +3,7 @@ package dev.lambdalab.testbed.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.load.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.support.LabExtension;

@@ -95,8 +95,14 @@ class PackageGraphTest {
 
     @Test
     void theEmulatorKnowsNothingOfTheHttpApiTheProxiesOrTheScenarios() {
-        assertThat(graph.get("lambda")).as("lambda's dependencies").doesNotContain("load", "serve", "proxy",
+        assertThat(graph.get("lambda")).as("lambda's dependencies").doesNotContain("apigw", "load", "serve", "proxy",
                 "rdsproxy", "scenario", "faults", "(root)");
+    }
+
+    @Test
+    void theHttpApiSideSitsDirectlyAboveTheEmulator() {
+        assertThat(graph.get("apigw")).as("apigw's dependencies: API Gateway's events and answers over Lambda's")
+                .isSubsetOf(Set.of("lambda"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.load;
+package dev.lambdalab.testbed.apigw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.load;
+package dev.lambdalab.testbed.apigw;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.lambdalab.db.JsonObject;
