@@ -42,8 +42,6 @@ final class FaultProbe {
 
     /** The fixed function's pool timeout, from the settings catalogue: a 503 comes within it. */
     static final long POOL_TIMEOUT_MILLIS = Long.parseLong(Setting.POOL_TIMEOUT_MS.defaultValue());
-    /** The function timeout in template.yaml. */
-    static final long FUNCTION_TIMEOUT_MILLIS = 15_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Every error body is kept, and this many 200 bodies. */

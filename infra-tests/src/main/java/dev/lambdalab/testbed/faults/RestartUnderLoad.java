@@ -122,8 +122,8 @@ final class RestartUnderLoad implements FaultExperiment {
                         firstOkAfterReturn + " ms after the return")
                 .check("every error names a connection cause (no 500, no Lambda timeout)", unnamed == 0,
                         unnamed + " others: " + answers)
-                .check("no answer took longer than the function timeout",
-                        slowest < FaultProbe.FUNCTION_TIMEOUT_MILLIS, slowest + " ms")
+                .check("no answer took longer than the function timeout (" + fixed.timeout().toMillis() + " ms)",
+                        slowest < fixed.timeout().toMillis(), slowest + " ms")
                 .check("afterwards every environment answers 200 without a cold start",
                         !sweep.isEmpty() && sweep.stream().allMatch(c -> c.ok() && !c.coldStart()),
                         sweep.size() + " environments: " + Call.answers(sweep))

@@ -50,10 +50,6 @@ final class EnvironmentProcess {
         return process;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     boolean alive() {
         return process.isAlive();
     }

@@ -68,10 +68,6 @@ final class ProxyListener {
         port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    String host() {
-        return host;
-    }
-
     int port() {
         return port;
     }

@@ -30,7 +30,7 @@ final class LiveSeries implements AutoCloseable {
     private final LabDatabase lab;
     private final ArrayDeque<Map<String, Object>> points = new ArrayDeque<>();
     private Connection monitor;
-    private long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
     private volatile int peakDatabaseConnections;
 
     LiveSeries(LabDatabase lab) throws SQLException {
