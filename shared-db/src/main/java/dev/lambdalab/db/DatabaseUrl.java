@@ -141,7 +141,7 @@ public final class DatabaseUrl {
             String value = parameter.getValue();
             switch (name) {
                 case "connection_limit" -> settings.put(Setting.POOL_MAX_SIZE,
-                        Integer.toString(parseInt(value, 1, 100, "parameter connection_limit", "")));
+                        Integer.toString(parseInt(value, 1, 1600, "parameter connection_limit", "")));
                 case "pool_timeout" -> settings.put(Setting.POOL_TIMEOUT_MS,
                         Integer.toString(parseSeconds(value, 600, "pool_timeout") * 1000));
                 case "connect_timeout" -> settings.put(Setting.DB_CONNECT_TIMEOUT_S,

@@ -208,8 +208,22 @@ public final class DbSettings {
         return jdbcParameters;
     }
 
+    /**
+     * maximumPoolSize: POOL_MAX_SIZE when it is given, else the environment's concurrency
+     * ({@link #environmentConcurrency()}), so that each invocation in flight can hold one connection.
+     */
     public int poolMaxSize() {
-        return Setting.POOL_MAX_SIZE.getInt(values);
+        return values.containsKey(Setting.POOL_MAX_SIZE) ? Setting.POOL_MAX_SIZE.getInt(values) : environmentConcurrency();
+    }
+
+    /**
+     * How many invocations this execution environment runs at once: AWS_LAMBDA_MAX_CONCURRENCY, which Lambda sets
+     * on Managed Instances ("Java runtime for Lambda Managed Instances": the function's
+     * PerExecutionEnvironmentMaxConcurrency, as many runtime threads); 1 on classic Lambda, which does not set it.
+     */
+    public int environmentConcurrency() {
+        return values.containsKey(Setting.AWS_LAMBDA_MAX_CONCURRENCY)
+                ? Setting.AWS_LAMBDA_MAX_CONCURRENCY.getInt(values) : 1;
     }
 
     public int poolMinIdle() {

@@ -2,12 +2,16 @@ package dev.lambdalab.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool of the fixed handler: one per execution environment, built during init and sized for
- * Lambda, where an environment serves one request at a time and may be frozen between requests.
+ * The pool of the fixed handler: one per execution environment, built during init and sized for the
+ * environment's concurrency: one connection on classic Lambda, where an environment serves one request at a
+ * time and may be frozen between requests; as many as the environment's threads on Lambda Managed Instances,
+ * where one environment serves up to PerExecutionEnvironmentMaxConcurrency requests at once and is never frozen.
+ * The handler's code is the same for both: only the setting differs ({@link DbSettings#poolMaxSize()}).
  *
  * <h2>What a new connection costs behind RDS Proxy</h2>
  * Behind a transaction-level proxy every statement outside a transaction borrows a database connection,
@@ -60,8 +64,10 @@ public final class LambdaPool {
     private static HikariDataSource create(ConnectionSpec connection, String poolName, boolean suspendable) {
         DbSettings settings = connection.settings();
         HikariConfig config = connection.hikariConfig(poolName);
-        // One request at a time per environment, so one connection is all it can use; concurrency comes
-        // from more environments, and RDS Proxy multiplexes their connections.
+        // As many connections as invocations this environment runs at once, and no more. Classic Lambda: one
+        // request at a time, so 1; concurrency comes from more environments, and RDS Proxy multiplexes their
+        // connections. Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY threads share this pool ("Java runtime for
+        // Lambda Managed Instances"), and a pool of 1 would make all but one of them queue for its connection.
         config.setMaximumPoolSize(settings.poolMaxSize());
         // 1 = a fixed-size pool, as HikariCP recommends; its connection is opened in the background
         // during init, so the first request rarely waits for a TCP and TLS handshake.
@@ -93,6 +99,26 @@ public final class LambdaPool {
                 config.getMinimumIdle(), config.getConnectionTimeout(), config.getValidationTimeout(),
                 config.getIdleTimeout(), config.getMaxLifetime(), config.getKeepaliveTime(), connection.jdbcUrl(),
                 connection.applicationName(), connection.credentials());
+        smallerThanConcurrency(settings).ifPresent(reason -> LOG.warn("[env {}] pool {}: {}",
+                ExecutionEnvironment.shortId(), config.getPoolName(), reason));
         return pool;
+    }
+
+    /**
+     * Why the pool has fewer connections than the environment has threads, when it does: the invocations beyond
+     * the pool's size wait for a connection, each for at most connectionTimeout, then fail with a pool timeout.
+     * Empty when every invocation in flight can hold a connection.
+     */
+    static Optional<String> smallerThanConcurrency(DbSettings settings) {
+        int size = settings.poolMaxSize();
+        int concurrency = settings.environmentConcurrency();
+        if (size >= concurrency) {
+            return Optional.empty();
+        }
+        return Optional.of("maximumPoolSize " + size + " is below this environment's concurrency "
+                + concurrency + " (AWS_LAMBDA_MAX_CONCURRENCY): up to " + (concurrency - size) + " invocations at a time"
+                + " wait for a connection, each for at most connectionTimeout " + settings.poolTimeoutMillis()
+                + " ms; the size comes from POOL_MAX_SIZE (" + settings.origin(Setting.POOL_MAX_SIZE) + ")"
+                + (size == 1 ? ", the rule for classic Lambda, where an environment serves one request at a time" : ""));
     }
 }

@@ -70,8 +70,11 @@ public enum Setting {
             "Secrets Manager endpoint for DB_AUTH=secrets-manager: LocalStack's or the test bed's. Unset in"
                     + " AWS, where the SDK uses the regional endpoint (the VPC endpoint, by private DNS)."),
 
-    POOL_MAX_SIZE(Scope.POOL, "1", Constraint.integer(1, 100), false,
-            "maximumPoolSize. 1: a Lambda environment serves one request at a time."),
+    POOL_MAX_SIZE(Scope.POOL, null, Constraint.integer(1, 1600), false,
+            "maximumPoolSize. Default: the environment's concurrency, so every invocation in flight can hold a"
+                    + " connection and none can hold more: 1 on classic Lambda, where an environment serves one"
+                    + " request at a time; AWS_LAMBDA_MAX_CONCURRENCY on Lambda Managed Instances, whose threads"
+                    + " share the pool. Set it lower only to fit a connection budget (testbed check computes it)."),
     POOL_MIN_IDLE(Scope.POOL, "1", Constraint.integer(0, 100), false,
             "minimumIdle, at most POOL_MAX_SIZE. Equal to it gives the fixed-size pool HikariCP"
                     + " recommends; the connection is opened in the background during init."),
@@ -97,7 +100,11 @@ public enum Setting {
     AWS_LAMBDA_FUNCTION_NAME(Scope.LAMBDA, null, Constraint.text(140), false,
             "Set by Lambda. Part of the default application_name."),
     AWS_LAMBDA_LOG_STREAM_NAME(Scope.LAMBDA, null, Constraint.text(512), false,
-            "Set by Lambda, one per execution environment. Its id becomes the environment id.");
+            "Set by Lambda, one per execution environment. Its id becomes the environment id."),
+    AWS_LAMBDA_MAX_CONCURRENCY(Scope.LAMBDA, null, Constraint.integer(1, 1600), false,
+            "Set by Lambda on Managed Instances: how many invocations this environment runs at once, on threads"
+                    + " sharing the handler (the function's PerExecutionEnvironmentMaxConcurrency). Unset on classic"
+                    + " Lambda: one at a time.");
 
     /** Who reads a setting. */
     public enum Scope {

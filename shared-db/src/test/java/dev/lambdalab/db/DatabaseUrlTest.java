@@ -71,7 +71,7 @@ class DatabaseUrlTest {
     @Test
     void badValuesNameTheParameterAndTheValue() {
         assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://a:b@h/d?connection_limit=abc"))
-                .hasMessage("parameter connection_limit must be an integer from 1 to 100, got \"abc\"");
+                .hasMessage("parameter connection_limit must be an integer from 1 to 1600, got \"abc\"");
         assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://a:b@h:99999/d"))
                 .hasMessage("port must be an integer from 1 to 65535, got \"99999\"");
         assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://a:b@h/d?pgbouncer=yes"))

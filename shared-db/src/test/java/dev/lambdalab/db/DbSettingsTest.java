@@ -37,6 +37,7 @@ class DbSettingsTest {
         assertThat(settings.database()).isEqualTo("postgres");
         assertThat(settings.auth()).isEqualTo(AuthMode.PASSWORD);
         assertThat(settings.poolMaxSize()).as("one request at a time per environment").isEqualTo(1);
+        assertThat(settings.environmentConcurrency()).as("classic Lambda sets no AWS_LAMBDA_MAX_CONCURRENCY").isEqualTo(1);
         assertThat(settings.poolMinIdle()).isEqualTo(1);
         assertThat(settings.poolTimeoutMillis()).isEqualTo(3000);
         assertThat(settings.poolMaxLifetimeMillis()).isEqualTo(600_000);
@@ -45,6 +46,24 @@ class DbSettingsTest {
         assertThat(settings.prepareThreshold()).isEqualTo(5);
         assertThat(settings.origin(Setting.DB_PORT)).isEqualTo(Origin.DEFAULT);
         assertThat(settings.origin(Setting.DB_HOST)).isEqualTo(Origin.VARIABLE);
+    }
+
+    @Test
+    void onManagedInstancesThePoolIsSizedForTheEnvironmentsThreads() {
+        DbSettings settings = DbSettings.from(with(local(), "AWS_LAMBDA_MAX_CONCURRENCY", "32"));
+
+        assertThat(settings.environmentConcurrency()).isEqualTo(32);
+        assertThat(settings.poolMaxSize()).as("one connection per invocation in flight").isEqualTo(32);
+        assertThat(settings.poolMinIdle()).as("opened on demand, not all at init").isEqualTo(1);
+        assertThat(settings.origin(Setting.POOL_MAX_SIZE)).isEqualTo(Origin.UNSET);
+    }
+
+    @Test
+    void anExplicitPoolSizeWinsOverTheConcurrency() {
+        DbSettings settings = DbSettings.from(with(with(local(), "AWS_LAMBDA_MAX_CONCURRENCY", "32"), "POOL_MAX_SIZE", "5"));
+
+        assertThat(settings.poolMaxSize()).isEqualTo(5);
+        assertThat(settings.origin(Setting.POOL_MAX_SIZE)).isEqualTo(Origin.VARIABLE);
     }
 
     @Test
@@ -92,7 +111,7 @@ class DbSettingsTest {
     void aBadNumberNamesTheVariableTheValueAndTheRange() {
         assertThatThrownBy(() -> DbSettings.from(with(local(), "POOL_MAX_SIZE", "abc")))
                 .isInstanceOf(DbConfigurationException.class)
-                .hasMessage("Invalid database settings: POOL_MAX_SIZE must be an integer from 1 to 100, got \"abc\"");
+                .hasMessage("Invalid database settings: POOL_MAX_SIZE must be an integer from 1 to 1600, got \"abc\"");
     }
 
     @Test
@@ -135,7 +154,8 @@ class DbSettingsTest {
                 Arguments.of(Setting.POOL_KEEPALIVE_MS, "ten"),
                 Arguments.of(Setting.AWS_REGION, "Europe"),
                 Arguments.of(Setting.AWS_LAMBDA_FUNCTION_NAME, "x".repeat(141)),
-                Arguments.of(Setting.AWS_LAMBDA_LOG_STREAM_NAME, "x".repeat(513)));
+                Arguments.of(Setting.AWS_LAMBDA_LOG_STREAM_NAME, "x".repeat(513)),
+                Arguments.of(Setting.AWS_LAMBDA_MAX_CONCURRENCY, "0"));
     }
 
     @Test
@@ -213,7 +233,7 @@ class DbSettingsTest {
     void aBadUrlIsShownMasked() {
         assertThatThrownBy(() -> DbSettings.from(Map.of("DATABASE_URL",
                 "postgresql://app:" + PASSWORD + "@db/app?connection_limit=zero")))
-                .hasMessageContaining("DATABASE_URL parameter connection_limit must be an integer from 1 to 100,"
+                .hasMessageContaining("DATABASE_URL parameter connection_limit must be an integer from 1 to 1600,"
                         + " got \"zero\"")
                 .hasMessageContaining("postgresql://app:****@db/app")
                 .message().doesNotContain(PASSWORD);

@@ -64,8 +64,8 @@ final class FaultsCommand implements Callable<Integer> {
             Map<String, String> environment = new LinkedHashMap<>();
             environment.put("database", testBed.description() + "; role app CONNECTION LIMIT 10");
             environment.put("proxy", testBed.proxyDescription());
-            environment.put("function", "fixed: one static pool of " + Setting.POOL_MAX_SIZE.defaultValue()
-                    + " per environment, " + defaults(Setting.POOL_TIMEOUT_MS, Setting.DB_CONNECT_TIMEOUT_S,
+            environment.put("function", "fixed: one static pool of 1 per environment (POOL_MAX_SIZE's default on"
+                    + " classic Lambda: the environment's concurrency), " + defaults(Setting.POOL_TIMEOUT_MS, Setting.DB_CONNECT_TIMEOUT_S,
                             Setting.DB_QUERY_TIMEOUT_S, Setting.DB_SOCKET_TIMEOUT_S) + " unless a fault says otherwise");
             environment.put("template", database.templateText());
             environment.put("isolation", TestBedOptions.isolationText(testBed));

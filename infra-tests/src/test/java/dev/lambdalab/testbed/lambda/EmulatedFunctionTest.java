@@ -181,7 +181,7 @@ class EmulatedFunctionTest {
 
         assertThat(first.outcome()).isEqualTo(Outcome.INIT_ERROR);
         assertThat(first.errorType()).isEqualTo(IllegalArgumentException.class.getName());
-        assertThat(first.errorMessage()).contains("POOL_MAX_SIZE must be an integer from 1 to 100");
+        assertThat(first.errorMessage()).contains("POOL_MAX_SIZE must be an integer from 1 to 1600");
         assertThat(second.environmentId()).isNotEqualTo(first.environmentId());
         assertThat(function.metrics().initErrors()).isEqualTo(2);
         assertThat(function.log().lines()).anySatisfy(line -> assertThat(line.text()).contains("Runtime.InitError"));
