@@ -2,11 +2,15 @@ package dev.lambdalab.testbed.lambda;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.net.Socket;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One execution environment in this JVM: its own class loader (so its own static state), its own thread
  * group (so the threads its code starts, such as HikariCP's housekeeper, are known to belong to it) and
  * one runtime thread that runs its init and then its invocations, one at a time, as Lambda's runtime does.
+ *
+ * <p>On Managed Instances it has {@link #workers()} runtime threads instead, started once init is done, that all
+ * call the one handler instance init constructed, as AWS's runtime client does with AWS_LAMBDA_MAX_CONCURRENCY
+ * ("Java runtime for Lambda Managed Instances": "Each thread shares the same handler object and any static fields").
  */
 final class ClassLoaderSandbox extends Sandbox {
 
@@ -30,19 +38,34 @@ final class ClassLoaderSandbox extends Sandbox {
     final SandboxClassLoader loader;
     final SandboxThreadGroup group;
     private final Thread runtime;
+    private final List<Thread> moreWorkers = new CopyOnWriteArrayList<>();
     private final LinkedTransferQueue<Runnable> tasks = new LinkedTransferQueue<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger invocations = new AtomicInteger();
     private volatile RequestHandler<Object, Object> handler;
 
-    ClassLoaderSandbox(String id, String logStreamName, FunctionCode code, ThreadGroup parentGroup) {
-        super(id, logStreamName);
+    ClassLoaderSandbox(String id, String logStreamName, FunctionCode code, ThreadGroup parentGroup, int workers) {
+        super(id, logStreamName, workers);
         this.loader = new SandboxClassLoader(id.substring(0, 12), code, ClassLoaderSandbox.class.getClassLoader());
         this.group = new SandboxThreadGroup(parentGroup, this);
-        this.runtime = new Thread(group, this::runLoop, "sandbox-" + shortId() + "-runtime");
-        this.runtime.setDaemon(true);
-        this.runtime.setContextClassLoader(loader);
+        this.runtime = worker("runtime");
         this.runtime.start();
+    }
+
+    private Thread worker(String name) {
+        Thread thread = new Thread(group, this::runLoop, "sandbox-" + shortId() + "-" + name);
+        thread.setDaemon(true);
+        thread.setContextClassLoader(loader);
+        return thread;
+    }
+
+    /** After init: the other runtime threads of a Managed Instances environment, taking the same invocations. */
+    private void startMoreWorkers() {
+        for (int i = 2; i <= workers() && state() != State.DEAD; i++) {
+            Thread thread = worker("runtime-" + i);
+            moreWorkers.add(thread);
+            thread.start();
+        }
     }
 
     @Override
@@ -69,6 +92,7 @@ final class ClassLoaderSandbox extends Sandbox {
                 RequestHandler<Object, Object> instance =
                         (RequestHandler<Object, Object>) type.getDeclaredConstructor().newInstance();
                 handler = instance;
+                startMoreWorkers();
                 done.complete(null);
             } catch (Throwable e) {
                 done.fail(rootOfInit(e));
@@ -117,6 +141,7 @@ final class ClassLoaderSandbox extends Sandbox {
             return;
         }
         runtime.interrupt(); // wakes an idle runtime thread so it ends; a running handler is left to finish
+        moreWorkers.forEach(Thread::interrupt);
     }
 
     /**
@@ -142,6 +167,23 @@ final class ClassLoaderSandbox extends Sandbox {
 
     void unregister(Socket socket) {
         sockets.remove(socket);
+    }
+
+    /** CPU time of the threads of its group: its runtime threads and whatever they started (HikariCP's included). */
+    @Override
+    long cpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return -1;
+        }
+        Thread[] members = new Thread[group.activeCount() + 16];
+        int count = group.enumerate(members, true);
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            long cpu = threads.getThreadCpuTime(members[i].getId());
+            total += Math.max(0, cpu);
+        }
+        return total;
     }
 
     @Override

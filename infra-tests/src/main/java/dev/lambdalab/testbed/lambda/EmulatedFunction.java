@@ -21,9 +21,13 @@ import java.util.Optional;
  *       shutdown hook.</li>
  * </ul>
  *
- * Configure it with the {@code withX} methods before the first invocation (they fill a
+ * That is classic Lambda ({@link FunctionRuntime}). With {@link #withManagedInstances} it runs the second execution
+ * model instead, Lambda Managed Instances ({@link ManagedInstancesRuntime}): environments of many threads sharing one
+ * handler, started ahead of traffic, scaled in the background, never frozen.
+ *
+ * <p>Configure it with the {@code withX} methods before the first invocation (they fill a
  * {@link FunctionConfig.Builder}, which checks each value), then call {@link #invoke(Object)} from any number of
- * threads: the first one starts the {@link FunctionRuntime} with the finished {@link FunctionConfig}.
+ * threads: the first one starts the running function with the finished {@link FunctionConfig}.
  * {@link #close()} ends every environment.
  */
 public final class EmulatedFunction implements AutoCloseable {
@@ -35,7 +39,7 @@ public final class EmulatedFunction implements AutoCloseable {
 
     private final Object lock = new Object();
     private FunctionConfig config;
-    private FunctionRuntime runtime;
+    private RunningFunction runtime;
     private boolean closed;
 
     /**
@@ -138,6 +142,15 @@ public final class EmulatedFunction implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the function on Lambda Managed Instances ({@link ManagedInstances}): environments of many threads sharing
+     * one handler, started when the version is published and scaled in the background, never frozen.
+     */
+    public EmulatedFunction withManagedInstances(ManagedInstances managed) {
+        configure().managedInstances(managed);
+        return this;
+    }
+
     /** AWS_REGION as the function sees it. */
     public EmulatedFunction withRegion(String region) {
         configure().region(region);
@@ -201,8 +214,8 @@ public final class EmulatedFunction implements AutoCloseable {
 
     /**
      * Publishes the version now, as Lambda's PublishVersion: with {@link SnapStart#SNAPSHOT}, init runs once and
-     * the snapshot is taken before this returns; otherwise the function just starts. The first invocation does
-     * it when nothing else did.
+     * the snapshot is taken before this returns; on Managed Instances the minimum fleet is started and initialised
+     * before this returns; otherwise the function just starts. The first invocation does it when nothing else did.
      *
      * @throws IllegalStateException when the snapshot's init or dump failed, naming why
      */
@@ -212,21 +225,23 @@ public final class EmulatedFunction implements AutoCloseable {
     }
 
     /** The running function, started on first use. */
-    private FunctionRuntime runtime() {
+    private RunningFunction runtime() {
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("function " + builder.name() + " is closed");
             }
             if (runtime == null) {
                 FunctionConfig finished = builder.build();
-                runtime = new FunctionRuntime(finished, log, clock, threads);
+                runtime = finished.managedInstances().isPresent()
+                        ? new ManagedInstancesRuntime(finished, log, clock, threads)
+                        : new FunctionRuntime(finished, log, clock, threads);
                 config = finished;
             }
             return runtime;
         }
     }
 
-    private Optional<FunctionRuntime> started() {
+    private Optional<RunningFunction> started() {
         synchronized (lock) {
             return Optional.ofNullable(runtime);
         }
@@ -237,24 +252,24 @@ public final class EmulatedFunction implements AutoCloseable {
      * the version is published or without snapshots.
      */
     public Optional<Duration> snapshotInitDuration() {
-        return started().flatMap(FunctionRuntime::snapshot).map(Snapshot::initDuration);
+        return started().flatMap(RunningFunction::snapshot).map(Snapshot::initDuration);
     }
 
     /** The host pids of the restored copies alive now, and the pid they all had when snapshotted. */
     public Optional<RestoredCopies> restoredCopies() {
-        return started().flatMap(FunctionRuntime::snapshot).map(snapshot -> new RestoredCopies(snapshot.sourcePid(),
+        return started().flatMap(RunningFunction::snapshot).map(snapshot -> new RestoredCopies(snapshot.sourcePid(),
                 snapshot.copies().stream().map(ProcessSandbox::processId).filter(pid -> pid > 0).sorted().toList(),
                 snapshot.bytes(), snapshot.dumpDuration()));
     }
 
     public FunctionMetrics metrics() {
-        return started().map(FunctionRuntime::metrics)
+        return started().map(RunningFunction::metrics)
                 .orElseGet(() -> new FunctionMetrics.Recorder().snapshot(List.of(), 0, 0));
     }
 
     /** Every environment created so far, alive or not. */
     public List<EnvironmentInfo> environments() {
-        return started().map(FunctionRuntime::environments).orElse(List.of());
+        return started().map(RunningFunction::environments).orElse(List.of());
     }
 
     /**
@@ -267,7 +282,7 @@ public final class EmulatedFunction implements AutoCloseable {
 
     /** Reclaims the environments idle longer than the idle reclaim now, as the reaper does on its period. */
     void reclaimIdle() {
-        started().ifPresent(FunctionRuntime::reclaimIdle);
+        started().ifPresent(RunningFunction::reclaimIdle);
     }
 
     /**
@@ -277,7 +292,7 @@ public final class EmulatedFunction implements AutoCloseable {
      */
     @Override
     public void close() {
-        FunctionRuntime running;
+        RunningFunction running;
         synchronized (lock) {
             if (closed) {
                 return;

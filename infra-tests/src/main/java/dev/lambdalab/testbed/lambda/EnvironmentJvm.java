@@ -56,8 +56,10 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
         variables.put("_HANDLER", handler);
         variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
-        // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise.
-        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == EnvironmentRole.ON_DEMAND ? "on-demand" : "snap-start");
+        // restore/next (AWSLambda.onInitComplete); Lambda sets "on-demand" otherwise. (For Managed Instances AWS
+        // documents no value of its own, and the runtime client only tests for "snap-start": "on-demand" too.)
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", role == EnvironmentRole.ON_DEMAND
+                || role == EnvironmentRole.MANAGED_INSTANCE ? "on-demand" : "snap-start");
         variables.putAll(environment);
         // As the managed Java runtime: C1 only (faster start), serial GC, heap from the memory setting; the fast
         // profile adds a class-data sharing archive and a heap that starts small (JvmProfile).

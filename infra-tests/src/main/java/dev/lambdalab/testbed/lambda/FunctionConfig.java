@@ -31,15 +31,22 @@ import java.util.OptionalInt;
  * @param jvmProfile the flags of process environments' JVMs
  * @param jvmOptions extra flags for process environments' JVMs
  * @param snapStart whether cold starts restore a snapshot
+ * @param managedInstances the second execution model, Lambda Managed Instances (many invocations per environment);
+ *     empty for classic Lambda (one at a time)
  */
 public record FunctionConfig(String name, String handlerClass, FunctionCode code, Map<String, String> environment,
         int memoryMb, Duration timeout, Duration initTimeout, OptionalInt reservedConcurrency, int accountConcurrency,
         Optional<Duration> idleReclaim, String region, Isolation isolation, JvmProfile jvmProfile,
-        List<String> jvmOptions, SnapStart snapStart) {
+        List<String> jvmOptions, SnapStart snapStart, Optional<ManagedInstances> managedInstances) {
 
     public FunctionConfig {
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** Invocations one environment runs at once: 1, or PerExecutionEnvironmentMaxConcurrency on Managed Instances. */
+    public int perEnvironmentConcurrency() {
+        return managedInstances.map(ManagedInstances::perEnvironmentMaxConcurrency).orElse(1);
     }
 
     /** The concurrency limit that applies: the reserved concurrency if set, else the account's. */
@@ -62,6 +69,11 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
         }
         variables.put("AWS_REGION", region);
         variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        // Managed Instances: how many runtime threads to start. Lambda sets it there (aws-lambda-go pull request 600:
+        // "set by Lambda when a function is configured to use Managed Instances"); AWS's Java runtime client reads it
+        // (ReservedRuntimeEnvironmentVariables.AWS_LAMBDA_MAX_CONCURRENCY), and so does shared-db to size its pool.
+        managedInstances.ifPresent(managed -> variables.put("AWS_LAMBDA_MAX_CONCURRENCY",
+                Integer.toString(managed.perEnvironmentMaxConcurrency())));
         return Map.copyOf(variables);
     }
 
@@ -82,6 +94,7 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
         private JvmProfile jvmProfile = JvmProfile.fromEnvironment();
         private List<String> jvmOptions = List.of();
         private SnapStart snapStart = SnapStart.OFF;
+        private ManagedInstances managedInstances;
 
         public Builder(String name, String handlerClass) {
             this.name = requireText(name, "name");
@@ -187,14 +200,26 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             return this;
         }
 
+        /** Runs the function on Lambda Managed Instances: environments of many threads, started ahead of traffic. */
+        public Builder managedInstances(ManagedInstances managedInstances) {
+            this.managedInstances = Objects.requireNonNull(managedInstances, "managedInstances");
+            return this;
+        }
+
         /**
          * The configuration to start with; the project's own functions and shared-db when no code was given.
          *
-         * @throws IllegalStateException when SnapStart is asked for without process isolation
+         * @throws IllegalStateException when SnapStart is asked for without process isolation, or with Managed
+         *     Instances
          */
         public FunctionConfig build() {
             if (snapStart != SnapStart.OFF && isolation != Isolation.PROCESS) {
                 throw new IllegalStateException("SnapStart needs process isolation: the runtime client runs its hooks");
+            }
+            if (snapStart != SnapStart.OFF && managedInstances != null) {
+                throw new IllegalStateException("SnapStart and Managed Instances exclude each other here: Managed"
+                        + " Instances start their environments when the version is published, with no cold start for a"
+                        + " snapshot to shorten");
             }
             return peek();
         }
@@ -203,7 +228,8 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
         public FunctionConfig peek() {
             return new FunctionConfig(name, handlerClass, code != null ? code : FunctionCode.project(), environment,
                     memoryMb, timeout, initTimeout, reservedConcurrency, accountConcurrency,
-                    Optional.ofNullable(idleReclaim), region, isolation, jvmProfile, jvmOptions, snapStart);
+                    Optional.ofNullable(idleReclaim), region, isolation, jvmProfile, jvmOptions, snapStart,
+                    Optional.ofNullable(managedInstances));
         }
 
         private static Duration within(Duration value, String field) {

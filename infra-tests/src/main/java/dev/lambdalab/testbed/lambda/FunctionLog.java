@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.lambda;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,24 @@ public final class FunctionLog {
     /** Echo every new line to the given consumer as well. */
     public void setSink(Consumer<Line> sink) {
         this.sink = sink == null ? line -> { } : sink;
+    }
+
+    /**
+     * The innermost cause an environment's log names ({@code Caused by: X: message}, as a runtime prints an init
+     * error's stack trace), or empty. In process isolation the runtime client reports an exception thrown during
+     * class initialisation as {@code java.lang.ExceptionInInitializerError}, as Lambda does: the reason is in the log.
+     */
+    public Optional<String> deepestCause(String environmentId) {
+        String found = null;
+        synchronized (lines) {
+            for (Line line : lines) {
+                int at = line.text().indexOf("Caused by: ");
+                if (line.environmentId().equals(environmentId) && at >= 0) {
+                    found = line.text().substring(at + "Caused by: ".length()).strip();
+                }
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** The lines kept, oldest first. */

@@ -2,7 +2,6 @@ package dev.lambdalab.testbed.lambda;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,13 +11,16 @@ import java.util.TreeMap;
  * @param environmentsCreated environments ever created (cold starts plus failed inits)
  * @param coldStarts environments whose init succeeded
  * @param initErrors environments whose init failed
+ * @param initFailures the failed inits' errors ({@code type: message}), counted, the first 20 distinct ones
  * @param invocations invocations that reached an environment (not throttled)
  * @param succeeded invocations whose handler returned
  * @param functionErrors invocations whose handler threw, by exception type
  * @param timeouts invocations that ran past the timeout
  * @param throttles invocations refused with 429
  * @param reclaimed idle environments reclaimed
- * @param peakConcurrency most environments busy at once
+ * @param peakConcurrency most invocations in flight at once (on classic Lambda: environments busy at once)
+ * @param peakEnvironmentConcurrency most invocations one environment ran at once: 1 on classic Lambda, up to
+ *     PerExecutionEnvironmentMaxConcurrency on Managed Instances
  * @param environmentsAlive environments not dead
  * @param environmentsIdle warm environments waiting for work
  * @param environmentsBusy environments running an invocation or their init
@@ -32,9 +34,10 @@ import java.util.TreeMap;
  * @param invocationMillisMean mean duration of returned invocations
  * @param invocationMillisMax longest returned invocation
  */
-public record FunctionMetrics(long environmentsCreated, long coldStarts, long initErrors, long invocations,
+public record FunctionMetrics(long environmentsCreated, long coldStarts, long initErrors,
+        Map<String, Long> initFailures, long invocations,
         long succeeded, Map<String, Long> functionErrors, long timeouts, long throttles, long reclaimed,
-        int peakConcurrency, int environmentsAlive, int environmentsIdle, int environmentsBusy,
+        int peakConcurrency, int peakEnvironmentConcurrency, int environmentsAlive, int environmentsIdle, int environmentsBusy,
         int connectionsHeldByDeadEnvironments, int environmentsFrozen, int connectionsHeldByFrozenEnvironments,
         double initMillisP50, double initMillisMax,
         double invocationMillisMean, double invocationMillisMax) {
@@ -44,6 +47,7 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
         private long environmentsCreated;
         private long coldStarts;
         private long initErrors;
+        private final Map<String, Long> initFailures = new TreeMap<>();
         private long succeeded;
         private final Map<String, Long> functionErrors = new TreeMap<>();
         private long functionErrorCount;
@@ -51,6 +55,7 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
         private long throttles;
         private long reclaimed;
         private int peakConcurrency;
+        private int peakEnvironmentConcurrency;
         private long[] initNanos = new long[64];
         private int initCount;
         private long invocationNanosTotal;
@@ -68,8 +73,12 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
             initNanos[initCount++] = init.toNanos();
         }
 
-        synchronized void initError(String type) {
+        synchronized void initError(String type, String message) {
             initErrors++;
+            String failure = type + ": " + message;
+            if (initFailures.size() < 20 || initFailures.containsKey(failure)) {
+                initFailures.merge(failure, 1L, Long::sum);
+            }
         }
 
         synchronized void succeeded(Duration duration) {
@@ -99,13 +108,17 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
             peakConcurrency = Math.max(peakConcurrency, inFlight);
         }
 
+        synchronized void environmentConcurrency(int inFlightInOneEnvironment) {
+            peakEnvironmentConcurrency = Math.max(peakEnvironmentConcurrency, inFlightInOneEnvironment);
+        }
+
         private void record(Duration duration) {
             long nanos = duration.toNanos();
             invocationNanosTotal += nanos;
             invocationNanosMax = Math.max(invocationNanosMax, nanos);
         }
 
-        synchronized FunctionMetrics snapshot(Collection<Sandbox> sandboxes, int idle, int busy) {
+        synchronized FunctionMetrics snapshot(Iterable<Sandbox> sandboxes, int idle, int busy) {
             int alive = 0;
             int leaked = 0;
             int frozen = 0;
@@ -124,9 +137,9 @@ public record FunctionMetrics(long environmentsCreated, long coldStarts, long in
             long[] inits = Arrays.copyOf(initNanos, initCount);
             Arrays.sort(inits);
             long returned = succeeded + functionErrorCount;
-            return new FunctionMetrics(environmentsCreated, coldStarts, initErrors,
+            return new FunctionMetrics(environmentsCreated, coldStarts, initErrors, Map.copyOf(initFailures),
                     returned + timeouts, succeeded, Map.copyOf(functionErrors), timeouts, throttles, reclaimed,
-                    peakConcurrency, alive, idle, busy, leaked, frozen, heldByFrozen,
+                    peakConcurrency, peakEnvironmentConcurrency, alive, idle, busy, leaked, frozen, heldByFrozen,
                     inits.length == 0 ? 0 : inits[inits.length / 2] / 1e6,
                     inits.length == 0 ? 0 : inits[inits.length - 1] / 1e6,
                     returned == 0 ? 0 : invocationNanosTotal / 1e6 / returned,

@@ -2,47 +2,34 @@ package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.lambda.Invocation.Served;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A started {@link EmulatedFunction}: its environments and Lambda's rules for routing synchronous invocations
- * to them ("Lambda function scaling"). An invocation goes to the most recently used idle environment, else a
- * new one is created (a cold start); when the concurrency limit is in use it is throttled at once. Environments
- * idle longer than the idle reclaim are discarded without any shutdown hook.
+ * A started {@link EmulatedFunction} on classic Lambda: its environments and Lambda's rules for routing synchronous
+ * invocations to them ("Lambda function scaling"). An invocation goes to the most recently used idle environment,
+ * else a new one is created (a cold start); when the concurrency limit is in use it is throttled at once.
+ * Environments idle longer than the idle reclaim are discarded without any shutdown hook.
  */
-final class FunctionRuntime implements AutoCloseable {
-
-    private static final DateTimeFormatter LOG_STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd");
-    private static final SecureRandom RANDOM = new SecureRandom();
+final class FunctionRuntime implements RunningFunction {
 
     private final FunctionConfig config;
     private final FunctionLog log;
     private final NanoClock clock;
-    private final ThreadGroup threads;
     private final FunctionMetrics.Recorder metrics = new FunctionMetrics.Recorder();
     private final Phases phases;
     private final Snapshot snapshot;
+    private final EnvironmentFactory factory;
     private final ScheduledExecutorService reaper;
 
     private final Object lock = new Object();
     private final ArrayDeque<Sandbox> idle = new ArrayDeque<>();
-    private final ConcurrentLinkedQueue<Sandbox> sandboxes = new ConcurrentLinkedQueue<>();
     private int inFlight;
     private boolean closed;
 
@@ -51,10 +38,10 @@ final class FunctionRuntime implements AutoCloseable {
         this.config = config;
         this.log = log;
         this.clock = clock;
-        this.threads = threads;
         this.phases = new Phases(config, metrics, log);
         SharedLibraryState.prepare();
         this.snapshot = config.snapStart() == SnapStart.SNAPSHOT ? takeSnapshot() : null;
+        this.factory = new EnvironmentFactory(config, log, threads, snapshot);
         this.reaper = config.idleReclaim().map(this::startReaper).orElse(null);
     }
 
@@ -89,13 +76,14 @@ final class FunctionRuntime implements AutoCloseable {
         return executor;
     }
 
-    Optional<Snapshot> snapshot() {
+    @Override
+    public Optional<Snapshot> snapshot() {
         return Optional.ofNullable(snapshot);
     }
 
-    /** Routes the event to an environment and waits for its answer; see {@link EmulatedFunction#invoke}. */
-    Invocation invoke(Object event) {
-        String requestId = requestId();
+    @Override
+    public Invocation invoke(Object event) {
+        String requestId = RequestIds.next();
         Sandbox sandbox;
         boolean cold = false;
         synchronized (lock) {
@@ -111,10 +99,12 @@ final class FunctionRuntime implements AutoCloseable {
             metrics.concurrency(inFlight);
             sandbox = idle.pollFirst();
             if (sandbox == null) {
-                sandbox = newSandbox();
+                sandbox = factory.create();
+                metrics.environmentCreated();
                 cold = true;
             }
             sandbox.setState(Sandbox.State.BUSY);
+            metrics.environmentConcurrency(sandbox.invocationStarted());
         }
         try {
             Duration initDuration = Duration.ZERO;
@@ -135,6 +125,7 @@ final class FunctionRuntime implements AutoCloseable {
     private void release(Sandbox sandbox) {
         synchronized (lock) {
             inFlight--;
+            sandbox.invocationEnded();
             if (sandbox.state() != Sandbox.State.DEAD && !closed) {
                 sandbox.setState(Sandbox.State.IDLE);
                 sandbox.setLastUsedNanos(clock.nanoTime());
@@ -144,36 +135,9 @@ final class FunctionRuntime implements AutoCloseable {
         }
     }
 
-    /** A random (version 4) UUID from ThreadLocalRandom: unique enough for request ids, no SecureRandom lock. */
-    private static String requestId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(high, low).toString();
-    }
-
-    private Sandbox newSandbox() {
-        byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
-        String id = HexFormat.of().formatHex(random);
-        String logStream = LocalDate.now(ZoneOffset.UTC).format(LOG_STREAM_DATE) + "/[$LATEST]" + id;
-        Sandbox sandbox;
-        if (config.isolation() == Isolation.CLASSLOADER) {
-            sandbox = new ClassLoaderSandbox(id, logStream, config.code(), threads);
-        } else if (snapshot != null) {
-            sandbox = new ProcessSandbox(id, logStream, snapshot, log);
-        } else {
-            sandbox = new ProcessSandbox(id, logStream, EnvironmentJvm.of(config), log,
-                    config.snapStart() == SnapStart.HOOKS_ONLY ? EnvironmentRole.HOOKS_ONLY
-                            : EnvironmentRole.ON_DEMAND);
-        }
-        sandboxes.add(sandbox);
-        metrics.environmentCreated();
-        return sandbox;
-    }
-
     /** Discards every environment idle for at least the idle reclaim, by the clock; the reaper calls it. */
-    void reclaimIdle() {
+    @Override
+    public void reclaimIdle() {
         Duration idleReclaim = config.idleReclaim().orElse(null);
         if (idleReclaim == null) {
             return;
@@ -191,19 +155,16 @@ final class FunctionRuntime implements AutoCloseable {
         }
     }
 
-    FunctionMetrics metrics() {
+    @Override
+    public FunctionMetrics metrics() {
         synchronized (lock) {
-            return metrics.snapshot(sandboxes, idle.size(), inFlight);
+            return metrics.snapshot(factory.all(), idle.size(), inFlight);
         }
     }
 
-    List<EnvironmentInfo> environments() {
-        List<EnvironmentInfo> result = new ArrayList<>();
-        for (Sandbox sandbox : sandboxes) {
-            result.add(new EnvironmentInfo(sandbox.id(), sandbox.state().name(), sandbox.deathReason(),
-                    sandbox.invocations(), sandbox.openSockets(), sandbox.frozen(), sandbox.processId()));
-        }
-        return result;
+    @Override
+    public List<EnvironmentInfo> environments() {
+        return factory.infos();
     }
 
     /** Ends every environment as if its process were killed, then the snapshot. */
@@ -219,9 +180,7 @@ final class FunctionRuntime implements AutoCloseable {
         if (reaper != null) {
             reaper.shutdownNow();
         }
-        for (Sandbox sandbox : sandboxes) {
-            sandbox.destroy("destroyed: the emulated function was closed");
-        }
+        factory.destroyAll("destroyed: the emulated function was closed");
         if (snapshot != null) {
             snapshot.close();
         }

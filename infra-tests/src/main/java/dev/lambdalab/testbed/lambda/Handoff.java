@@ -18,17 +18,52 @@ final class Handoff<T> {
     private volatile T value;
     private volatile Throwable error;
     private volatile Thread waiter;
+    // Guarded by this: the action to run when the task ends, and whether it has (set before the waiter is woken).
+    private Runnable whenDone;
+    private boolean finished;
 
     void complete(T result) {
         value = result;
-        done = true;
-        wake();
+        finish();
     }
 
     void fail(Throwable failure) {
         error = failure;
+        finish();
+    }
+
+    /** Runs the registered action, then wakes the waiter: what the action frees is free when the caller returns. */
+    private void finish() {
+        Runnable action;
+        synchronized (this) {
+            finished = true;
+            action = whenDone;
+            whenDone = null;
+        }
+        if (action != null) {
+            action.run();
+        }
         done = true;
         wake();
+    }
+
+    /**
+     * Runs {@code action} once the task ends, however it ends, at once if it already has; before the waiter returns
+     * when it was registered before the end. On Managed Instances an invocation holds its worker until its handler
+     * returns, even after its caller got a timeout, and a caller that sends its next request at once must find the
+     * worker free.
+     */
+    void whenDone(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            now = finished;
+            if (!now) {
+                whenDone = action;
+            }
+        }
+        if (now) {
+            action.run();
+        }
     }
 
     private void wake() {

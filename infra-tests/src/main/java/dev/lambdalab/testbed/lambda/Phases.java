@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
@@ -45,7 +46,7 @@ final class Phases {
         }
         Handoff<Void> init = sandbox.init(config.handlerClass(), environment);
         long start = System.nanoTime();
-        Duration initTimeout = config.initTimeout();
+        Duration initTimeout = initTimeout();
         try {
             init.await(initTimeout.toNanos());
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
@@ -59,16 +60,19 @@ final class Phases {
             return new Init(duration, null);
         } catch (TimeoutException e) {
             sandbox.discard("init timed out");
-            metrics.initError("Sandbox.Timedout");
+            String message = String.format(Locale.ROOT, "Init timed out after %.2f seconds",
+                    initTimeout.toMillis() / 1000.0);
+            metrics.initError("Sandbox.Timedout", message);
             return new Init(initTimeout, Invocation.failed(requestId, Outcome.INIT_ERROR,
-                    new Served(sandbox.id(), true, initTimeout), "Sandbox.Timedout",
-                    String.format(Locale.ROOT, "Init timed out after %.2f seconds", initTimeout.toMillis() / 1000.0),
-                    Duration.ZERO));
+                    new Served(sandbox.id(), true, initTimeout), "Sandbox.Timedout", message, Duration.ZERO));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             sandbox.discard("init failed");
             String type = errorType(cause);
-            metrics.initError(type);
+            // The reason, where the runtime's report only names the wrapper: the log's innermost "Caused by".
+            String reason = cause.getMessage() + deepestCause(sandbox, type.equals(cause.getMessage()))
+                    .map(deepest -> " (caused by: " + deepest + ")").orElse("");
+            metrics.initError(type, reason);
             log.append(sandbox.id(), requestId, "INIT_REPORT Status: error Error Type: Runtime.InitError "
                     + type + ": " + cause.getMessage());
             return new Init(Duration.ZERO, Invocation.failed(requestId, Outcome.INIT_ERROR,
@@ -82,22 +86,53 @@ final class Phases {
         }
     }
 
-    /** Runs the handler on the event, within the function timeout. */
+    /**
+     * How long init may take: the function's init timeout on classic Lambda (10 s); on Managed Instances "the
+     * maximum of 130 seconds or the configured function timeout" ("Understanding the Lambda Managed Instances
+     * execution environment").
+     */
+    Duration initTimeout() {
+        if (config.managedInstances().isEmpty()) {
+            return config.initTimeout();
+        }
+        Duration floor = Duration.ofSeconds(130);
+        return config.timeout().compareTo(floor) > 0 ? config.timeout() : floor;
+    }
+
+    /** Runs the handler on the event, within the function timeout; classic Lambda: a timeout ends the environment. */
     Invocation invoke(Sandbox sandbox, Object event, String requestId, Served served) {
+        return invoke(sandbox, event, requestId, served, null);
+    }
+
+    /**
+     * Runs the handler on the event, within the function timeout.
+     *
+     * @param handlerEnded on Managed Instances: called when the handler returns or throws, which frees its worker.
+     *     There a timeout fails the invocation for its caller and nothing else: "Lambda Managed Instances does not
+     *     enforce the timeout, and your code continues to run", and the environment keeps serving. {@code null} on
+     *     classic Lambda, where a timeout ends the environment.
+     */
+    Invocation invoke(Sandbox sandbox, Object event, String requestId, Served served, Runnable handlerEnded) {
         Duration timeout = config.timeout();
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         EmulatedContext context = new EmulatedContext(requestId, config.name(), config.memoryMb(), deadline,
                 sandbox.id(), sandbox.logStreamName(), log);
         try {
-            Object response = sandbox.invoke(event, context).await(timeout.toNanos());
+            Handoff<Object> running = sandbox.invoke(event, context);
+            if (handlerEnded != null) {
+                running.whenDone(handlerEnded);
+            }
+            Object response = running.await(timeout.toNanos());
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             metrics.succeeded(duration);
             return Invocation.success(requestId, served, response, duration);
         } catch (TimeoutException e) {
-            // As Lambda: the caller gets the timeout now; the environment is not reused. Nothing in it is
+            // Classic Lambda: the caller gets the timeout now; the environment is not reused. Nothing in it is
             // closed, so a connection it holds stays open until the server or the proxy drops it.
-            sandbox.discard("timed out");
+            if (handlerEnded == null) {
+                sandbox.discard("timed out");
+            }
             metrics.timedOut();
             String message = String.format(Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0);
             log.append(sandbox.id(), requestId, message);
@@ -110,10 +145,30 @@ final class Phases {
             return Invocation.failed(requestId, Outcome.FUNCTION_ERROR, served, type, cause.getMessage(), duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            sandbox.discard("caller interrupted");
+            if (handlerEnded == null) {
+                sandbox.discard("caller interrupted");
+            }
             return Invocation.failed(requestId, Outcome.FUNCTION_ERROR, served, "Interrupted",
                     "the caller was interrupted", Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /**
+     * The log's innermost cause for the environment. When the report names nothing but its type, the runtime printed
+     * the stack trace just before reporting it; its lines travel through a pipe, so they may take a moment.
+     */
+    private Optional<String> deepestCause(Sandbox sandbox, boolean reportSaysNothing) {
+        Optional<String> found = log.deepestCause(sandbox.id());
+        for (int attempt = 0; found.isEmpty() && reportSaysNothing && attempt < 10; attempt++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            found = log.deepestCause(sandbox.id());
+        }
+        return found;
     }
 
     /** The error type Lambda reports: the exception's class, or the one the runtime client reported. */

@@ -43,26 +43,27 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
     private final RuntimeHandoffs handoffs = new RuntimeHandoffs();
     private volatile String functionArn = RuntimeJson.functionArn(Map.of());
 
-    /** An environment of the given role, other than a restored copy. */
-    ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, EnvironmentRole role) {
-        this(id, logStreamName, jvm, log, role, null, null);
+    /** An environment of the given role, other than a restored copy, running {@code workers} invocations at once. */
+    ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log, EnvironmentRole role,
+            int workers) {
+        this(id, logStreamName, jvm, log, role, null, null, workers);
     }
 
     /** The environment a snapshot is taken of: its Runtime API is the snapshot's, whose port the copies keep. */
     ProcessSandbox(String id, EnvironmentJvm jvm, FunctionLog log, RuntimeApiServer snapshotApi) {
         this(id, "", jvm, log, EnvironmentRole.SNAPSHOT_SOURCE, null,
-                Objects.requireNonNull(snapshotApi, "snapshotApi"));
+                Objects.requireNonNull(snapshotApi, "snapshotApi"), 1);
     }
 
     /** A copy restored from the snapshot. */
     ProcessSandbox(String id, String logStreamName, Snapshot snapshot, FunctionLog log) {
         this(id, logStreamName, snapshot.jvm(), log, EnvironmentRole.RESTORED_COPY,
-                Objects.requireNonNull(snapshot, "snapshot"), null);
+                Objects.requireNonNull(snapshot, "snapshot"), null, 1);
     }
 
     private ProcessSandbox(String id, String logStreamName, EnvironmentJvm jvm, FunctionLog log,
-            EnvironmentRole role, Snapshot snapshot, RuntimeApiServer snapshotApi) {
-        super(id, logStreamName);
+            EnvironmentRole role, Snapshot snapshot, RuntimeApiServer snapshotApi, int workers) {
+        super(id, logStreamName, workers);
         this.jvm = Objects.requireNonNull(jvm, "jvm");
         this.log = log;
         this.role = role;
@@ -183,7 +184,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
             invocations++;
             handoffs.beginInvocation(done, context.getAwsRequestId());
             parkRequested = false;
-            if (frozen) {
+            if (frozen) { // never on Managed Instances, whose environments are not frozen
                 Signals.get().send(Signals.Signal.CONT, jvmPid);
                 frozen = false;
             }
@@ -197,7 +198,7 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     synchronized void parked() {
-        parkRequested = true;
+        parkRequested = role.freezesWhenIdle();
         freezeIfParkedAndWaiting();
     }
 
@@ -232,17 +233,30 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
 
     @Override
     public void response(String requestId, String body) {
-        handoffs.endInvocation(RuntimeJson.answer(body), null);
+        handoffs.endInvocation(requestId, RuntimeJson.answer(body), null);
     }
 
     @Override
     public void invocationError(String requestId, String errorType, String body) {
-        handoffs.endInvocation(null, RuntimeJson.error(errorType, body));
+        handoffs.endInvocation(requestId, null, RuntimeJson.error(errorType, body));
     }
 
     @Override
     public void initError(String errorType, String body) {
         handoffs.endInit(RuntimeJson.error(errorType, body));
+    }
+
+    @Override
+    boolean alive() {
+        EnvironmentProcess running = process;
+        return super.alive() && running != null && running.alive();
+    }
+
+    /** CPU time of the environment's JVM ({@code utime + stime} of /proc/PID/stat), for the Managed Instances scaler. */
+    @Override
+    long cpuNanos() {
+        long ticks = jvmPid > 0 ? Signals.cpuTicks(jvmPid) : -1;
+        return ticks < 0 ? -1 : ticks * 10_000_000L; // USER_HZ: 100 ticks per second on Linux
     }
 
     /** Freezes the process when the emulator parked it and its runtime is waiting for the next event. */

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,11 @@ import java.util.regex.Pattern;
  *       ({@code AWSLambda.onInitComplete} in aws-lambda-java-runtime-interface-client); and
  *       {@code POST .../restore/error} when one of those hooks threw.</li>
  * </ul>
+ *
+ * <p>On Managed Instances the runtime client polls {@code invocation/next} from several threads at once, one per
+ * AWS_LAMBDA_MAX_CONCURRENCY (its {@code AWSLambda.startRuntimeLoops}; each thread has its own connection, the
+ * native client keeps one curl handle per thread): each waiting poll takes the next event, and an answer is
+ * accepted for any invocation in progress, by its request id.
  *
  * <p>Every answer is HTTP/1.1 with a Content-Length: the runtime client's native HTTP layer crashes the
  * JVM (SIGSEGV) on an HTTP/1.0 answer or one without a length, so the JDK server is always given the
@@ -78,7 +85,8 @@ final class RuntimeEndpoint {
     private final Listener listener;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Object parked = new Object();
-    private volatile String inProgress;
+    /** Request ids handed to the runtime and not answered yet (one at a time on classic Lambda). */
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     RuntimeEndpoint(Listener listener) {
@@ -114,23 +122,24 @@ final class RuntimeEndpoint {
             if ("POST".equals(method) && (path.equals(PREFIX + "init/error") || path.equals(PREFIX + "restore/error"))) {
                 String body = body(exchange);
                 String type = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
-                send(exchange, 202, "{\"status\":\"OK\"}");
+                // Recorded before the answer: the runtime client exits as soon as it has it, and the process's exit
+                // must not overtake the error it reported (else every init error would read "Runtime exited").
                 if (path.endsWith("init/error")) {
                     listener.initError(type, body);
                 } else {
                     listener.restoreError(type, body);
                 }
+                send(exchange, 202, "{\"status\":\"OK\"}");
                 return;
             }
             Matcher invocation = INVOCATION.matcher(path);
             if ("POST".equals(method) && invocation.matches()) {
                 String requestId = invocation.group(1);
                 String body = body(exchange);
-                if (!requestId.equals(inProgress)) {
+                if (!inProgress.remove(requestId)) {
                     send(exchange, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
                     return;
                 }
-                inProgress = null;
                 send(exchange, 202, "{\"status\":\"OK\"}");
                 if (invocation.group(2).equals("response")) {
                     listener.response(requestId, body);
@@ -176,7 +185,7 @@ final class RuntimeEndpoint {
         if (event == CLOSED) {
             return;
         }
-        inProgress = event.requestId();
+        inProgress.add(event.requestId());
         Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", "application/json");
         headers.set("Lambda-Runtime-Aws-Request-Id", event.requestId());

@@ -1,17 +1,20 @@
 package dev.lambdalab.testbed.lambda;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What the emulator waits for from the runtime client inside a process environment: the end of init (for a
- * restored copy, of the restore), and the answer to the invocation in flight. The Runtime API's events end them
- * ({@code /next} after init, {@code /response}, {@code /error}); the process's exit fails whatever is open. Init
- * also holds one of the machine's {@link StartSlot}s, freed however init ends.
+ * restored copy, of the restore), and the answers to the invocations in flight, by request id (one at a time on
+ * classic Lambda, several on Managed Instances). The Runtime API's events end them ({@code /next} after init,
+ * {@code /response}, {@code /error}); the process's exit fails whatever is open. Init also holds one of the
+ * machine's {@link StartSlot}s, freed however init ends.
  */
 final class RuntimeHandoffs {
 
     private final StartSlot startSlot = new StartSlot();
     private Handoff<Void> init;
-    private Handoff<Object> invocation;
-    private volatile String requestId = "-";
+    private final Map<String, Handoff<Object>> invocations = new LinkedHashMap<>();
 
     StartSlot startSlot() {
         return startSlot;
@@ -43,17 +46,14 @@ final class RuntimeHandoffs {
 
     /** An invocation is dispatched to the runtime client. */
     synchronized void beginInvocation(Handoff<Object> done, String awsRequestId) {
-        invocation = done;
-        requestId = awsRequestId;
+        invocations.put(awsRequestId, done);
     }
 
-    /** The runtime client answered the invocation in flight: with a response, or a failure when not null. */
-    void endInvocation(Object response, Throwable failure) {
+    /** The runtime client answered this invocation: with a response, or a failure when not null. */
+    void endInvocation(String awsRequestId, Object response, Throwable failure) {
         Handoff<Object> done;
         synchronized (this) {
-            done = invocation;
-            invocation = null;
-            requestId = "-";
+            done = invocations.remove(awsRequestId);
         }
         if (done == null) {
             return;
@@ -65,9 +65,12 @@ final class RuntimeHandoffs {
         }
     }
 
-    /** The request id of the invocation in flight, {@code -} between invocations: for the log's lines. */
-    String requestId() {
-        return requestId;
+    /**
+     * The request id of the invocation in flight, for the log's lines: {@code -} between invocations, and when
+     * several run at once (a line of the process's output cannot tell which thread wrote it).
+     */
+    synchronized String requestId() {
+        return invocations.size() == 1 ? invocations.keySet().iterator().next() : "-";
     }
 
     /**
@@ -75,16 +78,24 @@ final class RuntimeHandoffs {
      * ended the environment itself ({@code endedByEmulator}), whose caller already has its answer.
      */
     void exited(int status, boolean endedByEmulator) {
-        RuntimeReportedError exited = new RuntimeReportedError("Runtime.ExitError",
-                "RequestId: " + requestId + " Error: Runtime exited with error: exit status " + status);
-        Handoff<Object> running;
+        Map<String, Handoff<Object>> running;
         synchronized (this) {
-            running = invocation;
-            invocation = null;
+            running = new LinkedHashMap<>(invocations);
+            invocations.clear();
         }
-        endInit(exited);
-        if (running != null && !endedByEmulator) {
-            running.fail(exited);
-        }
+        endInit(error("-", status));
+        running.forEach((id, handoff) -> {
+            if (endedByEmulator) {
+                // the caller already has its answer; on Managed Instances this still frees the worker's slot
+                handoff.fail(new RuntimeReportedError("Runtime.ExitError", "the environment was ended"));
+            } else {
+                handoff.fail(error(id, status));
+            }
+        });
+    }
+
+    private static RuntimeReportedError error(String requestId, int status) {
+        return new RuntimeReportedError("Runtime.ExitError",
+                "RequestId: " + requestId + " Error: Runtime exited with error: exit status " + status);
     }
 }

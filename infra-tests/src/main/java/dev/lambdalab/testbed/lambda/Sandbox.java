@@ -1,12 +1,17 @@
 package dev.lambdalab.testbed.lambda;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One execution environment, whichever way it is isolated: a class loader and threads in this JVM
  * ({@link ClassLoaderSandbox}) or a JVM process of its own under AWS's runtime interface client
- * ({@link ProcessSandbox}): what both keep (id, state, last use) lives here. {@link EmulatedFunction} applies Lambda's rules (routing, throttling, timeouts,
- * reclaim) the same way to both.
+ * ({@link ProcessSandbox}): what both keep (id, state, last use, invocations in flight) lives here. The running
+ * function ({@link FunctionRuntime} for classic Lambda, {@link ManagedInstancesRuntime} for Managed Instances)
+ * applies Lambda's rules (routing, throttling, timeouts, reclaim or scaling) the same way to both.
+ *
+ * <p>An environment runs {@link #workers()} invocations at once: one on classic Lambda, the function's
+ * PerExecutionEnvironmentMaxConcurrency on Managed Instances, on threads that share one handler.
  */
 abstract class Sandbox {
 
@@ -18,10 +23,54 @@ abstract class Sandbox {
     private volatile State state = State.NEW;
     private volatile String deathReason;
     private volatile long lastUsedNanos = System.nanoTime();
+    private final int workers;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
 
-    Sandbox(String id, String logStreamName) {
+    Sandbox(String id, String logStreamName, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        }
         this.id = id;
         this.logStreamName = logStreamName;
+        this.workers = workers;
+    }
+
+    /** Invocations it runs at once: 1 on classic Lambda, PerExecutionEnvironmentMaxConcurrency on Managed Instances. */
+    final int workers() {
+        return workers;
+    }
+
+    /** An invocation was routed here; it counts until {@link #invocationEnded()}. Returns the count in flight. */
+    final int invocationStarted() {
+        int now = inFlight.incrementAndGet();
+        peakInFlight.accumulateAndGet(now, Math::max);
+        return now;
+    }
+
+    /** The handler of an invocation returned or threw (on Managed Instances possibly after its caller timed out). */
+    final void invocationEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Invocations whose handler is running now. */
+    final int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The most invocations it ran at once. */
+    final int peakInFlight() {
+        return peakInFlight.get();
+    }
+
+    /** Whether it can still serve: not dead (and for a process environment, its process is running). */
+    boolean alive() {
+        return state != State.DEAD;
+    }
+
+    /** CPU time its threads (or its process) used so far, in nanoseconds, or -1 when it cannot be read. */
+    long cpuNanos() {
+        return -1;
     }
 
     /** The environment id: the log stream's, and ExecutionEnvironment.id() inside it. */
