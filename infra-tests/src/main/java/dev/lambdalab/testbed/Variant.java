@@ -5,14 +5,16 @@ import dev.lambdalab.testbed.label.Labelled;
 import java.util.List;
 
 /**
- * Which handler: the broken per-invocation pool, the fixed static pool of size 1, or the fixed one with
- * SnapStart's runtime hooks.
+ * Which handler: the broken per-invocation pool, the fixed static pool sized for the environment's concurrency, the
+ * fixed one with SnapStart's runtime hooks, or AWS's Managed Instances example, a static pool of HikariCP's defaults.
  */
 public enum Variant implements Labelled {
     BROKEN("dev.lambdalab.functions.broken.BrokenHandler", "/broken", "broken"),
     FIXED("dev.lambdalab.functions.fixed.FixedHandler", "/fixed", "fixed"),
     /** The fixed handler made safe for SnapStart (only the SnapStart scenarios run it). */
-    FIXED_SNAPSTART("dev.lambdalab.functions.snapstart.SnapStartFixedHandler", "/fixed-snapstart", "fixed-snapstart");
+    FIXED_SNAPSTART("dev.lambdalab.functions.snapstart.SnapStartFixedHandler", "/fixed-snapstart", "fixed-snapstart"),
+    /** AWS's example for Managed Instances: one static pool with HikariCP's defaults (only the Managed Instances rows). */
+    DEFAULT_POOL("dev.lambdalab.functions.managed.DefaultPoolHandler", "/default-pool", "default-pool");
 
     private final String handlerClass;
     private final String path;

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.aws;
 
+import dev.lambdalab.testbed.ExecutionModel;
 import dev.lambdalab.testbed.Target;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.HttpSender;
@@ -179,7 +180,7 @@ public final class AwsExperiment {
             Double concurrency, Scenario.Expectation expected, Double pinned) {
         LoadResult load = window.load();
         boolean proxied = target == Target.PROXY;
-        ScenarioResult.Setup setup = new ScenarioResult.Setup(variant, target, "lambda",
+        ScenarioResult.Setup setup = new ScenarioResult.Setup(variant, target, ExecutionModel.CLASSIC, "lambda",
                 proxied ? "rds-proxy (AWS)" : null, plan.concurrency(), load.requests(), plan.holdMillis(), limit, null,
                 proxyConnections);
         ScenarioResult.Connections connections = new ScenarioResult.Connections(
@@ -188,7 +189,8 @@ public final class AwsExperiment {
                 pinned == null ? null : (int) Math.round(pinned), Map.of());
         ScenarioResult.Environments environments = new ScenarioResult.Environments(
                 concurrency != null ? Math.round(concurrency) : load.distinctEnvironments(),
-                load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(), 0);
+                load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L), load.distinctBackendPids(), 0,
+                -1);
         return new ScenarioResult(name, description, setup, ScenarioResult.Answers.of(load), connections,
                 environments, ScenarioResult.Outcome.of(expected, load.errors()), List.of());
     }

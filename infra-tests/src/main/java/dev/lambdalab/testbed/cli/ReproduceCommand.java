@@ -7,9 +7,11 @@ import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
 import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
+import dev.lambdalab.testbed.scenario.ManagedInstancesScenarios;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.SnapStartScenarios;
 import dev.lambdalab.testbed.scenario.StandardScenarios;
+import dev.lambdalab.testbed.ExecutionModel;
 import dev.lambdalab.testbed.Target;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
@@ -35,8 +37,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code testbed reproduce}: the side-by-side matrix on an embedded PostgreSQL. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the broken and the fixed handler side by side, straight to the database and behind PgBouncer"
-                + " (standing in for RDS Proxy), and prints one table.",
+        description = {"Runs the broken and the fixed handler side by side, straight to the database and behind the proxy"
+                + " (the RDS Proxy emulator, or PgBouncer with --proxy pgbouncer), on classic Lambda and on Lambda"
+                + " Managed Instances, and prints one table.",
             "Exit code: 0 when every scenario behaves as expected, 1 when one does not or the run fails, 2 for a bad flag."})
 final class ReproduceCommand implements Callable<Integer> {
 
@@ -84,6 +87,14 @@ final class ReproduceCommand implements Callable<Integer> {
             + " (default: both).")
     private List<Target> targets;
 
+    @Option(names = "--models", paramLabel = "LIST", split = ",", description = "Which execution models: classic (an"
+            + " environment per concurrent request; the rows above) and managed-instances (Lambda Managed Instances:"
+            + " " + ManagedInstancesScenarios.CALLERS + " callers on " + ManagedInstancesScenarios.MIN_ENVIRONMENTS
+            + " to " + ManagedInstancesScenarios.MAX_ENVIRONMENTS + " environments of " + ManagedInstancesScenarios.THREADS
+            + " threads, " + ManagedInstancesScenarios.HOLD_MS + " ms holds; --targets applies, --variants, --requests,"
+            + " --hold-ms, --role-limit and the concurrency flags do not) (default: both).")
+    private List<ExecutionModel> models;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here (default:"
             + " ${DEFAULT-VALUE}).", defaultValue = "reports/reproduce.json")
     private Path json;
@@ -113,13 +124,29 @@ final class ReproduceCommand implements Callable<Integer> {
         Path logFile = Logging.besideReport(json);
         Logging.configure(verbose, logFile);
 
-        List<Scenario> scenarios = new ArrayList<>(matrix.scenarios());
+        Set<ExecutionModel> modelSet = models == null ? EnumSet.allOf(ExecutionModel.class) : EnumSet.copyOf(models);
+        List<Scenario> scenarios = new ArrayList<>(modelSet.contains(ExecutionModel.CLASSIC) ? matrix.scenarios()
+                : List.of());
+        if (modelSet.contains(ExecutionModel.MANAGED_INSTANCES)) {
+            ManagedInstancesScenarios managed = ManagedInstancesScenarios.defaults(matrix.proxy());
+            managed.scenarios().stream().filter(scenario -> targetSet().contains(scenario.target()))
+                    .forEach(scenarios::add);
+        }
+        check(!scenarios.isEmpty(), "--models, --variants and --targets leave no scenario to run");
         SnapStart snapStartMode = snapStartMode();
         scenarios.addAll(SnapStartScenarios.scenarios(snapStartMode, roleLimit, requests, holdMillis, matrix.proxy()));
         err.println("Lambda connection lab: testbed reproduce");
         err.println("  starting PostgreSQL ...");
         try (TestBed testBed = database.open(roleLimit)) {
             Map<String, String> environment = describe(testBed, matrix);
+            if (modelSet.contains(ExecutionModel.MANAGED_INSTANCES)) {
+                environment.put("managed instances", ManagedInstancesScenarios.FLEET.describe() + ", target utilization "
+                        + ManagedInstancesScenarios.FLEET.targetUtilizationPercent() + " %, scaler every 1 s, the fleet"
+                        + " at most doubling within 30 s (AWS's 5 minutes, compressed); " + ManagedInstancesScenarios.HOLD_MS
+                        + " ms holds, POOL_TIMEOUT_MS " + ManagedInstancesScenarios.POOL_TIMEOUT_MS + "; role limit "
+                        + ManagedInstancesScenarios.ROLE_LIMIT + " (the default-pool rows: "
+                        + ManagedInstancesScenarios.DEFAULT_POOL_ROLE_LIMIT + ")");
+            }
             if (snapStartMode != SnapStart.OFF) {
                 environment.put("snapstart", snapStartMode == SnapStart.SNAPSHOT
                         ? "CRIU snapshots: init once, every cold start restores a copy in its own PID namespace"
@@ -133,14 +160,17 @@ final class ReproduceCommand implements Callable<Integer> {
             int index = 0;
             for (Scenario scenario : scenarios) {
                 index++;
-                String head = String.format(Locale.ROOT, "[%d/%d] %-34s %s -> %s, %d callers, %d requests, hold %d ms",
+                String amount = scenario.load().requests() > 0 ? scenario.load().requests() + " requests"
+                        : "for " + scenario.load().totalDuration().toSeconds() + " s";
+                String head = String.format(Locale.ROOT, "[%d/%d] %-34s %s -> %s, %d callers, %s, hold %d ms",
                         index, scenarios.size(), scenario.name(), scenario.variant().label(), scenario.target().label(),
-                        scenario.load().peakConcurrency(), scenario.load().requests(), scenario.load().holdMillis());
+                        scenario.load().peakConcurrency(), amount, scenario.load().holdMillis());
                 long start = System.nanoTime();
                 boolean console = System.console() != null;
                 ScenarioResult result = runner.run(scenario, done -> {
                     if (console) {
-                        err.print("\r" + head + "  " + done + "/" + scenario.load().requests());
+                        err.print("\r" + head + "  " + done + (scenario.load().requests() > 0
+                                ? "/" + scenario.load().requests() : " answered"));
                         err.flush();
                     }
                 });
@@ -198,7 +228,7 @@ final class ReproduceCommand implements Callable<Integer> {
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
         Set<Variant> variantSet = variants == null ? EnumSet.copyOf(Variant.pair()) : EnumSet.copyOf(variants);
-        Set<Target> targetSet = targets == null ? EnumSet.allOf(Target.class) : EnumSet.copyOf(targets);
+        Set<Target> targetSet = targetSet();
         ProxySettings proxy = database.template().map(values -> values.proxySettings(ProxySettings.DEFAULTS))
                 .orElse(ProxySettings.DEFAULTS).withMaxClientConnections(proxyMaxClients);
         if (proxyMaxPercent != null) {
@@ -207,10 +237,11 @@ final class ReproduceCommand implements Callable<Integer> {
         if (borrowTimeoutSeconds != null) {
             proxy = proxy.withConnectionBorrowTimeout(Duration.ofSeconds(borrowTimeoutSeconds));
         }
-        StandardScenarios matrix = new StandardScenarios(roleLimit, over, proxyCallers, requests, holdMillis, proxy,
-                variantSet, targetSet);
-        check(!matrix.scenarios().isEmpty(), "--variants and --targets leave no scenario to run");
-        return matrix;
+        return new StandardScenarios(roleLimit, over, proxyCallers, requests, holdMillis, proxy, variantSet, targetSet);
+    }
+
+    private Set<Target> targetSet() {
+        return targets == null ? EnumSet.allOf(Target.class) : EnumSet.copyOf(targets);
     }
 
     private Map<String, String> describe(TestBed testBed, StandardScenarios matrix) {
@@ -224,8 +255,9 @@ final class ReproduceCommand implements Callable<Integer> {
                         + " s, client limit " + proxy.maxClientConnections()
                 : testBed.proxyUnavailableReason() + ": proxy scenarios are skipped");
         environment.put("functions", "broken: a new HikariCP pool per invocation with its defaults (10 connections);"
-                + " fixed: one static pool of 1 per environment (POOL_TIMEOUT_MS " + StandardScenarios.POOL_TIMEOUT_MS
-                + " in fixed-direct-over-limit, else the default 3000)");
+                + " fixed: one static pool per environment, of its concurrency (1 on classic Lambda), POOL_TIMEOUT_MS "
+                + StandardScenarios.POOL_TIMEOUT_MS + " in fixed-direct-over-limit, else the default 3000;"
+                + " default-pool (lmi- rows): AWS's Managed Instances example, one static pool of HikariCP's defaults");
         environment.put("template", database.templateText());
         environment.put("isolation", TestBedOptions.isolationText(testBed));
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.db.Redactor;
+import dev.lambdalab.testbed.ExecutionModel;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,7 @@ public final class TestbedCli implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out)
                 .setErr(err);
+        LabelledConverter.register(commandLine, ExecutionModel.class, "execution model");
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine command = exception.getCommandLine();
             err.println("testbed: " + exception.getMessage());

@@ -96,6 +96,11 @@ public record Load(List<Phase> phases, int holdMillis, Duration throttleBackoff)
         return phases.stream().mapToInt(Phase::concurrency).max().orElse(0);
     }
 
+    /** How long the phases that run by duration last together. */
+    public Duration totalDuration() {
+        return phases.stream().map(Phase::duration).reduce(Duration.ZERO, Duration::plus);
+    }
+
     /** Requests of the phases that count them (0 when every phase runs by duration). */
     public int requests() {
         return phases.stream().mapToInt(Phase::requests).sum();

@@ -56,6 +56,11 @@ public record LoadResult(List<RequestRecord> records, long wallMillis) {
         return byDetail;
     }
 
+    /** Requests whose handler waited for its pool's connection ({@link RequestRecord#waitedForPool()}). */
+    public long poolWaits() {
+        return records.stream().filter(RequestRecord::waitedForPool).count();
+    }
+
     public long distinctEnvironments() {
         return records.stream().map(RequestRecord::environmentId).filter(Objects::nonNull).distinct().count();
     }

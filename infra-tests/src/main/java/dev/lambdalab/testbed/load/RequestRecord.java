@@ -18,9 +18,17 @@ import java.io.IOException;
  * @param status the HTTP status the caller got (see {@link HttpApiGateway}: 429 for a throttle, 500 for a Lambda error)
  * @param environmentId the environment that served it, or {@code null}
  * @param backendPid the PostgreSQL backend that served it, or 0
+ * @param acquireMillis how long the handler waited for its pool's connection ({@code timingMs.acquire} of the answer),
+ *     or -1 when the answer does not say
  */
 public record RequestRecord(long startMillis, long latencyMicros, Kind kind, String cause, String detail, int status,
-        String environmentId, int backendPid) {
+        String environmentId, int backendPid, double acquireMillis) {
+
+    /**
+     * A request waited for its pool when getting the connection took this long: HikariCP lends an idle connection in
+     * microseconds, so a millisecond means the thread queued behind others, or the pool opened a connection for it.
+     */
+    public static final double POOL_WAIT_MILLIS = 1.0;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,12 +37,12 @@ public record RequestRecord(long startMillis, long latencyMicros, Kind kind, Str
             long latencyMicros) {
         int status = answer.status();
         if (invocation.outcome() == Invocation.Outcome.THROTTLED) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, null, 0);
+            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, null, 0, -1);
         }
         if (answer.lambdaError() != null) {
             String detail = answer.lambdaError() + (invocation.errorType() == null ? "" : " " + invocation.errorType());
             return new RequestRecord(startMillis, latencyMicros, Kind.ERROR, answer.lambdaError(), detail, status,
-                    invocation.environmentId(), 0);
+                    invocation.environmentId(), 0, -1);
         }
         return fromHttp(status, answer.body(), invocation.environmentId(), startMillis, latencyMicros);
     }
@@ -56,18 +64,24 @@ public record RequestRecord(long startMillis, long latencyMicros, Kind kind, Str
         }
         String environment = environmentId != null ? environmentId : body.path("environmentId").asText(null);
         int pid = body.path("backendPid").asInt(0);
+        double acquire = body.path("timingMs").path("acquire").asDouble(-1);
         if (status >= 200 && status < 300) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, environment, pid);
+            return new RequestRecord(startMillis, latencyMicros, Kind.OK, null, null, status, environment, pid, acquire);
         }
         if (status == 429) {
-            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, environment, 0);
+            return new RequestRecord(startMillis, latencyMicros, Kind.THROTTLED, null, null, status, environment, 0, -1);
         }
         JsonNode error = body.path("error");
         String cause = error.path("cause").asText("HTTP_" + status);
         String underlying = error.path("underlyingCause").asText(null);
         String detail = underlying == null ? cause : cause + " (" + underlying + ")";
         Kind kind = status < 500 ? Kind.BAD_REQUEST : Kind.ERROR;
-        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, environment, pid);
+        return new RequestRecord(startMillis, latencyMicros, kind, cause, detail, status, environment, pid, -1);
+    }
+
+    /** Whether the handler waited for its pool: its connection took {@link #POOL_WAIT_MILLIS} or more, or never came. */
+    public boolean waitedForPool() {
+        return acquireMillis >= POOL_WAIT_MILLIS || "POOL_TIMEOUT".equals(cause);
     }
 
     /** How a request ended. */

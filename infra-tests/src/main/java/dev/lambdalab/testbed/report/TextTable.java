@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.report;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import dev.lambdalab.testbed.scenario.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.stream.Collectors;
 public final class TextTable {
 
     private static final String[] HEADERS = {"SCENARIO", "VARIANT", "TARGET", "CALLERS", "REQUESTS", "OK",
-        "ERRORS BY CAUSE", "429", "PEAK DB/LIMIT", "PEAK PROXY CLIENTS", "PINNED", "ENVS", "P50 MS", "P99 MS", "REQ/S", "RESULT"};
+        "ERRORS BY CAUSE", "429", "PEAK DB/LIMIT", "PEAK PROXY CLIENTS", "PINNED", "ENVS", "BUSY/ENV", "POOL WAITS",
+        "P50 MS", "P99 MS", "REQ/S", "RESULT"};
 
     private TextTable() {
     }
@@ -72,9 +74,14 @@ public final class TextTable {
     private static String[] row(ScenarioResult r) {
         ScenarioResult.Setup setup = r.setup();
         if (r.outcome().skipped() != null) {
-            return new String[] {r.name(), setup.variant().label(), setup.target().label(),
-                Integer.toString(setup.concurrency()), "-",
-                "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "SKIPPED"};
+            String[] row = new String[HEADERS.length];
+            Arrays.fill(row, "-");
+            row[0] = r.name();
+            row[1] = setup.variant().label();
+            row[2] = setup.target().label();
+            row[3] = Integer.toString(setup.concurrency());
+            row[HEADERS.length - 1] = "SKIPPED";
+            return row;
         }
         ScenarioResult.Answers answers = r.answers();
         ScenarioResult.Connections connections = r.connections();
@@ -88,7 +95,10 @@ public final class TextTable {
             Long.toString(answers.throttled()), peakDb,
             connections.peakClientConnections() == null ? "-" : Integer.toString(connections.peakClientConnections()),
             connections.pinnedSessions() == null ? "-" : Integer.toString(connections.pinnedSessions()),
-            Long.toString(r.environments().created()), number(answers.latencyMs().p50()),
+            Long.toString(r.environments().created()),
+            r.environments().peakInFlightPerEnvironment() < 0 ? "-"
+                    : Integer.toString(r.environments().peakInFlightPerEnvironment()),
+            Long.toString(answers.poolWaits()), number(answers.latencyMs().p50()),
             number(answers.latencyMs().p99()), number(answers.throughputPerSec()),
             r.outcome().observed() + (r.outcome().verdict() == Verdict.AS_EXPECTED ? " (as expected)" : " (UNEXPECTED)")};
     }

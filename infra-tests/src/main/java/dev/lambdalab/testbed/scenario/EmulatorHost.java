@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.db.FailureClassifier;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
@@ -8,6 +9,8 @@ import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 
 /** Functions run by the emulator in this JVM, against the test bed's database or proxy. */
@@ -15,6 +18,9 @@ public final class EmulatorHost implements FunctionHost {
 
     /** What HikariCP's housekeeper logs when it ran much later than scheduled (a freeze, a starved CPU). */
     public static final String CLOCK_LEAP = "Thread starvation or clock leap detected";
+
+    /** The smallest memory a Managed Instances function can have. */
+    static final int MANAGED_MEMORY_MB = 2048;
 
     private final TestBed testBed;
 
@@ -32,6 +38,12 @@ public final class EmulatorHost implements FunctionHost {
             function.withReservedConcurrency(scenario.reservedConcurrency());
         }
         function.withSnapStart(scenario.snapStart());
+        if (scenario.managedInstances() != null) {
+            // Managed Instances functions take at least 2 GB ("Lambda Managed Instances": minimum function size);
+            // publishing starts the fleet before the first caller, as Lambda does before the version is ACTIVE.
+            function.withManagedInstances(scenario.managedInstances()).withMemoryMb(Math.max(MANAGED_MEMORY_MB,
+                    function.memoryMb())).publish();
+        }
         return new Deployment() {
             @Override
             public Invocation invoke(Object event) {
@@ -56,6 +68,19 @@ public final class EmulatorHost implements FunctionHost {
             @Override
             public long clockLeapWarnings() {
                 return function.log().lines().stream().filter(line -> line.text().contains(CLOCK_LEAP)).count();
+            }
+
+            @Override
+            public int peakInFlightPerEnvironment() {
+                return function.metrics().peakEnvironmentConcurrency();
+            }
+
+            @Override
+            public Map<String, Long> failedInitsByCause() {
+                Map<String, Long> byCause = new TreeMap<>();
+                function.metrics().initFailures().forEach((failure, count) -> byCause.merge(
+                        FailureClassifier.classify(new RuntimeException(failure)).cause().name(), count, Long::sum));
+                return byCause;
             }
 
             @Override

@@ -3,6 +3,7 @@ package dev.lambdalab.testbed.scenario;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.proxy.Proxy;
+import java.util.Map;
 
 /**
  * Where a scenario's function runs: the emulator in this JVM (the default), or a real Lambda runtime such
@@ -42,6 +43,19 @@ public interface FunctionHost {
         /** HikariCP clock-leap warnings the functions logged so far (0 when the host cannot tell). */
         default long clockLeapWarnings() {
             return 0;
+        }
+
+        /** The most invocations one environment ran at once (1 on classic Lambda), or -1 when the host cannot tell. */
+        default int peakInFlightPerEnvironment() {
+            return -1;
+        }
+
+        /**
+         * Environments whose init failed, by the cause their error names ({@code ROLE_CONNECTION_LIMIT}...). On
+         * Managed Instances no caller waits for an init, so these are the only trace of it; empty when none.
+         */
+        default Map<String, Long> failedInitsByCause() {
+            return Map.of();
         }
 
         /** Init and Restore Durations of a SnapStart function, one line; empty without SnapStart. */

@@ -1,7 +1,9 @@
 package dev.lambdalab.testbed.scenario;
 
+import dev.lambdalab.testbed.ExecutionModel;
 import dev.lambdalab.testbed.Target;
 import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.lambda.ManagedInstances;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.proxy.ProxySettings;
@@ -28,10 +30,12 @@ import java.util.Objects;
  * @param showsPinning whether it shows RDS Proxy's pinning, which PgBouncer does not do: it runs behind the
  *     RDS Proxy emulator only
  * @param snapStart whether the function runs with SnapStart, and how ({@link SnapStart#OFF} for none)
+ * @param managedInstances the function's fleet on Lambda Managed Instances, or {@code null} for classic Lambda
  */
 public record Scenario(String name, String description, Variant variant, Target target, Load load,
         int roleConnectionLimit, Integer reservedConcurrency, ProxySettings proxy, Duration functionTimeout,
-        Map<String, String> settings, Expectation expected, boolean showsPinning, SnapStart snapStart) {
+        Map<String, String> settings, Expectation expected, boolean showsPinning, SnapStart snapStart,
+        ManagedInstances managedInstances) {
 
     /** What a scenario is meant to show. */
     public enum Expectation {
@@ -59,6 +63,11 @@ public record Scenario(String name, String description, Variant variant, Target 
         return new Builder(name);
     }
 
+    /** Classic Lambda, or Managed Instances when the scenario has a fleet. */
+    public ExecutionModel executionModel() {
+        return managedInstances == null ? ExecutionModel.CLASSIC : ExecutionModel.MANAGED_INSTANCES;
+    }
+
     /** Fluent construction with the test bed's defaults. */
     public static final class Builder {
         private final String name;
@@ -74,6 +83,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         private Expectation expected = Expectation.HOLDS;
         private boolean showsPinning;
         private SnapStart snapStart = SnapStart.OFF;
+        private ManagedInstances managedInstances;
 
         private Builder(String name) {
             this.name = name;
@@ -141,9 +151,15 @@ public record Scenario(String name, String description, Variant variant, Target 
             return this;
         }
 
+        /** Runs the function on Lambda Managed Instances with this fleet. */
+        public Builder managedInstances(ManagedInstances fleet) {
+            this.managedInstances = Objects.requireNonNull(fleet, "fleet");
+            return this;
+        }
+
         public Scenario build() {
             return new Scenario(name, description, variant, target, load, roleConnectionLimit, reservedConcurrency,
-                    proxy, functionTimeout, settings, expected, showsPinning, snapStart);
+                    proxy, functionTimeout, settings, expected, showsPinning, snapStart, managedInstances);
         }
     }
 }

