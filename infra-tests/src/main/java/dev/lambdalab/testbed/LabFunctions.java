@@ -45,10 +45,11 @@ final class LabFunctions {
         return environment;
     }
 
-    /** See {@link TestBed#function(Variant, Map)}. */
-    static EmulatedFunction function(Variant variant, Map<String, String> environment, Isolation isolation,
-            JvmProfile jvmProfile, Optional<TemplateValues> template) {
-        Optional<FunctionSpec> deployed = template.flatMap(values -> values.function(variant.handlerClass()));
+    /** See {@link TestBed#function(Variant, ExecutionModel, Map)}. */
+    static EmulatedFunction function(Variant variant, ExecutionModel model, Map<String, String> environment,
+            Isolation isolation, JvmProfile jvmProfile, Optional<TemplateValues> template) {
+        Optional<FunctionSpec> deployed = template.flatMap(values -> values.function(variant.handlerClass(),
+                model == ExecutionModel.MANAGED_INSTANCES));
         Map<String, String> variables = new LinkedHashMap<>();
         deployed.ifPresent(spec -> variables.putAll(TemplateValues.portableVariables(spec)));
         variables.putAll(environment);

@@ -233,7 +233,12 @@ public final class TestBed implements AutoCloseable {
      * the caller sets on the function afterwards.
      */
     public EmulatedFunction function(Variant variant, Map<String, String> environment) {
-        return LabFunctions.function(variant, environment, isolation, jvmProfile, template());
+        return function(variant, ExecutionModel.CLASSIC, environment);
+    }
+
+    /** The same, with the template's function of that execution model (a template may run a handler on both). */
+    public EmulatedFunction function(Variant variant, ExecutionModel model, Map<String, String> environment) {
+        return LabFunctions.function(variant, model, environment, isolation, jvmProfile, template());
     }
 
     /**

@@ -21,10 +21,11 @@ import picocli.CommandLine.Spec;
 /** {@code testbed bench}: the performance targets, measured (figures in docs/benchmarks.md). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the test bed: emulator overhead, environments per JVM, fixed/proxy throughput,"
-                + " isolation costs, the proxies, storms of cold starts, SnapStart's restores.",
+                + " isolation costs, the proxies, storms of cold starts, SnapStart's restores, pool sizes on Managed"
+                + " Instances.",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Environments.class, BenchCommand.Throughput.class,
             BenchCommand.IsolationCosts.class, BenchProxyCommand.class,
-            BenchStormCommand.class, BenchSnapStartCommand.class})
+            BenchStormCommand.class, BenchSnapStartCommand.class, BenchManagedCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -32,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm or snapstart");
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm, snapstart or managed");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

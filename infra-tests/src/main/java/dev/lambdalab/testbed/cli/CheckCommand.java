@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
 /** {@code testbed check}: the pre-deploy check of template.yaml's connection budget and timeouts. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks a SAM template before it is deployed: the connection budget (environments x pool size"
-                + " against the proxy's and the database's connections), the order of the timeouts, settings that pin"
-                + " behind RDS Proxy, and reserved concurrency the account can give. Prints a table; exits 1 on a"
-                + " violation.", "It reads the template with its parameters' defaults, or the values of --parameter."})
+                + " against the proxy's and the database's connections), the pool size of Lambda Managed Instances"
+                + " functions (their threads share it), the order of the timeouts, settings that pin behind RDS Proxy,"
+                + " and reserved concurrency the account can give. Prints a table; exits 1 on a violation (a warning"
+                + " does not fail it).", "It reads the template with its parameters' defaults, or the values of --parameter."})
 final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -47,8 +48,16 @@ final class CheckCommand implements Callable<Integer> {
                     + " holdMs).")
     private int longestQueryMillis;
 
+    @Option(names = "--hold-share", paramLabel = "SHARE", defaultValue = "1",
+            description = "The share of a request's time it holds its database connection, for the pool size of a"
+                    + " function on Lambda Managed Instances by Little's law (above 0, at most 1; default: ${DEFAULT-VALUE},"
+                    + " the whole request, as the handlers here hold it).")
+    private double holdShare;
+
     @Override
     public Integer call() throws Exception {
+        TestBedOptions.require(spec, holdShare > 0 && holdShare <= 1, "--hold-share must be above 0 and at most 1, got "
+                + holdShare);
         TestBedOptions.require(spec, accountConcurrency >= 1 && accountConcurrency <= 1_000_000,
                 "--account-concurrency must be from 1 to 1000000, got " + accountConcurrency);
         TestBedOptions.require(spec, longestQueryMillis >= 0 && longestQueryMillis <= 900_000,
@@ -64,7 +73,8 @@ final class CheckCommand implements Callable<Integer> {
                 TestBedOptions.require(spec, false, "--parameter: " + e.getMessage());
             }
         }
-        List<Finding> findings = new StackCheck(stack, new Assumptions(accountConcurrency, longestQueryMillis)).run();
+        List<Finding> findings = new StackCheck(stack, new Assumptions(accountConcurrency, longestQueryMillis,
+                holdShare)).run();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s, account concurrency quota %d, longest query %d ms%n", template, accountConcurrency,
                 longestQueryMillis);
@@ -76,7 +86,10 @@ final class CheckCommand implements Callable<Integer> {
         }
         boolean passes = StackCheck.passes(findings);
         long violations = findings.stream().filter(f -> f.verdict() == StackCheck.Verdict.VIOLATION).count();
-        out.println(passes ? "check passed" : "check failed: " + violations + " violation" + (violations == 1 ? "" : "s"));
+        long warnings = findings.stream().filter(f -> f.verdict() == StackCheck.Verdict.WARNING).count();
+        String warned = warnings == 0 ? "" : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")";
+        out.println(passes ? "check passed" + warned
+                : "check failed: " + violations + " violation" + (violations == 1 ? "" : "s") + warned);
         return passes ? 0 : 1;
     }
 
@@ -85,6 +98,7 @@ final class CheckCommand implements Callable<Integer> {
             case OK -> "ok";
             case VIOLATION -> "VIOLATION";
             case ON_PURPOSE -> "on purpose";
+            case WARNING -> "warning";
         };
     }
 }

@@ -221,7 +221,8 @@ final class ManagedInstancesRuntime implements RunningFunction {
             retireOneIdle();
         }
         scaler.record(Math.max(decision.environments(), current - 1));
-        if (decision.environments() != current) {
+        if (decision.environments() != current || decision.wanted() > decision.environments()) {
+            // Also when the doubling rule holds the fleet back: that is when callers meet 429s.
             log.append("scaler", "-", "SCALE " + current + " -> " + decision.environments() + " environments: "
                     + decision.reason());
         }

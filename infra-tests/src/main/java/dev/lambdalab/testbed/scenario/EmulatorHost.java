@@ -30,7 +30,8 @@ public final class EmulatorHost implements FunctionHost {
 
     @Override
     public Deployment deploy(Variant variant, Scenario scenario, Proxy proxy) {
-        EmulatedFunction function = testBed.function(variant, testBed.environment(proxy, scenario.settings()));
+        EmulatedFunction function = testBed.function(variant, scenario.executionModel(),
+                testBed.environment(proxy, scenario.settings()));
         if (scenario.functionTimeout() != null) {
             function.withTimeout(scenario.functionTimeout());
         }

@@ -24,10 +24,12 @@ import java.util.OptionalInt;
  *     whose budget {@code testbed check} reports but does not fail
  * @param snapStart {@code SnapStart: ApplyOn: PublishedVersions}: every cold start restores a snapshot taken
  *     after init (the emulator's {@code SnapStart.SNAPSHOT})
+ * @param managedInstances its Lambda Managed Instances settings ({@code CapacityProviderConfig}); empty for a
+ *     classic function
  */
 public record FunctionSpec(String name, String handler, int memoryMb, int timeoutSeconds,
         OptionalInt reservedConcurrency, Map<String, String> variables, Target target, int poolPerInvocation,
-        boolean brokenOnPurpose, boolean snapStart) {
+        boolean brokenOnPurpose, boolean snapStart, Optional<ManagedSpec> managedInstances) {
 
     /** Lambda's defaults when a template sets neither the function nor Globals (AWS::Serverless::Function). */
     static final int DEFAULT_MEMORY_MB = 128;
@@ -57,6 +59,9 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
         Map<String, String> settings = new LinkedHashMap<>(TemplateValues.portableVariables(this));
         settings.putAll(Map.of("DB_AUTH", "password", "DB_HOST", "database.invalid", "DB_USER", "placeholder",
                 "DB_PASSWORD", "placeholder"));
+        // What Lambda sets on Managed Instances, so that the pool's default is what it would be there.
+        managedInstances.ifPresent(managed -> settings.put("AWS_LAMBDA_MAX_CONCURRENCY",
+                Integer.toString(managed.concurrency())));
         return DbSettings.from(settings);
     }
 
@@ -88,15 +93,17 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
             Map<String, Object> budget = StackTemplate.map(StackTemplate.map(resource.get("Metadata"))
                     .get("ConnectionBudget"));
             Optional<String> reserved = template.text(merged.get("ReservedConcurrentExecutions"));
-            functions.put(name, new FunctionSpec(name, template.text(merged.get("Handler")).orElse("?"),
-                    template.text(merged.get("MemorySize")).map(Integer::parseInt).orElse(DEFAULT_MEMORY_MB),
+            int memoryMb = template.text(merged.get("MemorySize")).map(Integer::parseInt).orElse(DEFAULT_MEMORY_MB);
+            functions.put(name, new FunctionSpec(name, template.text(merged.get("Handler")).orElse("?"), memoryMb,
                     template.text(merged.get("Timeout")).map(Integer::parseInt).orElse(DEFAULT_TIMEOUT_S),
                     reserved.map(value -> OptionalInt.of(Integer.parseInt(value))).orElse(OptionalInt.empty()),
                     variables, target(template, template.resolve(rawVariables.get("DB_HOST"))),
                     budget.get("PoolPerInvocation") instanceof Number size ? size.intValue() : 0,
                     Boolean.TRUE.equals(budget.get("BrokenOnPurpose")),
                     template.text(StackTemplate.map(merged.get("SnapStart")).get("ApplyOn"))
-                            .map("PublishedVersions"::equals).orElse(false)));
+                            .map("PublishedVersions"::equals).orElse(false),
+                    merged.get("CapacityProviderConfig") == null ? Optional.empty()
+                            : Optional.of(ManagedSpec.of(template, merged, memoryMb))));
         });
         return functions;
     }

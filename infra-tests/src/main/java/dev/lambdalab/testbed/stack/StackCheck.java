@@ -30,7 +30,9 @@ public final class StackCheck {
         SETTINGS("settings"),
         CONNECTION_BUDGET("connection budget"),
         TIMEOUT_ORDER("timeout order"),
-        PINNING("pinning");
+        PINNING("pinning"),
+        /** Managed Instances: the pool against the environment's threads and the proxy's budget. */
+        POOL_SIZE("pool size");
 
         private final String label;
 
@@ -47,7 +49,9 @@ public final class StackCheck {
     public enum Verdict {
         OK, VIOLATION,
         /** Breaks the budget, and the template says it does so on purpose (the broken half of the pair). */
-        ON_PURPOSE
+        ON_PURPOSE,
+        /** Deploys and stays within its budget, but will not serve as it could (a pool of 1 with many threads). */
+        WARNING
     }
 
     /** One line of the check's table. */
@@ -59,9 +63,20 @@ public final class StackCheck {
      *
      * @param accountConcurrency the account's concurrency quota ({@code aws lambda get-account-settings})
      * @param longestQueryMillis the longest a query may run (this project: holdMs at most 5000)
+     * @param holdShare the share of a request's time it holds its connection, for the pool's size on Managed
+     *     Instances (1: the whole request, as this project's handlers do)
      */
-    public record Assumptions(int accountConcurrency, int longestQueryMillis) {
+    public record Assumptions(int accountConcurrency, int longestQueryMillis, double holdShare) {
+
+        /** Requests that hold their connection throughout. */
+        public Assumptions(int accountConcurrency, int longestQueryMillis) {
+            this(accountConcurrency, longestQueryMillis, 1.0);
+        }
+
         public Assumptions {
+            if (!(holdShare > 0 && holdShare <= 1)) {
+                throw new IllegalArgumentException("holdShare must be above 0 and at most 1, got " + holdShare);
+            }
             if (accountConcurrency < 1) {
                 throw new IllegalArgumentException("accountConcurrency must be at least 1, got " + accountConcurrency);
             }
@@ -161,6 +176,14 @@ public final class StackCheck {
             }
             if (!settings.containsKey(function.name())) {
                 continue; // its settings were refused: reported above
+            }
+            if (function.managedInstances().isPresent()) {
+                DbSettings read = settings.get(function.name());
+                findings.add(ManagedInstancesCheck.poolSize(function, function.managedInstances().get(), read,
+                        proxyConnections, assumptions.holdShare()));
+                direct += ManagedInstancesCheck.budget(function, function.managedInstances().get(), read,
+                        proxyConnections, where(function), findings);
+                continue;
             }
             int pool = settings.get(function.name()).poolMaxSize();
             long clients = (long) environments * pool;

@@ -46,10 +46,18 @@ public final class TemplateValues {
         return file;
     }
 
-    /** The template's function whose handler is this class, if any. */
+    /** The template's classic function whose handler is this class, if any. */
     public Optional<FunctionSpec> function(String handlerClass) {
+        return function(handlerClass, false);
+    }
+
+    /**
+     * The template's function whose handler is this class, on Lambda Managed Instances when {@code managed} (a
+     * template may run one handler on both execution models), if any.
+     */
+    public Optional<FunctionSpec> function(String handlerClass, boolean managed) {
         return functions.values().stream().filter(f -> f.handler().startsWith(handlerClass + "::")
-                || f.handler().equals(handlerClass)).findFirst();
+                || f.handler().equals(handlerClass)).filter(f -> f.managedInstances().isPresent() == managed).findFirst();
     }
 
     /** The function's variables the test bed takes over: all but {@link #LOCAL_VARIABLES}. */

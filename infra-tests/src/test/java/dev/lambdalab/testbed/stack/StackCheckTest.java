@@ -168,4 +168,78 @@ class StackCheckTest {
         assertThatThrownBy(() -> template.withParameter("Nope", "1")).hasMessageStartingWith(
                 "parameter Nope is not in template.yaml; its parameters are MaxConnections");
     }
+
+    private static List<Finding> managed(List<Finding> findings) {
+        return findings.stream().filter(f -> f.subject().equals("FixedManagedInstancesFunction")).toList();
+    }
+
+    @Test
+    void theManagedInstancesFunctionPassesWithItsPoolSizedByLittlesLawAndTheProxysBudget() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("ManagedInstancesFunction", "true"),
+                DEFAULTS);
+
+        assertThat(violations(findings)).as("violations").isEmpty();
+        assertThat(managed(findings)).extracting(Finding::detail).contains(
+                "pool 5 (POOL_MAX_SIZE): 32 threads x hold share 1 = 32 connections needed; 15 proxy connections / 3"
+                        + " environments at most = 5 per environment; right size 5",
+                "to the proxy: 3 environments (MaxExecutionEnvironments) x pool 5 = 15 connections <= the proxy's 15"
+                        + " database connections");
+        assertThat(check(StackTemplate.load(TEMPLATE), DEFAULTS)).as("off by default: not checked")
+                .noneSatisfy(f -> assertThat(f.subject()).isEqualTo("FixedManagedInstancesFunction"));
+    }
+
+    @Test
+    void aPoolOfOneOnManagedInstancesIsNamedAsTheBottleneckWithTheRightSize() throws Exception {
+        StackTemplate poolOfOne = variant("          POOL_MAX_SIZE: \"5\"", "          POOL_MAX_SIZE: \"1\"")
+                .withParameter("ManagedInstancesFunction", "true");
+
+        List<Finding> findings = check(poolOfOne, DEFAULTS);
+
+        assertThat(managed(findings)).filteredOn(f -> f.rule() == Rule.POOL_SIZE).singleElement().satisfies(f -> {
+            assertThat(f.verdict()).isEqualTo(Verdict.WARNING);
+            assertThat(f.detail()).startsWith("pool of 1 with 32 threads per environment: the bottleneck. The pool of 1 is"
+                    + " the rule for classic Lambda; here 31 threads queue on its connection and fail with POOL_TIMEOUT"
+                    + " after 3000 ms.").endsWith("set POOL_MAX_SIZE to 5, or leave it unset for one per thread");
+        });
+        assertThat(StackCheck.passes(findings)).as("a warning, not a violation: it deploys and stays in budget").isTrue();
+    }
+
+    @Test
+    void aPoolOfOnePerThreadBreaksTheProxysBudgetInNumbers() throws Exception {
+        StackTemplate unset = variant("          POOL_MAX_SIZE: \"5\"\n", "").withParameter("ManagedInstancesFunction",
+                "true");
+
+        List<Finding> findings = check(unset, DEFAULTS);
+
+        assertThat(violations(findings)).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.CONNECTION_BUDGET);
+            assertThat(f.subject()).isEqualTo("FixedManagedInstancesFunction");
+            assertThat(f.detail()).isEqualTo("to the proxy: 3 environments (MaxExecutionEnvironments) x pool 32 = 96"
+                    + " connections > the proxy's 15 database connections: a pool beyond 5 only queues at the proxy (up"
+                    + " to ConnectionBorrowTimeout) instead of in the pool");
+        });
+    }
+
+    @Test
+    void withoutMaxExecutionEnvironmentsTheCapacityProvidersVcpusBoundTheFleet() throws Exception {
+        StackTemplate bounded = variant("        MaxExecutionEnvironments: 3\n", "")
+                .withParameter("ManagedInstancesFunction", "true");
+
+        List<Finding> findings = check(bounded, DEFAULTS);
+
+        assertThat(violations(findings)).singleElement().satisfies(f -> assertThat(f.detail()).isEqualTo(
+                "to the proxy: 8 environments (capacity provider MaxVCpuCount 8 / 1 vCPU) x pool 5 = 40 connections >"
+                        + " the proxy's 15 database connections: a pool beyond 1 only queues at the proxy (up to"
+                        + " ConnectionBorrowTimeout) instead of in the pool"));
+    }
+
+    @Test
+    void aShorterHoldNeedsFewerConnectionsByLittlesLaw() throws Exception {
+        List<Finding> findings = check(StackTemplate.load(TEMPLATE).withParameter("ManagedInstancesFunction", "true"),
+                new Assumptions(1000, 5000, 0.1));
+
+        assertThat(managed(findings)).filteredOn(f -> f.rule() == Rule.POOL_SIZE).singleElement().satisfies(f ->
+                assertThat(f.detail()).isEqualTo("pool 5 (POOL_MAX_SIZE): 32 threads x hold share 0.10 = 4 connections"
+                        + " needed; 15 proxy connections / 3 environments at most = 5 per environment; right size 4"));
+    }
 }

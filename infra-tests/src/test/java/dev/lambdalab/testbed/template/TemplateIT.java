@@ -267,7 +267,8 @@ class TemplateIT {
         }));
 
         assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of("GET /broken", "BrokenFunction",
-                "GET /fixed", "FixedFunction", "GET /fixed-snapstart", "FixedSnapStartFunction"));
+                "GET /fixed", "FixedFunction", "GET /fixed-snapstart", "FixedSnapStartFunction",
+                "GET /fixed-managed", "FixedManagedInstancesFunction"));
     }
 
     @Test
@@ -293,6 +294,32 @@ class TemplateIT {
                 .isEqualTo(properties("FixedFunction").get("Policies"));
         assertThat(properties("FixedSnapStartFunction").get("ReservedConcurrentExecutions"))
                 .isEqualTo(properties("FixedFunction").get("ReservedConcurrentExecutions"));
+    }
+
+    @Test
+    void theManagedInstancesFunctionIsOptInAndRunsTheFixedHandlerWithAPoolSizedForItsThreads() {
+        Map<String, Object> function = map(resources.get("FixedManagedInstancesFunction"));
+        Map<String, Object> properties = properties("FixedManagedInstancesFunction");
+        Map<String, Object> config = map(properties.get("CapacityProviderConfig"));
+
+        assertThat(parameterDefault("ManagedInstancesFunction")).as("off unless asked for: it runs EC2 instances")
+                .isEqualTo("false");
+        assertThat(function.get("Condition")).isEqualTo("DeployManagedInstances");
+        assertThat(map(resources.get("ManagedInstancesCapacityProvider"))).containsEntry("Type",
+                "AWS::Serverless::CapacityProvider").containsEntry("Condition", "DeployManagedInstances");
+        assertThat(properties.get("Handler")).as("the same handler: the fix on Managed Instances is a setting")
+                .isEqualTo(Variant.FIXED.handlerClass() + "::handleRequest");
+        assertThat(config.get("PerExecutionEnvironmentMaxConcurrency")).isEqualTo(32);
+        assertThat((Integer) properties.get("MemorySize")).as("Managed Instances' smallest environment")
+                .isGreaterThanOrEqualTo(2048);
+        assertThat(properties).as("its network is its capacity provider's; SAM refuses both").doesNotContainKey(
+                "VpcConfig");
+        assertThat(globals()).as("so no function inherits a VpcConfig").doesNotContainKey("VpcConfig");
+        Map<String, Object> fixed = new LinkedHashMap<>(variables("FixedFunction"));
+        fixed.put("POOL_MAX_SIZE", "5");
+        assertThat(variables("FixedManagedInstancesFunction")).as("FixedFunction's variables but the pool's size")
+                .isEqualTo(fixed);
+        assertThat(properties.get("Policies")).isEqualTo(properties("FixedFunction").get("Policies"));
     }
 
     @Test
