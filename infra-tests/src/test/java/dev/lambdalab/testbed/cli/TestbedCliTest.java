@@ -48,7 +48,11 @@ class TestbedCliTest {
             serve --timeout-s 0                          | --timeout-s must be from 1 to 900, got 0
             serve --fixed-reserved-concurrency -1        | --fixed-reserved-concurrency must be from 0 to 10000, got -1
             serve --role-limit x                         | Invalid value for option '--role-limit': 'x' is not an int
-            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm or snapstart
+            bench                                        | a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm, snapstart or managed
+            bench managed --pool-sizes 0                 | --pool-sizes must each be from 1 to 64, got 0
+            bench managed --threads 65                   | --threads must be from 1 to 64, got 65
+            reproduce --models lmi                       | execution model must be classic or managed-instances, got "lmi"
+            check --hold-share 1.5                       | --hold-share must be above 0 and at most 1, got 1.5
             reproduce --jvm-profile slow                 | --jvm-profile: JVM profile must be fast or lambda, got "slow"
             reproduce --template missing.yaml            | --template: missing.yaml does not exist
             reproduce --template ../template.yaml --no-template | --template and --no-template exclude each other
