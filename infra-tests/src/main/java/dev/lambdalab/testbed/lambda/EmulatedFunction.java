@@ -280,6 +280,17 @@ public final class EmulatedFunction implements AutoCloseable {
         return runtime().invoke(event);
     }
 
+    /**
+     * Waits, at most {@code timeout}, for the environments being initialised now (on Managed Instances, those the
+     * scaler started) to succeed or fail.
+     */
+    public void awaitInitsSettled(Duration timeout) throws InterruptedException {
+        Optional<RunningFunction> running = started();
+        if (running.isPresent()) {
+            running.get().awaitInitsSettled(timeout);
+        }
+    }
+
     /** Reclaims the environments idle longer than the idle reclaim now, as the reaper does on its period. */
     void reclaimIdle() {
         started().ifPresent(RunningFunction::reclaimIdle);

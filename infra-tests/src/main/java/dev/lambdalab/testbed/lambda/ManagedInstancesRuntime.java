@@ -122,11 +122,26 @@ final class ManagedInstancesRuntime implements RunningFunction {
         Phases.Init init = phases.init(sandbox, "-");
         synchronized (lock) {
             starting--;
+            lock.notifyAll();
             if (init.failed() == null && !closed) {
                 sandbox.setState(Sandbox.State.IDLE);
                 ready.add(sandbox);
             } else if (init.failed() != null) {
                 lastInitError = init.failed().errorType() + ": " + init.failed().errorMessage();
+            }
+        }
+    }
+
+    @Override
+    public void awaitInitsSettled(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (starting > 0 && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
             }
         }
     }

@@ -23,6 +23,13 @@ interface RunningFunction extends AutoCloseable {
 
     List<EnvironmentInfo> environments();
 
+    /**
+     * Waits, at most {@code timeout}, until no environment is initialising: on Managed Instances the scaler starts
+     * them in the background, and a run that counts failed inits must not stop counting while one is under way.
+     */
+    default void awaitInitsSettled(java.time.Duration timeout) throws InterruptedException {
+    }
+
     /** Discards environments idle past the idle reclaim (classic Lambda; Managed Instances scale in instead). */
     default void reclaimIdle() {
     }

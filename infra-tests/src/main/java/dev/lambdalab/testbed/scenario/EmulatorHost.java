@@ -8,6 +8,7 @@ import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.Proxy;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,6 +79,12 @@ public final class EmulatorHost implements FunctionHost {
 
             @Override
             public Map<String, Long> failedInitsByCause() {
+                try {
+                    // Inits the scaler started during the run end within the run's count: at most 20 s more.
+                    function.awaitInitsSettled(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 Map<String, Long> byCause = new TreeMap<>();
                 function.metrics().initFailures().forEach((failure, count) -> byCause.merge(
                         FailureClassifier.classify(new RuntimeException(failure)).cause().name(), count, Long::sum));

@@ -19,8 +19,8 @@ class TestbedCliIT {
         Path json = reports.resolve("run.json");
         Path html = reports.resolve("run.html");
 
-        Run run = TestbedCliTest.run("reproduce", "--requests", "40", "--targets", "direct", "--json", json.toString(),
-                "--html", html.toString());
+        Run run = TestbedCliTest.run("reproduce", "--requests", "40", "--targets", "direct", "--models", "classic",
+                "--json", json.toString(), "--html", html.toString());
 
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
         assertThat(run.out()).contains("SCENARIO", "broken-direct", "fixed-direct-within-limit",

@@ -86,8 +86,31 @@ class HandlerErrorsIT {
         }
     }
 
+    /**
+     * AWS's Managed Instances example builds its pool with HikariCP's defaults during init, and HikariCP's fail-fast
+     * check (initializationFailTimeout 1 ms) makes the pool's first refused connection fail the init itself: the
+     * environment never serves, and the caller gets Lambda's init error, not the handler's 503.
+     */
+    @Test
+    void theDefaultSizedExampleFailsItsInitWhenTheRoleIsFull(TestBed testBed) throws Exception {
+        testBed.resetConnections();
+        testBed.lab().setAppConnectionLimit(1);
+        try (Connection occupier = appConnection(testBed);
+                EmulatedFunction function = testBed.function(Variant.DEFAULT_POOL, testBed.environment(null, Map.of()))) {
+            Invocation invocation = function.invoke(HttpApiEvents.get(Variant.DEFAULT_POOL.path(), 0));
+
+            assertThat(invocation.outcome()).isEqualTo(Invocation.Outcome.INIT_ERROR);
+            assertThat(invocation.errorType()).isEqualTo("com.zaxxer.hikari.pool.HikariPool$PoolInitializationException");
+            assertThat(invocation.errorMessage()).contains("too many connections for role \"app\"");
+            assertThat(occupier.isValid(1)).isTrue();
+        } finally {
+            testBed.resetConnections();
+            testBed.lab().setAppConnectionLimit(10);
+        }
+    }
+
     @ParameterizedTest
-    @EnumSource(Variant.class)
+    @EnumSource(value = Variant.class, mode = EnumSource.Mode.EXCLUDE, names = "DEFAULT_POOL")
     void aRoleAtItsConnectionLimitGives503WithTheCauseWellWithinTheTimeout(Variant variant, TestBed testBed)
             throws Exception {
         testBed.resetConnections();
@@ -120,7 +143,7 @@ class HandlerErrorsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Variant.class)
+    @EnumSource(value = Variant.class, mode = EnumSource.Mode.EXCLUDE, names = "DEFAULT_POOL")
     void aDatabaseThatIsDownGives503ConnectionRefused(Variant variant, TestBed testBed) throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
