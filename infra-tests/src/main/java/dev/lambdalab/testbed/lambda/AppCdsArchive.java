@@ -47,15 +47,16 @@ final class AppCdsArchive {
      * @param command the environment's command up to the main class and its argument, without archive flags
      * @param environment the environment's variables
      */
-    static Optional<Path> forHandler(ProcessRuntime runtime, String handler, List<String> command,
-            Map<String, String> environment) {
-        // Keyed by handler within this JVM's one runtime: the digest (a walk of the package) is taken once, not at
+    static Optional<Path> forHandler(EnvironmentJvm jvm, List<String> command, Map<String, String> environment) {
+        // Keyed by JDK, package and handler within this JVM: the digest (a walk of the package) is taken once, not at
         // every cold start.
-        return ARCHIVES.computeIfAbsent(handler, h -> obtain(runtime.cacheDirectory().resolve(key(runtime, h) + ".jsa"),
-                command, environment));
+        String within = jvm.java().home() + "|" + jvm.taskRoot() + "|" + jvm.handler();
+        return ARCHIVES.computeIfAbsent(within, w -> obtain(jvm.runtime().cacheDirectory().resolve(key(jvm) + ".jsa"),
+                command, environment, jvm.java().feature()));
     }
 
-    private static Optional<Path> obtain(Path archive, List<String> command, Map<String, String> environment) {
+    private static Optional<Path> obtain(Path archive, List<String> command, Map<String, String> environment,
+            int feature) {
         if (Files.isRegularFile(archive)) {
             return Optional.of(archive);
         }
@@ -65,7 +66,7 @@ final class AppCdsArchive {
             Files.delete(partial); // the JVM writes it
             Path output = Files.createTempFile(archive.getParent(), "training-", ".log");
             List<String> training = new ArrayList<>(command);
-            training.add(1, (aheadOfTime() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
+            training.add(1, (aheadOfTime(feature) ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
             ProcessBuilder builder = new ProcessBuilder(training).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.directory(Path.of(environment.getOrDefault("LAMBDA_TASK_ROOT", ".")).toFile());
@@ -109,23 +110,26 @@ final class AppCdsArchive {
      * JEP 514's one-step training, JEP 515's method profiles), which replaces the dynamic archive: more of a
      * cold start's work done once, in the training run.
      */
-    static boolean aheadOfTime() {
-        return Runtime.version().feature() >= 25;
+    static boolean aheadOfTime(int feature) {
+        return feature >= 25;
     }
 
-    /** The flag that maps the archive (or cache) in an environment's JVM. */
-    static String useFlag(Path archive) {
-        return (aheadOfTime() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive;
+    /** The flag that maps the archive (or cache) in an environment's JVM of JDK {@code feature}. */
+    static String useFlag(Path archive, int feature) {
+        return (aheadOfTime(feature) ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive;
     }
 
     /** A digest of what the archive depends on: the JDK, the class path and the package's files, the handler. */
-    private static String key(ProcessRuntime runtime, String handler) {
+    private static String key(EnvironmentJvm jvm) {
+        ProcessRuntime runtime = jvm.runtime();
+        String handler = jvm.handler();
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version") + "|"
-                    + runtime.classPath() + "|" + handler).getBytes(StandardCharsets.UTF_8));
+            Path release = jvm.java().home().resolve("release");
+            String jdk = jvm.java().home() + "|" + (Files.isRegularFile(release) ? Files.readString(release) : "");
+            digest.update((jdk + "|" + runtime.classPath() + "|" + handler).getBytes(StandardCharsets.UTF_8));
             List<Path> files = new ArrayList<>(runtime.classPathEntries());
-            try (Stream<Path> tree = Files.walk(runtime.taskRoot())) {
+            try (Stream<Path> tree = Files.walk(jvm.taskRoot())) {
                 tree.filter(Files::isRegularFile).sorted().forEach(files::add);
             }
             for (Path file : files) {

@@ -151,6 +151,12 @@ public final class EmulatedFunction implements AutoCloseable {
         return this;
     }
 
+    /** The Lambda runtime and the JDK that runs its process environments (default: java21 on this JVM). */
+    public EmulatedFunction withJavaRuntime(JavaRuntime runtime) {
+        configure().javaRuntime(runtime);
+        return this;
+    }
+
     /** AWS_REGION as the function sees it. */
     public EmulatedFunction withRegion(String region) {
         configure().region(region);

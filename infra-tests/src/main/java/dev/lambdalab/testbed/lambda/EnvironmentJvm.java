@@ -14,20 +14,24 @@ import java.util.Optional;
  * {@code java <flags> -cp <runtime client> AWSLambda <handler>} in the unpacked package, with only the
  * variables Lambda gives a function.
  *
- * @param runtime the runtime client and the unpacked package
+ * @param runtime the runtime client
+ * @param taskRoot the unpacked deployment package (Lambda's /var/task)
+ * @param java the JDK that runs it, for the function's Lambda runtime
  * @param handler the handler's class
  * @param memoryMb the function's memory, which sizes the heap
  * @param profile the flags: Lambda's own, or the fast profile's
  * @param jvmOptions extra flags
  */
-record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmProfile profile,
-        List<String> jvmOptions) {
+record EnvironmentJvm(ProcessRuntime runtime, Path taskRoot, JavaRuntime java, String handler, int memoryMb,
+        JvmProfile profile, List<String> jvmOptions) {
 
     /** Lambda's runtime passes it: org.crac's hooks go to the runtime client's context (see functions/pom.xml). */
     static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
 
     EnvironmentJvm {
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(taskRoot, "taskRoot");
+        Objects.requireNonNull(java, "java");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(profile, "profile");
         jvmOptions = List.copyOf(jvmOptions);
@@ -35,8 +39,8 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
 
     /** The JVM of the function's environments, on this machine's runtime client. */
     static EnvironmentJvm of(FunctionConfig config) {
-        return new EnvironmentJvm(ProcessRuntime.get(), config.handlerClass(), config.memoryMb(), config.jvmProfile(),
-                config.jvmOptions());
+        return new EnvironmentJvm(ProcessRuntime.get(), config.code().taskRoot(), config.javaRuntime(),
+                config.handlerClass(), config.memoryMb(), config.jvmProfile(), config.jvmOptions());
     }
 
     /**
@@ -52,7 +56,7 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
         variables.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
         variables.put("LANG", "en_US.UTF-8");
         variables.put("TZ", ":UTC");
-        variables.put("LAMBDA_TASK_ROOT", runtime.taskRoot().toString());
+        variables.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         variables.put("_HANDLER", handler);
         variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         // "snap-start" makes the runtime client run the beforeCheckpoint hooks after init and then wait on
@@ -75,19 +79,19 @@ record EnvironmentJvm(ProcessRuntime runtime, String handler, int memoryMb, JvmP
         tail.addAll(List.of("-cp", runtime.classPath(), ProcessRuntime.MAIN_CLASS, handler));
         Optional<Path> archive = Optional.empty();
         if (profile == JvmProfile.FAST) {
-            List<String> training = new ArrayList<>(List.of(runtime.java().toString()));
-            training.addAll(profile.flags(maxHeapMb, Optional.empty()));
+            List<String> training = new ArrayList<>(List.of(java.java().toString()));
+            training.addAll(profile.flags(maxHeapMb, Optional.empty(), java.feature()));
             training.addAll(tail);
-            archive = AppCdsArchive.forHandler(runtime, handler, training, variables);
+            archive = AppCdsArchive.forHandler(this, training, variables);
         }
         List<String> command = new ArrayList<>();
         if (source) {
             command.add("setsid"); // a session of its own, which CRIU can dump whole
         }
-        command.add(runtime.java().toString());
-        command.addAll(profile.flags(maxHeapMb, archive));
+        command.add(java.java().toString());
+        command.addAll(profile.flags(maxHeapMb, archive, java.feature()));
         command.addAll(tail);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(runtime.taskRoot().toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(taskRoot.toFile());
         if (source) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }

@@ -4,33 +4,63 @@ import java.io.IOException;
 import java.net.JarURLConnection;
 import java.net.URI;
 import java.net.URL;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * The code of a function as the emulator loads it: the locations (class directories or jars) and the
- * packages that are the function's own. Each execution environment loads the own packages in its own
- * class loader, so their static fields (the fixed handler's pool, the environment id) belong to one
- * environment, as in Lambda where every environment is a separate process. Everything else (HikariCP,
- * pgjdbc, the AWS SDK, the Lambda interfaces) is shared between environments to keep a cold start
- * cheap; what that changes is written in docs/emulator.md ("What the class-loader isolation does not do").
+ * The code of a function as the emulator loads it. For the class-loader isolation: the locations (class directories
+ * or jars) and the packages that are the function's own. Each execution environment loads the own packages in its
+ * own class loader, so their static fields (the fixed handler's pool, the environment id) belong to one
+ * environment, as in Lambda where every environment is a separate process. Everything else (HikariCP, pgjdbc, the
+ * AWS SDK, the Lambda interfaces) is shared between environments to keep a cold start cheap; what that changes is
+ * written in docs/emulator.md ("What the class-loader isolation does not do"). For the process isolation: the
+ * unpacked deployment package (Lambda's /var/task), which every environment's JVM runs in.
+ *
+ * <p>A function deployed from its own package ({@link #deployed}), such as one read from a user's SAM template,
+ * runs in process isolation only: its classes and libraries are its own, loaded by AWS's runtime client as
+ * Lambda loads them, never mixed with the test bed's.
  */
 public final class FunctionCode {
 
     private final List<URL> locations;
     private final List<String> ownPackages;
+    private final Supplier<Path> taskRoot;
+    private final String description;
 
-    private FunctionCode(List<URL> locations, List<String> ownPackages) {
-        if (locations.isEmpty()) {
-            throw new IllegalArgumentException("locations must not be empty");
-        }
-        if (ownPackages.isEmpty()) {
-            throw new IllegalArgumentException("ownPackages must not be empty");
-        }
+    private FunctionCode(List<URL> locations, List<String> ownPackages, Supplier<Path> taskRoot, String description) {
         this.locations = List.copyOf(locations);
         this.ownPackages = ownPackages.stream().map(p -> p.endsWith(".") ? p : p + ".").toList();
+        this.taskRoot = taskRoot;
+        this.description = description;
+    }
+
+    /**
+     * A deployment package of its own, unpacked at {@code taskRoot} as Lambda unpacks one into /var/task: the
+     * handler's classes at its root or in {@code lib/*.jar}.
+     *
+     * @param description where it came from, for messages ({@code examples/orders-api/target/orders-api.jar})
+     */
+    public static FunctionCode deployed(Path taskRoot, String description) {
+        Objects.requireNonNull(taskRoot, "taskRoot");
+        return new FunctionCode(List.of(), List.of(), () -> taskRoot, Objects.requireNonNull(description, "description"));
+    }
+
+    /** Whether this JVM can load it in a class loader per environment (the project's own code), not only run it. */
+    public boolean loadableHere() {
+        return !locations.isEmpty();
+    }
+
+    /** The unpacked package a process environment runs in (Lambda's /var/task). */
+    Path taskRoot() {
+        return taskRoot.get();
+    }
+
+    public String description() {
+        return description;
     }
 
     /**
@@ -39,11 +69,16 @@ public final class FunctionCode {
      * @throws IllegalArgumentException when a package is not on the class path
      */
     public static FunctionCode ofPackages(String... packages) {
+        if (packages.length == 0) {
+            throw new IllegalArgumentException("packages must not be empty");
+        }
         Set<URL> locations = new LinkedHashSet<>();
         for (String pkg : packages) {
             locations.add(locationOf(Objects.requireNonNull(pkg, "package")));
         }
-        return new FunctionCode(List.copyOf(locations), List.of(packages));
+        // In process isolation the project's package, functions.jar, which carries these packages and their libraries.
+        return new FunctionCode(List.copyOf(locations), List.of(packages), () -> ProcessRuntime.get().projectTaskRoot(),
+                String.join(", ", packages));
     }
 
     /** The project's functions and shared-db, the code functions.jar carries besides its libraries. */
@@ -83,6 +118,6 @@ public final class FunctionCode {
 
     @Override
     public String toString() {
-        return "FunctionCode{locations=" + locations + ", ownPackages=" + ownPackages + "}";
+        return "FunctionCode{" + description + (locations.isEmpty() ? "" : ", locations=" + locations) + "}";
     }
 }

@@ -33,11 +33,13 @@ import java.util.OptionalInt;
  * @param snapStart whether cold starts restore a snapshot
  * @param managedInstances the second execution model, Lambda Managed Instances (many invocations per environment);
  *     empty for classic Lambda (one at a time)
+ * @param javaRuntime the Lambda runtime ({@code java21}) and the JDK a process environment runs it on
  */
 public record FunctionConfig(String name, String handlerClass, FunctionCode code, Map<String, String> environment,
         int memoryMb, Duration timeout, Duration initTimeout, OptionalInt reservedConcurrency, int accountConcurrency,
         Optional<Duration> idleReclaim, String region, Isolation isolation, JvmProfile jvmProfile,
-        List<String> jvmOptions, SnapStart snapStart, Optional<ManagedInstances> managedInstances) {
+        List<String> jvmOptions, SnapStart snapStart, Optional<ManagedInstances> managedInstances,
+        JavaRuntime javaRuntime) {
 
     public FunctionConfig {
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
@@ -68,7 +70,7 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             variables.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
         }
         variables.put("AWS_REGION", region);
-        variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        variables.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + javaRuntime.lambdaRuntime());
         // Managed Instances: how many runtime threads to start. Lambda sets it there (aws-lambda-go pull request 600:
         // "set by Lambda when a function is configured to use Managed Instances"); AWS's Java runtime client reads it
         // (ReservedRuntimeEnvironmentVariables.AWS_LAMBDA_MAX_CONCURRENCY), and so does shared-db to size its pool.
@@ -76,6 +78,9 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
                 Integer.toString(managed.perEnvironmentMaxConcurrency())));
         return Map.copyOf(variables);
     }
+
+    /** The Lambda runtime of the project's template, which this JVM stands for unless a function names another. */
+    public static final String DEFAULT_RUNTIME = "java21";
 
     /** The mutable side: each setter checks its value and names the field, the bad value and what is allowed. */
     public static final class Builder {
@@ -95,6 +100,7 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
         private List<String> jvmOptions = List.of();
         private SnapStart snapStart = SnapStart.OFF;
         private ManagedInstances managedInstances;
+        private JavaRuntime javaRuntime;
 
         public Builder(String name, String handlerClass) {
             this.name = requireText(name, "name");
@@ -200,6 +206,12 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             return this;
         }
 
+        /** The Lambda runtime and the JDK its process environments run on; default: java21 on this JVM. */
+        public Builder javaRuntime(JavaRuntime javaRuntime) {
+            this.javaRuntime = Objects.requireNonNull(javaRuntime, "javaRuntime");
+            return this;
+        }
+
         /** Runs the function on Lambda Managed Instances: environments of many threads, started ahead of traffic. */
         public Builder managedInstances(ManagedInstances managedInstances) {
             this.managedInstances = Objects.requireNonNull(managedInstances, "managedInstances");
@@ -216,6 +228,11 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             if (snapStart != SnapStart.OFF && isolation != Isolation.PROCESS) {
                 throw new IllegalStateException("SnapStart needs process isolation: the runtime client runs its hooks");
             }
+            if (isolation == Isolation.CLASSLOADER && code != null && !code.loadableHere()) {
+                throw new IllegalStateException("function " + name + " runs from its own package (" + code.description()
+                        + "), in process isolation only: AWS's runtime client loads it as Lambda does; the class-loader"
+                        + " isolation runs the project's own handlers");
+            }
             if (snapStart != SnapStart.OFF && managedInstances != null) {
                 throw new IllegalStateException("SnapStart and Managed Instances exclude each other here: Managed"
                         + " Instances start their environments when the version is published, with no cold start for a"
@@ -229,7 +246,8 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             return new FunctionConfig(name, handlerClass, code != null ? code : FunctionCode.project(), environment,
                     memoryMb, timeout, initTimeout, reservedConcurrency, accountConcurrency,
                     Optional.ofNullable(idleReclaim), region, isolation, jvmProfile, jvmOptions, snapStart,
-                    Optional.ofNullable(managedInstances));
+                    Optional.ofNullable(managedInstances),
+                    javaRuntime != null ? javaRuntime : JavaRuntime.current(DEFAULT_RUNTIME));
         }
 
         private static Duration within(Duration value, String field) {

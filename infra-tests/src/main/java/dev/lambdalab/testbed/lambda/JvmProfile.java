@@ -51,12 +51,12 @@ public enum JvmProfile implements Labelled {
         return value == null || value.isBlank() ? FAST : fromLabel(value);
     }
 
-    /** The flags before the emulator's and the function's own, for a heap of {@code maxHeapMb}. */
-    List<String> flags(int maxHeapMb, Optional<Path> archive) {
+    /** The flags before the emulator's and the function's own, for a heap of {@code maxHeapMb}, on a JDK {@code feature}. */
+    List<String> flags(int maxHeapMb, Optional<Path> archive, int feature) {
         List<String> flags = new ArrayList<>(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx" + maxHeapMb + "m"));
         if (this == FAST) {
-            if (AppCdsArchive.aheadOfTime()) {
+            if (AppCdsArchive.aheadOfTime(feature)) {
                 flags.remove("-Xshare:auto"); // refused beside the AOT cache's flags, whose own default is "auto"
             }
             flags.addAll(List.of("-XX:-UsePerfData", "-Xms16m"));
@@ -65,7 +65,7 @@ public enum JvmProfile implements Labelled {
             // holds a private, dirty copy of some 20 MB that would otherwise be shared by all of them, and spends
             // the time to rewrite it. A diagnostic flag in JDK 17 to 25.
             flags.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
-            archive.ifPresent(file -> flags.add(AppCdsArchive.useFlag(file)));
+            archive.ifPresent(file -> flags.add(AppCdsArchive.useFlag(file, feature)));
         }
         return flags;
     }

@@ -47,15 +47,14 @@ public final class ProcessRuntime {
      */
     static final String JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
-    private final Path java;
     private final List<Path> classPath;
-    private final Path taskRoot;
+    private final Path functionJar;
     private final Path jniLibrary;
+    private Path projectTaskRoot;
 
-    private ProcessRuntime(Path java, List<Path> classPath, Path taskRoot, Path jniLibrary) {
-        this.java = java;
+    private ProcessRuntime(List<Path> classPath, Path functionJar, Path jniLibrary) {
         this.classPath = List.copyOf(classPath);
-        this.taskRoot = taskRoot;
+        this.functionJar = functionJar;
         this.jniLibrary = jniLibrary;
     }
 
@@ -69,7 +68,6 @@ public final class ProcessRuntime {
             if (!Files.isDirectory(Path.of("/proc/self"))) {
                 throw new IllegalStateException("process isolation needs Linux (/proc, SIGSTOP and SIGCONT)");
             }
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             Path runtimeDirectory = locate(RUNTIME_PROPERTY, "TESTBED_LAMBDA_RUNTIME", "infra-tests/target/lambda-runtime",
                     "target/lambda-runtime");
             List<Path> jars;
@@ -87,7 +85,7 @@ public final class ProcessRuntime {
             Path client = jars.stream()
                     .filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))
                     .findFirst().orElseThrow();
-            instance = new ProcessRuntime(java, jars, unpack(functionJar), extractJni(client, runtimeDirectory));
+            instance = new ProcessRuntime(jars, functionJar, extractJni(client, runtimeDirectory));
         }
         return instance;
     }
@@ -100,10 +98,6 @@ public final class ProcessRuntime {
         } catch (RuntimeException e) {
             return Optional.of(e.getMessage());
         }
-    }
-
-    Path java() {
-        return java;
     }
 
     /** The runtime client's class path, as one -cp value. */
@@ -125,9 +119,15 @@ public final class ProcessRuntime {
         return "-D" + JNI_PROPERTY + "=" + jniLibrary;
     }
 
-    /** The unpacked deployment package: every process's working directory and LAMBDA_TASK_ROOT (read-only by convention). */
-    Path taskRoot() {
-        return taskRoot;
+    /**
+     * The project's deployment package, functions.jar, unpacked (once per build of the jar): the working directory
+     * and LAMBDA_TASK_ROOT of the project's functions' processes (read-only by convention).
+     */
+    synchronized Path projectTaskRoot() {
+        if (projectTaskRoot == null) {
+            projectTaskRoot = unpack(functionJar);
+        }
+        return projectTaskRoot;
     }
 
     private static Path locate(String property, String variable, String... candidates) {
@@ -157,9 +157,18 @@ public final class ProcessRuntime {
      * is unpacked again. (Unpacking 13 MB of classes takes seconds; every later JVM reuses the directory.)
      */
     private static Path unpack(Path jar) {
+        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        return unpack(jar, jar.toAbsolutePath().resolveSibling(name + "-task-root"));
+    }
+
+    /**
+     * Unpacks a deployment package, a jar or a zip, into {@code root} as Lambda unpacks one into /var/task, once per
+     * version of the file (a marker records its size and modification time); entries that would land outside
+     * {@code root} are refused.
+     */
+    public static Path unpack(Path jar, Path root) {
         try {
-            String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-            Path root = jar.toAbsolutePath().resolveSibling(name + "-task-root");
+            String name = jar.getFileName().toString().replaceFirst("\\.(jar|zip)$", "");
             Path marker = root.resolve(".testbed-unpacked-from");
             String stamp = jar.toAbsolutePath() + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis();
             if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
@@ -168,7 +177,8 @@ public final class ProcessRuntime {
             if (Files.exists(root)) {
                 delete(root);
             }
-            Path staging = Files.createTempDirectory(jar.toAbsolutePath().getParent(), name + "-unpacking-");
+            Files.createDirectories(root.toAbsolutePath().getParent());
+            Path staging = Files.createTempDirectory(root.toAbsolutePath().getParent(), name + "-unpacking-");
             try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(jar),
                     1 << 16))) {
                 ZipEntry entry;

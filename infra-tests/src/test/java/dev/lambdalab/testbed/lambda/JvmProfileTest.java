@@ -13,7 +13,7 @@ class JvmProfileTest {
     @Test
     void bothProfilesStartTheJvmAsTheManagedRuntimeDoes() {
         for (JvmProfile profile : JvmProfile.values()) {
-            assertThat(profile.flags(870, Optional.empty())).as("%s", profile).contains("-XX:+TieredCompilation",
+            assertThat(profile.flags(870, Optional.empty(), 17)).as("%s", profile).contains("-XX:+TieredCompilation",
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx870m");
         }
     }
@@ -22,11 +22,20 @@ class JvmProfileTest {
     void onlyTheFastProfileAddsTheArchiveASmallInitialHeapAndNoPerfData() {
         Path archive = Path.of("/tmp/appcds-test.jsa");
 
-        assertThat(JvmProfile.FAST.flags(870, Optional.of(archive))).contains(AppCdsArchive.useFlag(archive),
+        assertThat(JvmProfile.FAST.flags(870, Optional.of(archive), 17)).contains(AppCdsArchive.useFlag(archive, 17),
                 "-Xms16m", "-XX:-UsePerfData", "-XX:ArchiveRelocationMode=0");
-        assertThat(JvmProfile.LAMBDA.flags(870, Optional.of(archive))).noneMatch(flag -> flag.contains("Shared")
+        assertThat(JvmProfile.LAMBDA.flags(870, Optional.of(archive), 17)).noneMatch(flag -> flag.contains("Shared")
                 || flag.contains("AOTCache") || flag.startsWith("-Xms") || flag.contains("PerfData")
                 || flag.contains("ArchiveRelocationMode"));
+    }
+
+    @Test
+    void onJdk25TheFastProfileMapsTheAheadOfTimeCacheInsteadOfADynamicArchive() {
+        Path cache = Path.of("/tmp/appcds-test.aot");
+
+        assertThat(JvmProfile.FAST.flags(870, Optional.of(cache), 25)).contains("-XX:AOTCache=" + cache)
+                .doesNotContain("-Xshare:auto");
+        assertThat(JvmProfile.FAST.flags(870, Optional.of(cache), 21)).contains("-XX:SharedArchiveFile=" + cache);
     }
 
     @Test

@@ -221,7 +221,7 @@ class ProcessIsolationIT {
             archiveDirty = archive[1];
         }
         assertThat(fastCommand).as("the fast profile's command line").contains(
-                AppCdsArchive.aheadOfTime() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=", "-Xms16m",
+                AppCdsArchive.aheadOfTime(Runtime.version().feature()) ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=", "-Xms16m",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ArchiveRelocationMode=0");
         assertThat(fastMaps).as("the archive mapped into the environment's JVM").contains("/cds/appcds-");
         // Mapped where it was made for, the JDK's archive is not rewritten: its read-only half stays clean, shared
