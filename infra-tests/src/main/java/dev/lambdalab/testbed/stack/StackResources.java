@@ -82,6 +82,11 @@ public record StackResources(String instanceClass, OptionalInt maxConnectionsPar
                 maxConnections = OptionalInt.of(Integer.parseInt(value.get()));
             }
         }
+        return new StackResources(instanceClass, maxConnections, proxySpec(template));
+    }
+
+    /** The template's RDS Proxy pool settings (its first proxy's), with RDS's defaults; empty without a proxy. */
+    static Optional<ProxySpec> proxySpec(StackTemplate template) {
         Optional<ProxySpec> proxy = Optional.empty();
         Map<String, Map<String, Object>> proxies = template.resources("AWS::RDS::DBProxy");
         if (!proxies.isEmpty()) {
@@ -94,7 +99,7 @@ public record StackResources(String instanceClass, OptionalInt maxConnectionsPar
                     number(template, pool.get("ConnectionBorrowTimeout"), 120),
                     number(template, proxyProperties.get("IdleClientTimeout"), 1800)));
         }
-        return new StackResources(instanceClass, maxConnections, proxy);
+        return proxy;
     }
 
     private static int number(StackTemplate template, Object value, int otherwise) {

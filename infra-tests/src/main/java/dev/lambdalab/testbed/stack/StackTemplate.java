@@ -98,6 +98,29 @@ public final class StackTemplate {
         return Map.copyOf(parameters);
     }
 
+    /** A parameter's declared Type ({@code String}, {@code Number}, {@code List<AWS::EC2::Subnet::Id>}), if declared. */
+    public Optional<String> parameterType(String name) {
+        return Optional.ofNullable(map(map(root.get("Parameters")).get(name)).get("Type")).map(String::valueOf);
+    }
+
+    /** The template's Mappings ({@code Fn::FindInMap}'s tables). */
+    public Map<String, Object> mappings() {
+        return map(root.get("Mappings"));
+    }
+
+    /** The directory the template is in: CodeUri paths are relative to it. */
+    public Path directory() {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent != null ? parent : Path.of(".").toAbsolutePath();
+    }
+
+    /** Every resource, by logical id, in the template's order. */
+    public Map<String, Map<String, Object>> resources() {
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+        map(root.get("Resources")).forEach((name, resource) -> all.put(name, map(resource)));
+        return all;
+    }
+
     /** A parameter's value as a number. */
     public Optional<Integer> intParameter(String name) {
         return Optional.ofNullable(parameters.get(name)).map(value -> (int) Double.parseDouble(value));
