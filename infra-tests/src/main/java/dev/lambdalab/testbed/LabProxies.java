@@ -60,11 +60,11 @@ final class LabProxies implements AutoCloseable {
     Proxy start(ProxyKind kind, ProxySettings settings) {
         if (kind == ProxyKind.RDS_PROXY) {
             RdsProxyEmulator proxy = new RdsProxyEmulator(server.host(), server.port())
-                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
+                    .withUser(lab.names().appRole(), lab.appPassword())
                     .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
                     .withSettings(settings)
                     .withServerConnectionLimit(lab.appConnectionLimit())
-                    .withDatabase(LabDatabase.DATABASE)
+                    .withDatabase(lab.names().database())
                     // No TLS, as the test bed's PgBouncer: pgjdbc's sslmode=prefer would otherwise make every cold
                     // start a TLS handshake, whose CPU on a 2-core machine running 100 environments (and their
                     // clients' side of the handshake) decides the cold-start storm; on AWS each environment has
@@ -76,8 +76,8 @@ final class LabProxies implements AutoCloseable {
         }
         if (network != null) {
             PgBouncerContainer proxy = new PgBouncerContainer(network, server.networkHost(), server.networkPort())
-                    .withDatabase(LabDatabase.DATABASE)
-                    .withUser(LabDatabase.APP_ROLE, lab.appPassword())
+                    .withDatabase(lab.names().database())
+                    .withUser(lab.names().appRole(), lab.appPassword())
                     .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
                     .withAdminUser(LabDatabase.MONITOR_ROLE)
                     .configuredLike(settings, lab.appConnectionLimit());
@@ -86,8 +86,8 @@ final class LabProxies implements AutoCloseable {
         }
         PgBouncer proxy = new PgBouncer()
                 .withServer(server.host(), server.port())
-                .withDatabase(LabDatabase.DATABASE)
-                .withUser(LabDatabase.APP_ROLE, lab.appPassword())
+                .withDatabase(lab.names().database())
+                .withUser(lab.names().appRole(), lab.appPassword())
                 .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
                 .withAdminUser(LabDatabase.MONITOR_ROLE)
                 .configuredLike(settings, lab.appConnectionLimit());

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -82,22 +83,12 @@ public final class FailureClassifier {
     /** The cause one throwable shows by itself, or {@code null}. */
     private static FailureCause causeOf(Throwable t) {
         String state = sqlState(t);
-        // The proxies' own texts first: RDS Proxy sends its client limit with 53300, which alone would read
-        // as the server's limit. "Timed-out waiting to acquire database connection." is RDS Proxy's text
-        // when ConnectionBorrowTimeout runs out; query_wait_timeout and max_client_conn are PgBouncer's.
-        if (contains(t, "query_wait_timeout") || contains(t, "timed-out waiting to acquire database connection")) {
-            return FailureCause.PROXY_WAIT_TIMEOUT;
-        }
-        if (contains(t, "max_client_conn") || contains(t, "no more connections allowed")
-                || contains(t, "maximum number of client connections to the proxy exceeded")) {
-            return FailureCause.PROXY_CLIENT_LIMIT;
-        }
-        if (contains(t, "too many connections for role")) {
-            return FailureCause.ROLE_CONNECTION_LIMIT;
-        }
-        if (contains(t, "sorry, too many clients already") || contains(t, "remaining connection slots are reserved")
-                || contains(t, "too many connections for database")) {
-            return FailureCause.SERVER_CONNECTION_LIMIT;
+        // The limits' own words decide before any SQLState (see causeOfText); the other texts are the exceptions'
+        // types and states here, which say more than a message.
+        Optional<FailureCause> limit = causeOfText(t.getMessage())
+                .filter(cause -> cause.isCapacity() && cause != FailureCause.POOL_TIMEOUT);
+        if (limit.isPresent()) {
+            return limit.get();
         }
         if ("53300".equals(state)) {
             return FailureCause.SERVER_CONNECTION_LIMIT;
@@ -122,6 +113,51 @@ public final class FailureClassifier {
             return FailureCause.CONNECTION_LOST;
         }
         return null;
+    }
+
+    /**
+     * The cause a text names by the servers' and the pools' own words, if it names one: an exception's message, or an
+     * error that a function wrote into its answer or its log, as the test bed reads those of functions it did not
+     * write. Lower-case matching; the proxies' texts come first, since RDS Proxy sends its client limit with SQLState
+     * 53300, which alone would read as the server's limit. "Timed-out waiting to acquire database connection." is RDS
+     * Proxy's text when ConnectionBorrowTimeout runs out; query_wait_timeout and max_client_conn are PgBouncer's.
+     */
+    public static Optional<FailureCause> causeOfText(String text) {
+        if (text == null || text.isEmpty()) {
+            return Optional.empty();
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.contains("query_wait_timeout") || lower.contains("timed-out waiting to acquire database connection")) {
+            return Optional.of(FailureCause.PROXY_WAIT_TIMEOUT);
+        }
+        if (lower.contains("max_client_conn") || lower.contains("no more connections allowed")
+                || lower.contains("maximum number of client connections to the proxy exceeded")) {
+            return Optional.of(FailureCause.PROXY_CLIENT_LIMIT);
+        }
+        if (lower.contains("too many connections for role")) {
+            return Optional.of(FailureCause.ROLE_CONNECTION_LIMIT);
+        }
+        if (lower.contains("sorry, too many clients already") || lower.contains("remaining connection slots are reserved")
+                || lower.contains("too many connections for database")) {
+            return Optional.of(FailureCause.SERVER_CONNECTION_LIMIT);
+        }
+        if (lower.contains(POOL_TIMEOUT_TEXT)) {
+            return Optional.of(FailureCause.POOL_TIMEOUT);
+        }
+        if (lower.contains("password authentication failed") || lower.contains("pam authentication failed")
+                || lower.contains("no pg_hba.conf entry")) {
+            return Optional.of(FailureCause.AUTHENTICATION);
+        }
+        if (lower.contains("connection refused")) {
+            return Optional.of(FailureCause.CONNECTION_REFUSED);
+        }
+        if (lower.contains("connect timed out")) {
+            return Optional.of(FailureCause.CONNECT_TIMEOUT);
+        }
+        if (lower.contains("read timed out") || lower.contains("canceling statement due to")) {
+            return Optional.of(FailureCause.QUERY_TIMEOUT);
+        }
+        return Optional.empty();
     }
 
     private static boolean isGenericConnectionFailure(Throwable t) {

@@ -37,6 +37,7 @@ public final class LocalSecretsManager implements AutoCloseable {
 
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+    private final Map<String, String> arns = new ConcurrentHashMap<>();
     private final AtomicInteger rejected = new AtomicInteger();
     private final String secretAccessKey = "testbed-" + UUID.randomUUID();
     private HttpServer server;
@@ -84,6 +85,16 @@ public final class LocalSecretsManager implements AutoCloseable {
         secrets.put(Objects.requireNonNull(secretId, "secretId"), Objects.requireNonNull(secretString, "secretString"));
     }
 
+    /**
+     * Creates or replaces a secret that callers may name by its ARN or its name, as Secrets Manager's SecretId
+     * accepts either; answers give the ARN.
+     */
+    public void putSecret(String arn, String name, String secretString) {
+        putSecret(arn, secretString);
+        putSecret(name, secretString);
+        arns.put(name, arn);
+    }
+
     /** GetSecretValue calls answered for this secret. */
     public int reads(String secretId) {
         AtomicInteger count = reads.get(secretId);
@@ -117,9 +128,13 @@ public final class LocalSecretsManager implements AutoCloseable {
                 return;
             }
             reads.computeIfAbsent(secretId, id -> new AtomicInteger()).incrementAndGet();
+            String arn = secretId.startsWith("arn:") ? secretId : arns.getOrDefault(secretId,
+                    "arn:aws:secretsmanager:eu-west-1:000000000000:secret:" + secretId);
+            String name = arns.entrySet().stream().filter(e -> e.getValue().equals(arn)).map(Map.Entry::getKey)
+                    .findFirst().orElse(secretId);
             ObjectNode answer = JSON.createObjectNode()
-                    .put("ARN", "arn:aws:secretsmanager:eu-west-1:000000000000:secret:" + secretId)
-                    .put("Name", secretId)
+                    .put("ARN", arn)
+                    .put("Name", name)
                     .put("SecretString", secretString)
                     .put("VersionId", UUID.nameUUIDFromBytes(secretString.getBytes(StandardCharsets.UTF_8)).toString())
                     .put("CreatedDate", System.currentTimeMillis() / 1000.0);

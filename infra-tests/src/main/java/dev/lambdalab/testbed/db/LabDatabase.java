@@ -14,12 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The lab's database on a server: database {@code lab}, the application role {@code app} with a
  * {@code CONNECTION LIMIT} (the small limit of a managed database), and a separate monitoring role
  * {@code lab_monitor} with its own slots, so that watching never takes the application's. Passwords
  * are random per run and never printed.
+ *
+ * <p>A user's SAM template names its own database and user ({@code DBName}, the secret's {@code username}); the
+ * test bed then makes those ({@link Names}), the application role owning the database so that a schema script run as
+ * it ({@link #runAsApplication}) leaves tables it can use.
  */
 public final class LabDatabase {
 
@@ -27,33 +32,77 @@ public final class LabDatabase {
     public static final String APP_ROLE = "app";
     public static final String MONITOR_ROLE = "lab_monitor";
 
+    /**
+     * The database and the application role: the lab's own ({@link #LAB}), or a template's.
+     *
+     * @param database the database's name
+     * @param appRole the role the functions log in as
+     */
+    public record Names(String database, String appRole) {
+
+        // Before LAB, whose construction reads it.
+        private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        /** The lab's own: database {@code lab}, role {@code app}. */
+        public static final Names LAB = new Names(DATABASE, APP_ROLE);
+
+        public Names {
+            for (String name : new String[] {database, appRole}) {
+                if (name == null || !IDENTIFIER.matcher(name).matches()) {
+                    throw new IllegalArgumentException("a database or role name must be a lower-case identifier of 1 to"
+                            + " 63 letters, digits or '_', got \"" + name + "\"");
+                }
+            }
+            if (appRole.equals(MONITOR_ROLE)) {
+                throw new IllegalArgumentException("the role " + MONITOR_ROLE + " is the test bed's own");
+            }
+        }
+    }
+
     private final PostgresServer server;
+    private final Names names;
     private final String appPassword = randomPassword();
     private final String monitorPassword = randomPassword();
     private int appConnectionLimit;
 
-    private LabDatabase(PostgresServer server) {
+    private LabDatabase(PostgresServer server, Names names) {
         this.server = server;
+        this.names = names;
     }
 
     /** Creates (or resets) the database and roles, the application role limited to {@code appConnectionLimit}. */
     public static LabDatabase create(PostgresServer server, int appConnectionLimit) {
+        return create(server, appConnectionLimit, Names.LAB);
+    }
+
+    /** The same with a template's database and role, the role owning the database. */
+    public static LabDatabase create(PostgresServer server, int appConnectionLimit, Names names) {
         Objects.requireNonNull(server, "server");
-        LabDatabase lab = new LabDatabase(server);
+        LabDatabase lab = new LabDatabase(server, Objects.requireNonNull(names, "names"));
+        String database = names.database();
+        String role = names.appRole();
         try (Connection admin = server.superuserConnection("postgres"); Statement statement = admin.createStatement()) {
-            if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
-                statement.execute("CREATE DATABASE " + DATABASE);
+            statement.execute(lab.roleStatement(admin, role, lab.appPassword, "CONNECTION LIMIT " + appConnectionLimit));
+            if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
+                statement.execute("CREATE DATABASE " + database + (names.equals(Names.LAB) ? "" : " OWNER " + role));
             }
-            statement.execute(lab.roleStatement(admin, APP_ROLE, lab.appPassword,
-                    "CONNECTION LIMIT " + appConnectionLimit));
             statement.execute(lab.roleStatement(admin, MONITOR_ROLE, lab.monitorPassword, "CONNECTION LIMIT 10"));
             statement.execute("GRANT pg_monitor TO " + MONITOR_ROLE); // sees every session in pg_stat_activity
             statement.execute("GRANT pg_signal_backend TO " + MONITOR_ROLE);
-            statement.execute("GRANT CONNECT ON DATABASE " + DATABASE + " TO " + APP_ROLE + ", " + MONITOR_ROLE);
-            statement.execute("ALTER ROLE " + APP_ROLE + " RESET ALL");
+            statement.execute("GRANT CONNECT ON DATABASE " + database + " TO " + role + ", " + MONITOR_ROLE);
+            statement.execute("ALTER ROLE " + role + " RESET ALL");
         } catch (SQLException e) {
             throw new IllegalStateException("could not set up the lab database on " + server.description() + ": "
                     + Redactor.redact(e.getMessage()), e);
+        }
+        if (!names.equals(Names.LAB)) {
+            // A database that existed already (postgres, RDS's default) is not the role's: let it create its schema.
+            try (Connection admin = server.superuserConnection(database); Statement statement = admin.createStatement()) {
+                statement.execute("GRANT USAGE, CREATE ON SCHEMA public TO " + role);
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not grant " + role + " its schema in " + database + ": "
+                        + Redactor.redact(e.getMessage()), e);
+            }
         }
         lab.appConnectionLimit = appConnectionLimit;
         return lab;
@@ -86,6 +135,30 @@ public final class LabDatabase {
         return server;
     }
 
+    /** The database and the application role. */
+    public Names names() {
+        return names;
+    }
+
+    /**
+     * Runs a script (a schema, test data) in the database as the application role, as a deploy's migrations would:
+     * what it creates belongs to the role. Statements are split at semicolons outside quotes by the server.
+     *
+     * @throws IllegalStateException naming the file's first error
+     */
+    public void runAsApplication(String script, String source) {
+        Properties properties = new Properties();
+        properties.setProperty("user", names.appRole());
+        properties.setProperty("password", appPassword);
+        properties.setProperty("ApplicationName", "testbed-init");
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(names.database()), properties);
+                Statement statement = connection.createStatement()) {
+            statement.execute(script);
+        } catch (SQLException e) {
+            throw new IllegalStateException(source + " failed: " + Redactor.redact(String.valueOf(e.getMessage())), e);
+        }
+    }
+
     public String appPassword() {
         return appPassword;
     }
@@ -103,7 +176,7 @@ public final class LabDatabase {
         if (limit < 1 || limit > 10_000) {
             throw new IllegalArgumentException("appConnectionLimit must be from 1 to 10000, got " + limit);
         }
-        admin("ALTER ROLE " + APP_ROLE + " CONNECTION LIMIT " + limit);
+        admin("ALTER ROLE " + names.appRole() + " CONNECTION LIMIT " + limit);
         appConnectionLimit = limit;
     }
 
@@ -112,7 +185,7 @@ public final class LabDatabase {
         if (!name.matches("[a-z_]+") || !value.matches("[A-Za-z0-9_.]+")) {
             throw new IllegalArgumentException("setting must be name = simple value, got " + name + " = " + value);
         }
-        admin("ALTER ROLE " + APP_ROLE + " SET " + name + " = '" + value + "'");
+        admin("ALTER ROLE " + names.appRole() + " SET " + name + " = '" + value + "'");
     }
 
     /** Sets a new password for the application role (a rotation). */
@@ -121,7 +194,7 @@ public final class LabDatabase {
             throw new IllegalArgumentException("password must be 8 to 100 letters, digits, '-' or '_'");
         }
         Redactor.register(password);
-        admin("ALTER ROLE " + APP_ROLE + " PASSWORD '" + password + "'");
+        admin("ALTER ROLE " + names.appRole() + " PASSWORD '" + password + "'");
     }
 
     /** The variables that point a function straight at the database (password auth: local runs only). */
@@ -129,8 +202,8 @@ public final class LabDatabase {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("DB_HOST", server.host());
         environment.put("DB_PORT", Integer.toString(server.port()));
-        environment.put("DB_NAME", DATABASE);
-        environment.put("DB_USER", APP_ROLE);
+        environment.put("DB_NAME", names.database());
+        environment.put("DB_USER", names.appRole());
         environment.put("DB_PASSWORD", appPassword);
         return environment;
     }
@@ -138,17 +211,22 @@ public final class LabDatabase {
     /** Connections of the application role now, as pg_stat_activity shows them. */
     public int appConnections() {
         try (Connection connection = monitorConnection()) {
-            return countAppConnections(connection);
+            return countAppConnections(connection, names.appRole());
         } catch (SQLException e) {
             throw new IllegalStateException("could not count connections: " + e.getMessage(), e);
         }
     }
 
-    /** Connections of the application role now, on the caller's monitoring connection. */
+    /** Connections of the lab's application role now, on the caller's monitoring connection. */
     public static int countAppConnections(Connection monitor) throws SQLException {
+        return countAppConnections(monitor, APP_ROLE);
+    }
+
+    /** Connections of an application role now, on the caller's monitoring connection. */
+    public static int countAppConnections(Connection monitor, String appRole) throws SQLException {
         try (PreparedStatement statement = monitor.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND backend_type = 'client backend'")) {
-            statement.setString(1, APP_ROLE);
+            statement.setString(1, appRole);
             try (ResultSet result = statement.executeQuery()) {
                 result.next();
                 return result.getInt(1);
@@ -162,11 +240,17 @@ public final class LabDatabase {
      * role's limit) may not show its name yet: it counts under the empty name.
      */
     public static Map<String, Integer> countAppConnectionsByFunction(Connection monitor) throws SQLException {
+        return countAppConnectionsByFunction(monitor, APP_ROLE);
+    }
+
+    /** The same for another application role (a user's template's). */
+    public static Map<String, Integer> countAppConnectionsByFunction(Connection monitor, String appRole)
+            throws SQLException {
         Map<String, Integer> counts = new LinkedHashMap<>();
         try (PreparedStatement statement = monitor.prepareStatement(
                 "SELECT split_part(application_name, ':', 1), count(*) FROM pg_stat_activity"
                         + " WHERE usename = ? AND backend_type = 'client backend' GROUP BY 1")) {
-            statement.setString(1, APP_ROLE);
+            statement.setString(1, appRole);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     counts.put(rows.getString(1), rows.getInt(2));
@@ -197,7 +281,7 @@ public final class LabDatabase {
     public int terminateAppConnections() {
         try (Connection connection = monitorConnection(); PreparedStatement statement = connection.prepareStatement(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ?")) {
-            statement.setString(1, APP_ROLE);
+            statement.setString(1, names.appRole());
             try (ResultSet result = statement.executeQuery()) {
                 result.next();
                 return result.getInt(1);
@@ -227,7 +311,7 @@ public final class LabDatabase {
         properties.setProperty("ApplicationName", "testbed-monitor");
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("socketTimeout", "10");
-        return DriverManager.getConnection(server.jdbcUrl(DATABASE), properties);
+        return DriverManager.getConnection(server.jdbcUrl(names.database()), properties);
     }
 
     private void admin(String sql) {

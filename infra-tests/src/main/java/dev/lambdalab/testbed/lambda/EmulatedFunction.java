@@ -1,10 +1,12 @@
 package dev.lambdalab.testbed.lambda;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * One Lambda function, emulated in this JVM with Lambda's scaling rules for synchronous invocations:
@@ -276,6 +278,21 @@ public final class EmulatedFunction implements AutoCloseable {
     /** Every environment created so far, alive or not. */
     public List<EnvironmentInfo> environments() {
         return started().map(RunningFunction::environments).orElse(List.of());
+    }
+
+    /**
+     * The connections each live environment holds to the remote ports that pass the test (a database endpoint's), as
+     * the local ports the server sees them from, by environment id. Process isolation on Linux only (read from /proc,
+     * frozen environments included); empty otherwise.
+     */
+    public Map<String, List<Integer>> connectionsTo(IntPredicate remotePort) {
+        Map<String, List<Integer>> connections = new LinkedHashMap<>();
+        for (EnvironmentInfo environment : environments()) {
+            if (environment.processId() > 0 && !environment.state().equals(Sandbox.State.DEAD.name())) {
+                connections.put(environment.id(), ProcessSockets.localPorts(environment.processId(), remotePort));
+            }
+        }
+        return connections;
     }
 
     /**

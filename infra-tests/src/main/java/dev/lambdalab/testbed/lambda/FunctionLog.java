@@ -61,6 +61,19 @@ public final class FunctionLog {
         return Optional.ofNullable(found);
     }
 
+    /** The lines of one request that are still kept, oldest first. */
+    public List<String> linesOf(String requestId) {
+        List<String> found = new ArrayList<>();
+        synchronized (lines) {
+            for (Line line : lines) {
+                if (line.requestId().equals(requestId)) {
+                    found.add(line.text());
+                }
+            }
+        }
+        return found;
+    }
+
     /** The lines kept, oldest first. */
     public List<Line> lines() {
         synchronized (lines) {

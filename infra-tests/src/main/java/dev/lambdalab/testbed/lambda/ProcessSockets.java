@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Counts a process's established TCP connections from /proc (Linux): the inodes of its socket file
@@ -54,6 +57,26 @@ final class ProcessSockets {
             }
         }
         return count;
+    }
+
+    /**
+     * The local ports of the process's established TCP connections whose remote port passes the test: which of its
+     * connections go to a database endpoint, and from where (the port the server sees as the client's).
+     */
+    static List<Integer> localPorts(long pid, IntPredicate remotePort) {
+        Set<String> inodes = socketInodes(pid);
+        if (inodes.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Socket> table = recentTable();
+        List<Integer> ports = new ArrayList<>();
+        for (String inode : inodes) {
+            Socket socket = table.get(inode);
+            if (socket != null && ESTABLISHED.equals(socket.state()) && remotePort.test(socket.remotePort())) {
+                ports.add(socket.localPort());
+            }
+        }
+        return ports;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -149,7 +150,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         PinningRules.check(sql).ifPresent(found -> {
             pin = found;
             connection.pin();
-            proxy.pinned(connection.id(), found);
+            proxy.pinned(connection.id(), found, context.channel().remoteAddress() instanceof InetSocketAddress client
+                    ? client.getPort() : -1);
         });
     }
 

@@ -138,6 +138,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
                 proxy.initQuery(), this);
         connections.add(connection);
         opening++;
+        proxy.databaseConnectionOpening();
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {

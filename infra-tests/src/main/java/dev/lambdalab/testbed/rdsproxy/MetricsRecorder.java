@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 final class MetricsRecorder {
 
     final AtomicInteger clientConnections = new AtomicInteger();
+    /** Client connections accepted, and database connections opened, since the start (after the warm-up). */
+    final LongAdder clientConnectionsAccepted = new LongAdder();
+    final LongAdder databaseConnectionsOpened = new LongAdder();
     private final LongAdder borrows = new LongAdder();
     private final LongAdder borrowNanos = new LongAdder();
     private final LongAdder queries = new LongAdder();
@@ -85,7 +88,7 @@ final class MetricsRecorder {
     void reset() {
         for (LongAdder adder : new LongAdder[] {borrows, borrowNanos, queries, queryNanos, databaseResponses,
             databaseNanos, sessionsPinned, borrowTimeouts, clientLimitRefusals, cancelRequestsDropped, idleClientsClosed,
-            databaseConnectionFailures}) {
+            databaseConnectionFailures, clientConnectionsAccepted, databaseConnectionsOpened}) {
             adder.reset();
         }
         for (LongAdder adder : pinReasons) {

@@ -26,7 +26,7 @@ final class ProxyContext {
     /** The emulator's configuration, fixed at start. */
     record Config(String upstreamHost, int upstreamPort, Map<String, String> passwords,
             Map<String, Scram.Verifier> verifiers, ProxySettings settings, int serverConnectionLimit, String initQuery,
-            boolean requireTls, Consumer<String> pinListener) {
+            boolean requireTls, Consumer<PinEvent> pinListener) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
@@ -132,18 +132,22 @@ final class ProxyContext {
         return statementNames.computeIfAbsent(key, k -> "rdsproxy_" + (statementNames.size() + 1));
     }
 
-    void pinned(int databaseConnection, PinningRules.Pin pin) {
+    void pinned(int databaseConnection, PinningRules.Pin pin, int clientPort) {
         metrics.sessionPinned(pin.reason());
         String line = "The client session was pinned to the database connection [dbConnection=" + databaseConnection
                 + "] for the remainder of the session. The proxy can't reuse this connection until the session ends."
                 + " Reason: " + pin.describe();
         LOG.warn("rds-proxy: {}", line);
-        config.pinListener().accept(line);
+        config.pinListener().accept(new PinEvent(pin.reason(), pin.digest(), clientPort, line));
     }
 
     void cancelRequestDropped() {
         metrics.cancelRequestDropped();
         log("CancelRequest dropped: RDS Proxy for PostgreSQL does not forward cancel requests");
+    }
+
+    void databaseConnectionOpening() {
+        metrics.databaseConnectionsOpened.increment();
     }
 
     void databaseConnectionFailed(String reason) {

@@ -59,6 +59,7 @@ final class ProxyListener {
                     protected void initChannel(Channel channel) {
                         clients.add(channel);
                         metrics.clientConnections.incrementAndGet();
+                        metrics.clientConnectionsAccepted.increment();
                         channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
                         PgDecoder decoder = new PgDecoder(false);
                         channel.pipeline().addLast(new IdleStateHandler(0, 0, idleClientTimeout.toMillis(),

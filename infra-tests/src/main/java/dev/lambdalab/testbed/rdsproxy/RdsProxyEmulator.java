@@ -57,7 +57,7 @@ public final class RdsProxyEmulator implements Proxy {
     private String listenHost = "127.0.0.1";
     private int port;
     private ProxyListener listener;
-    private Consumer<String> pinListener = line -> { };
+    private Consumer<PinEvent> pinListener = event -> { };
     private Map<String, String> serverParameters = Map.of();
     private SslContext sslContext;
     private ProxyContext context;
@@ -144,8 +144,24 @@ public final class RdsProxyEmulator implements Proxy {
 
     /** Told each pin line (RDS Proxy's wording), besides the log. */
     public RdsProxyEmulator withPinListener(Consumer<String> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return withPinEvents(event -> listener.accept(event.line()));
+    }
+
+    /** Told each pin with its reason, digest and client port, on the proxy's event loop: the listener must not block. */
+    public RdsProxyEmulator withPinEvents(Consumer<PinEvent> listener) {
         notStarted();
         this.pinListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * The address to listen on (default 127.0.0.1): another loopback address, such as 127.0.0.2, lets the proxy take
+     * PostgreSQL's port 5432 beside a database on 127.0.0.1, as an RDS Proxy endpoint has a host of its own.
+     */
+    public RdsProxyEmulator withListenHost(String host) {
+        notStarted();
+        this.listenHost = Objects.requireNonNull(host, "host");
         return this;
     }
 
@@ -226,6 +242,16 @@ public final class RdsProxyEmulator implements Proxy {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the proxy's metrics", e);
         }
+    }
+
+    /** Client connections accepted since the start (the warm-up's left out): what functions opened to the proxy. */
+    public long clientConnectionsAccepted() {
+        return metrics.clientConnectionsAccepted.sum();
+    }
+
+    /** Database connections the proxy opened since the start (the warm-up's left out). */
+    public long databaseConnectionsOpened() {
+        return metrics.databaseConnectionsOpened.sum();
     }
 
     @Override

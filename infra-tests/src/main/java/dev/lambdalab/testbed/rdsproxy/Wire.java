@@ -12,13 +12,13 @@ import java.util.function.Consumer;
  * messages the emulator sends. A message's buffer starts at its reader index; startup-phase messages have
  * no type byte.
  */
-final class Wire {
+public final class Wire {
 
     /** The protocol version of a StartupMessage (3.0). */
     static final int PROTOCOL_3 = 196_608;
     /** The request codes that take the place of a protocol version. */
-    static final int SSL_REQUEST = 80_877_103;
-    static final int GSSENC_REQUEST = 80_877_104;
+    public static final int SSL_REQUEST = 80_877_103;
+    public static final int GSSENC_REQUEST = 80_877_104;
     static final int CANCEL_REQUEST = 80_877_102;
 
     private Wire() {

@@ -75,7 +75,7 @@ public final class ConnectionSampler implements AutoCloseable {
 
     private void sample() {
         try {
-            int database = LabDatabase.countAppConnections(monitor);
+            int database = LabDatabase.countAppConnections(monitor, lab.names().appRole());
             PoolsSnapshot pools = null;
             if (proxy != null) {
                 try {
