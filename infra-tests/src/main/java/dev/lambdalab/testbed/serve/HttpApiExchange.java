@@ -5,10 +5,10 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.apigw.HttpApiGateway;
+import dev.lambdalab.testbed.apigw.QueryStrings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,27 +32,36 @@ final class HttpApiExchange {
 
     /** The request as the event an HTTP API gives the function, or empty when the body is too large. */
     static Optional<APIGatewayV2HTTPEvent> event(HttpExchange exchange, String routePath) throws IOException {
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                // Read the rest (up to 10 MiB) before answering 413: the JDK's server drains only 64 KB when the
-                // stream closes, and closing a socket with unread bytes makes the kernel reset the connection, so
-                // the client could lose the answer.
-                byte[] discard = new byte[64 * 1024];
-                long drained = 0;
-                int read;
-                while (drained < DRAIN_LIMIT_BYTES && (read = in.read(discard)) > 0) {
-                    drained += read;
-                }
-                return Optional.empty();
-            }
+        Optional<byte[]> body = body(exchange, MAX_BODY_BYTES);
+        if (body.isEmpty()) {
+            return Optional.empty();
         }
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT),
                 String.join(",", values)));
         return Optional.of(HttpApiEvents.request("GET", routePath, query(exchange.getRequestURI().getRawQuery()),
-                headers, body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+                headers, body.get().length == 0 ? null : new String(body.get(), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The request's body, or empty when it is larger than {@code max} bytes. The rest (up to 10 MiB) is read before
+     * answering 413: the JDK's server drains only 64 KB when the stream closes, and closing a socket with unread bytes
+     * makes the kernel reset the connection, so the client could lose the answer.
+     */
+    static Optional<byte[]> body(HttpExchange exchange, int max) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(max + 1);
+            if (body.length <= max) {
+                return Optional.of(body);
+            }
+            byte[] discard = new byte[64 * 1024];
+            long drained = 0;
+            int read;
+            while (drained < DRAIN_LIMIT_BYTES && (read = in.read(discard)) > 0) {
+                drained += read;
+            }
+            return Optional.empty();
+        }
     }
 
     /** Sends the function's answer, with the environment that gave it in {@code x-lambda-environment}. */
@@ -73,27 +82,8 @@ final class HttpApiExchange {
     /** Query parameters as API Gateway passes them: decoded, repeated ones joined with commas. */
     static Map<String, String> query(String rawQuery) {
         Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            parameters.merge(name, value, (first, second) -> first + "," + second);
-        }
+        QueryStrings.parse(rawQuery).forEach((name, values) -> parameters.put(name, String.join(",", values)));
         return parameters;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return text; // malformed escapes reach the handler as they are, which answers 400
-        }
     }
 
     /** A response of the server's own (the page, the metrics, a 404), never cached. */
