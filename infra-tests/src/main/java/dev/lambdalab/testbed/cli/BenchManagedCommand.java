@@ -54,6 +54,9 @@ final class BenchManagedCommand implements Callable<Integer> {
     @Mixin
     private TestBedOptions database;
 
+    @Mixin
+    private TemplateValuesOptions template;
+
     @Override
     public Integer call() throws Exception {
         for (int size : poolSizes) {
@@ -64,9 +67,10 @@ final class BenchManagedCommand implements Callable<Integer> {
                 + holdMillis);
         BenchCommand.check(spec, seconds >= 1 && seconds <= 120, "--seconds must be from 1 to 120, got " + seconds);
         database.validate(spec);
+        template.validate(spec);
         Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
         PrintWriter out = spec.commandLine().getOut();
-        try (TestBed testBed = database.open(ManagedPoolBenchmark.ROLE_LIMIT)) {
+        try (TestBed testBed = template.applyTo(database.open(ManagedPoolBenchmark.ROLE_LIMIT))) {
             out.printf(Locale.ROOT, "one Managed Instances environment, %d threads, %d callers, hold %d ms, straight to"
                     + " the database; %s isolation; %d s per size%n", threads, threads, holdMillis,
                     testBed.isolation().label(), seconds);

@@ -47,6 +47,9 @@ final class FaultsCommand implements Callable<Integer> {
     @Mixin
     private TestBedOptions database;
 
+    @Mixin
+    private TemplateValuesOptions template;
+
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
     private boolean verbose;
 
@@ -54,20 +57,21 @@ final class FaultsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Fault> faults = selected();
         database.validate(spec);
+        template.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path logFile = Logging.besideReport(json);
         Logging.configure(verbose, logFile);
         err.println("Lambda connection lab: testbed faults");
         err.println("  starting PostgreSQL ...");
-        try (TestBed testBed = database.open(10)) {
+        try (TestBed testBed = template.applyTo(database.open(10))) {
             Map<String, String> environment = new LinkedHashMap<>();
             environment.put("database", testBed.description() + "; role app CONNECTION LIMIT 10");
             environment.put("proxy", testBed.proxyDescription());
             environment.put("function", "fixed: one static pool of 1 per environment (POOL_MAX_SIZE's default on"
                     + " classic Lambda: the environment's concurrency), " + defaults(Setting.POOL_TIMEOUT_MS, Setting.DB_CONNECT_TIMEOUT_S,
                             Setting.DB_QUERY_TIMEOUT_S, Setting.DB_SOCKET_TIMEOUT_S) + " unless a fault says otherwise");
-            environment.put("template", database.templateText());
+            environment.put("template", template.text());
             environment.put("isolation", TestBedOptions.isolationText(testBed));
             environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                     + System.getProperty("java.version"));

@@ -112,12 +112,16 @@ final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     private TestBedOptions database;
 
+    @Mixin
+    private TemplateValuesOptions template;
+
     @Option(names = "--verbose", description = "HikariCP's and the handlers' log lines on stderr, stack traces of errors.")
     private boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         database.validate(spec); // first: it reads the template, whose proxy settings the matrix starts from
+        template.validate(spec);
         StandardScenarios matrix = matrix();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -137,7 +141,7 @@ final class ReproduceCommand implements Callable<Integer> {
         scenarios.addAll(SnapStartScenarios.scenarios(snapStartMode, roleLimit, requests, holdMillis, matrix.proxy()));
         err.println("Lambda connection lab: testbed reproduce");
         err.println("  starting PostgreSQL ...");
-        try (TestBed testBed = database.open(roleLimit)) {
+        try (TestBed testBed = template.applyTo(database.open(roleLimit))) {
             Map<String, String> environment = describe(testBed, matrix);
             if (modelSet.contains(ExecutionModel.MANAGED_INSTANCES)) {
                 environment.put("managed instances", ManagedInstancesScenarios.FLEET.describe() + ", target utilization "
@@ -229,7 +233,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
         Set<Variant> variantSet = variants == null ? EnumSet.copyOf(Variant.pair()) : EnumSet.copyOf(variants);
         Set<Target> targetSet = targetSet();
-        ProxySettings proxy = database.template().map(values -> values.proxySettings(ProxySettings.DEFAULTS))
+        ProxySettings proxy = template.values().map(values -> values.proxySettings(ProxySettings.DEFAULTS))
                 .orElse(ProxySettings.DEFAULTS).withMaxClientConnections(proxyMaxClients);
         if (proxyMaxPercent != null) {
             proxy = proxy.withMaxConnectionsPercent(proxyMaxPercent);
@@ -258,7 +262,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 + " fixed: one static pool per environment, of its concurrency (1 on classic Lambda), POOL_TIMEOUT_MS "
                 + StandardScenarios.POOL_TIMEOUT_MS + " in fixed-direct-over-limit, else the default 3000;"
                 + " default-pool (lmi- rows): AWS's Managed Instances example, one static pool of HikariCP's defaults");
-        environment.put("template", database.templateText());
+        environment.put("template", template.text());
         environment.put("isolation", TestBedOptions.isolationText(testBed));
         environment.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));

@@ -6,12 +6,6 @@ import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.stack.StackTemplate;
-import dev.lambdalab.testbed.stack.TemplateValues;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,9 +15,6 @@ import picocli.CommandLine.ParameterException;
  * external server, containers) and how the emulator isolates execution environments.
  */
 final class TestBedOptions {
-
-    /** The template a command reads when none is named and it is in the current directory. */
-    static final String DEFAULT_TEMPLATE = "template.yaml";
 
     @Option(names = "--postgres-url", paramLabel = "URL", description = "Use this server instead of the embedded one:"
             + " postgresql://SUPERUSER:PASSWORD@HOST:PORT/postgres (default: $" + TestBed.POSTGRES_URL_VARIABLE
@@ -52,19 +43,18 @@ final class TestBedOptions {
             + " Init Duration compares with AWS's) (default: $" + JvmProfile.VARIABLE + " if set, else fast).")
     private String jvmProfile;
 
-    @Option(names = "--template", paramLabel = "FILE", description = "Take the functions' memory, timeout, reserved"
-            + " concurrency and variables, and the proxy's settings, from this SAM template, with its parameters'"
-            + " defaults (default: " + DEFAULT_TEMPLATE + " when it is in the current directory).")
-    private Path templateFile;
-
-    @Option(names = "--no-template", description = "Use the test bed's built-in values instead of a template's.")
-    private boolean noTemplate;
-
-    /** The template read by {@link #validate}, if any. */
-    private TemplateValues template;
+    /** {@code --proxy none}, where a command takes it. */
+    static final String NO_PROXY = "none";
+    private boolean noProxyAllowed;
 
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
+        validate(spec, false);
+    }
+
+    /** The same, for a command that also takes {@code --proxy none} (its functions then go straight to the database). */
+    void validate(CommandSpec spec, boolean noProxyAllowed) {
+        this.noProxyAllowed = noProxyAllowed;
         if (jvmProfile != null) {
             try {
                 JvmProfile.fromLabel(jvmProfile);
@@ -72,23 +62,11 @@ final class TestBedOptions {
                 require(spec, false, "--jvm-profile: " + e.getMessage());
             }
         }
-        require(spec, !(noTemplate && templateFile != null), "--template and --no-template exclude each other");
-        require(spec, templateFile == null || Files.isRegularFile(templateFile), "--template: " + templateFile
-                + " does not exist");
-        Path file = noTemplate ? null : templateFile != null ? templateFile
-                : Files.isRegularFile(Path.of(DEFAULT_TEMPLATE)) ? Path.of(DEFAULT_TEMPLATE) : null;
-        if (file != null) {
-            try {
-                template = TemplateValues.of(StackTemplate.load(file));
-            } catch (IOException | RuntimeException e) {
-                require(spec, false, "--template: " + file + " cannot be read: " + e.getMessage());
-            }
-        }
-        if (proxy != null) {
+        if (proxy != null && !(noProxyAllowed && proxy.equals(NO_PROXY))) {
             try {
                 ProxyKind.fromLabel(proxy);
             } catch (IllegalArgumentException e) {
-                require(spec, false, "--proxy: " + e.getMessage());
+                require(spec, false, "--proxy: " + e.getMessage() + (noProxyAllowed ? ", or none" : ""));
             }
         }
         if (isolation != null) {
@@ -129,11 +107,8 @@ final class TestBedOptions {
         if (isolation != null) {
             testBed.withIsolation(Isolation.fromLabel(isolation));
         }
-        if (proxy != null) {
+        if (proxy != null && !proxy.equals(NO_PROXY)) {
             testBed.withProxy(ProxyKind.fromLabel(proxy));
-        }
-        if (template != null) {
-            testBed.withTemplate(template);
         }
         if (jvmProfile != null) {
             testBed.withJvmProfile(JvmProfile.fromLabel(jvmProfile));
@@ -141,15 +116,14 @@ final class TestBedOptions {
         return testBed.closeOnShutdown();
     }
 
-    /** The template read by {@link #validate}, if any: its proxy settings are a command's defaults. */
-    Optional<TemplateValues> template() {
-        return Optional.ofNullable(template);
+    /** Whether {@code --proxy none} was given (for a command that takes it). */
+    boolean proxyNone() {
+        return NO_PROXY.equals(proxy);
     }
 
-    /** The report's line about where the functions' and the proxy's values came from. */
-    String templateText() {
-        return template == null ? "none: the test bed's built-in values (" + (noTemplate ? "--no-template" : "no "
-                + DEFAULT_TEMPLATE + " in the current directory") + ")" : template.description();
+    /** Whether {@code --isolation} was given. */
+    boolean isolationGiven() {
+        return isolation != null;
     }
 
     /** The isolation the flag (or TESTBED_ISOLATION) asks for; class loaders when neither does. */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "testbed", mixinStandardHelpOptions = true, versionProvider = TestbedCli.Version.class,
         description = "Reproduce database connection exhaustion in AWS Lambda, and verify the fix, on this machine.",
-        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, ProxyCommand.class, BenchCommand.class,
+        subcommands = {ReproduceCommand.class, FaultsCommand.class, ServeCommand.class, InvokeCommand.class,
+            ProxyCommand.class, BenchCommand.class,
             CheckCommand.class, AwsCommand.class,
             CommandLine.HelpCommand.class})
 public final class TestbedCli implements Runnable {

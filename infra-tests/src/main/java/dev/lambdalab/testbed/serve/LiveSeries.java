@@ -5,7 +5,6 @@ import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.Variant;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -54,7 +53,8 @@ final class LiveSeries implements AutoCloseable {
     /** One point: the routes' counters and connections now. */
     synchronized void sample(Collection<Route> routes, Proxy proxy) {
         try {
-            Map<String, Integer> byFunction = LabDatabase.countAppConnectionsByFunction(monitor);
+            Map<String, Integer> byFunction = LabDatabase.countAppConnectionsByFunction(monitor,
+                    lab.names().appRole());
             int total = byFunction.values().stream().mapToInt(Integer::intValue).sum();
             peakDatabaseConnections = Math.max(peakDatabaseConnections, total);
             PoolsSnapshot pools = null;
@@ -70,7 +70,7 @@ final class LiveSeries implements AutoCloseable {
             point.put("db", total);
             Map<String, Object> perRoute = new LinkedHashMap<>();
             for (Route route : routes) {
-                perRoute.put(route.variant.path(), routePoint(route, proxy != null, pools, byFunction));
+                perRoute.put(route.info.key(), routePoint(route, pools, byFunction));
             }
             point.put("routes", perRoute);
             synchronized (points) {
@@ -84,13 +84,9 @@ final class LiveSeries implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> routePoint(Route route, boolean proxied, PoolsSnapshot pools,
-            Map<String, Integer> byFunction) {
-        boolean behindProxy = route.variant == Variant.FIXED && proxied;
-        // Behind the proxy its own count of server connections is the route's truth; straight to the database,
-        // the connections that carry the function's name.
-        int connections = behindProxy ? (pools == null ? 0 : pools.servers())
-                : byFunction.getOrDefault("lab-" + route.variant.label(), 0);
+    private static Map<String, Object> routePoint(Route route, PoolsSnapshot pools, Map<String, Integer> byFunction) {
+        boolean behindProxy = route.connections.proxied();
+        int connections = route.connections.database(pools, byFunction);
         route.peakDatabaseConnections = Math.max(route.peakDatabaseConnections, connections);
         RouteMetrics metrics = route.metrics;
         long requests = metrics.requests();
@@ -102,7 +98,7 @@ final class LiveSeries implements AutoCloseable {
         values.put("throttled", throttled - route.lastThrottled);
         values.put("db", connections);
         values.put("envs", route.function.metrics().environmentsAlive());
-        values.put("clients", behindProxy && pools != null ? pools.clients() : null);
+        values.put("clients", route.connections.clients(pools));
         values.put("pinned", behindProxy && pools != null ? pools.serverPinned() : null);
         route.lastRequests = requests;
         route.lastErrors = errors;
@@ -129,12 +125,15 @@ final class LiveSeries implements AutoCloseable {
     }
 
     /** The /metrics document's per-route part. */
-    static JsonObject routeJson(Route route, boolean proxied) {
+    static JsonObject routeJson(Route route) {
         RouteMetrics metrics = route.metrics;
         FunctionMetrics function = route.function.metrics();
         return new JsonObject()
-                .put("variant", route.variant.label())
-                .put("target", route.variant == Variant.FIXED && proxied ? "proxy" : "direct")
+                .put("id", route.info.id())
+                .put("title", route.info.title())
+                .put("note", route.info.note())
+                .put("tryPath", route.info.tryPath())
+                .put("target", route.connections.proxied() ? "proxy" : "direct")
                 .put("reservedConcurrency", route.reservedConcurrency)
                 .put("requests", metrics.requests())
                 .put("ok", metrics.ok())

@@ -1,15 +1,15 @@
 package dev.lambdalab.testbed.serve;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.Variant;
 
 /**
- * One route of the HTTP API ({@code GET /fixed}): its variant, the function behind it (replaced on reset), its
- * counters, and what the live sampler last saw of it.
+ * One route of the HTTP API ({@code GET /fixed}, or a user's function): how the page shows it, the function behind it
+ * (replaced on reset), how its connections are counted, its counters, and what the live sampler last saw of it.
  */
 final class Route {
 
-    final Variant variant;
+    final RouteInfo info;
+    final RouteConnections connections;
     final Integer reservedConcurrency;
     volatile EmulatedFunction function;
     volatile RouteMetrics metrics = new RouteMetrics();
@@ -19,8 +19,9 @@ final class Route {
     long lastThrottled;
     int peakDatabaseConnections;
 
-    Route(Variant variant, Integer reservedConcurrency, EmulatedFunction function) {
-        this.variant = variant;
+    Route(RouteInfo info, RouteConnections connections, Integer reservedConcurrency, EmulatedFunction function) {
+        this.info = info;
+        this.connections = connections;
         this.reservedConcurrency = reservedConcurrency;
         this.function = function;
     }
