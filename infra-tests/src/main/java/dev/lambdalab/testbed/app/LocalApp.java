@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.app;
 
 import dev.lambdalab.db.JsonObject;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.aws.LocalSecretsManager;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.db.PostgresServer;
@@ -41,6 +42,8 @@ public final class LocalApp implements AutoCloseable {
     private final Map<String, EmulatedFunction> functions = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private LabDatabase database;
+    private LabDatabase borrowed;
+    private int borrowedLimit;
     private DatabaseEndpoint databaseEndpoint;
     private RdsProxyEmulator proxy;
     private PinLedger pins;
@@ -52,18 +55,21 @@ public final class LocalApp implements AutoCloseable {
     }
 
     /**
-     * Starts everything; on failure stops what it started and rethrows.
+     * Starts everything on the test bed's PostgreSQL; on failure stops what it started and rethrows.
      *
-     * @param server the test bed's PostgreSQL
+     * @param testBed the test bed: its server, its JVM profile, and its own database when the template's names are
+     *     the lab's (the repository's template), which is then borrowed rather than made again
      * @param proxyMaxClients the proxy's client-connection limit
-     * @param profile the environments' JVM flags
      * @param progress told one line per step
      */
-    public static LocalApp start(AppPlan plan, PostgresServer server, int proxyMaxClients, JvmProfile profile,
-            Consumer<String> progress) {
+    public static LocalApp start(AppPlan plan, TestBed testBed, int proxyMaxClients, Consumer<String> progress) {
         LocalApp app = new LocalApp(plan);
         try {
-            app.startAll(server, proxyMaxClients, profile, progress);
+            if (plan.names().equals(LabDatabase.Names.LAB)) {
+                app.borrowed = testBed.lab();
+                app.borrowedLimit = testBed.lab().appConnectionLimit();
+            }
+            app.startAll(testBed.server(), proxyMaxClients, testBed.jvmProfile(), progress);
             return app;
         } catch (RuntimeException e) {
             app.close();
@@ -72,7 +78,14 @@ public final class LocalApp implements AutoCloseable {
     }
 
     private void startAll(PostgresServer server, int proxyMaxClients, JvmProfile profile, Consumer<String> progress) {
-        database = LabDatabase.create(server, plan.roleLimit(), plan.names());
+        if (borrowed != null) {
+            // The lab's own names: its database and role exist with a password the test bed holds; a second
+            // LabDatabase would change that password under it.
+            database = borrowed;
+            database.setAppConnectionLimit(plan.roleLimit());
+        } else {
+            database = LabDatabase.create(server, plan.roleLimit(), plan.names());
+        }
         progress.accept("database " + plan.names().database() + ", role " + plan.names().appRole() + " CONNECTION LIMIT "
                 + plan.roleLimit());
         plan.options().initSql().ifPresent(file -> {
@@ -259,5 +272,12 @@ public final class LocalApp implements AutoCloseable {
             }
         }
         started.clear();
+        if (borrowed != null) {
+            try {
+                borrowed.setAppConnectionLimit(borrowedLimit);
+            } catch (RuntimeException e) {
+                // the server is going away with the test bed
+            }
+        }
     }
 }

@@ -26,8 +26,9 @@ final class AppRunOptions {
             + " refer to resources the test bed does not stand in for.")
     Path envVars;
 
-    @Option(names = "--parameter-overrides", arity = "1..*", paramLabel = "KEY=VALUE", description = "Template"
-            + " parameters: Key=Value or ParameterKey=Key,ParameterValue=Value.")
+    @Option(names = "--parameter-overrides", paramLabel = "KEY=VALUE", description = "Template parameters, as sam"
+            + " takes them: one string of Key=Value (or ParameterKey=Key,ParameterValue=Value) pairs separated by"
+            + " spaces; repeatable.")
     List<String> parameterOverrides = new ArrayList<>();
 
     @Option(names = "--init-sql", paramLabel = "FILE", description = "A script run on the database as the functions'"

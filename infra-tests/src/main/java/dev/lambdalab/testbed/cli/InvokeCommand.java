@@ -61,6 +61,8 @@ final class InvokeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         database.validate(spec, true);
+        TestBedOptions.require(spec, !database.proxyPgBouncer(), "--proxy: a template's functions get the RDS Proxy"
+                + " emulator, or none");
         TestBedOptions.require(spec, !database.isolationGiven() || database.isolation() == Isolation.PROCESS,
                 "--isolation: your function runs in process isolation (AWS's runtime interface client loads it);"
                         + " classloader runs the project's own handlers only");
@@ -75,8 +77,9 @@ final class InvokeCommand implements Callable<Integer> {
         plan.functions().forEach(f -> f.wiring().notes().forEach(note -> err.println("  " + f.function().logicalId()
                 + ": " + note)));
         err.flush();
-        try (TestBed testBed = database.open(10); LocalApp running = LocalApp.start(plan, testBed.server(), 1000,
-                testBed.jvmProfile(), line -> err.println("  " + line))) {
+        try (TestBed testBed = database.open(10); LocalApp running = LocalApp.start(plan, testBed, 1000,
+                line -> err.println("  " + line))) {
+            err.println("  " + id + ": " + running.describe(id));
             running.notes().forEach(note -> err.println("  note: " + note));
             err.flush();
             AppInvocation result = AppInvocation.run(running, id, eventText);

@@ -94,6 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         check(fixedReserved == null && brokenReserved == null && proxyMaxPercent == null && !noProxy, "with -t the"
                 + " template sets reserved concurrency and the proxy's settings; use --parameter-overrides, or --proxy"
                 + " none");
+        check(!database.proxyPgBouncer(), "--proxy: a template's functions get the RDS Proxy emulator, or none");
         check(!database.isolationGiven() || database.isolation() == Isolation.PROCESS, "--isolation: your functions"
                 + " run in process isolation (AWS's runtime interface client loads them)");
         AppTemplate template = app.template(spec);
@@ -110,8 +111,7 @@ final class ServeCommand implements Callable<Integer> {
         LocalApp running;
         AppServer server;
         try {
-            running = LocalApp.start(plan, testBed.server(), proxyMaxClients, testBed.jvmProfile(),
-                    line -> err.println("  " + line));
+            running = LocalApp.start(plan, testBed, proxyMaxClients, line -> err.println("  " + line));
             server = new AppServer(running).withPort(port);
         } catch (RuntimeException e) {
             testBed.close();

@@ -116,6 +116,11 @@ final class TestBedOptions {
         return testBed.closeOnShutdown();
     }
 
+    /** Whether {@code --proxy pgbouncer} was given. */
+    boolean proxyPgBouncer() {
+        return proxy != null && !proxy.equals(NO_PROXY) && ProxyKind.fromLabel(proxy) == ProxyKind.PGBOUNCER;
+    }
+
     /** Whether {@code --proxy none} was given (for a command that takes it). */
     boolean proxyNone() {
         return NO_PROXY.equals(proxy);

@@ -40,6 +40,12 @@ public final class LabDatabase {
      */
     public record Names(String database, String appRole) {
 
+        /**
+         * The role that watches a template's database: not the lab's own, whose password the lab's LabDatabase
+         * holds and a second one would change under it.
+         */
+        static final String TEMPLATE_MONITOR_ROLE = "testbed_monitor";
+
         // Before LAB, whose construction reads it.
         private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -53,9 +59,14 @@ public final class LabDatabase {
                             + " 63 letters, digits or '_', got \"" + name + "\"");
                 }
             }
-            if (appRole.equals(MONITOR_ROLE)) {
-                throw new IllegalArgumentException("the role " + MONITOR_ROLE + " is the test bed's own");
+            if (appRole.equals(MONITOR_ROLE) || appRole.equals(TEMPLATE_MONITOR_ROLE)) {
+                throw new IllegalArgumentException("the role " + appRole + " is the test bed's own");
             }
+        }
+
+        /** The monitoring role: the lab's {@code lab_monitor}, else {@value #TEMPLATE_MONITOR_ROLE}. */
+        public String monitorRole() {
+            return equals(LAB) ? MONITOR_ROLE : TEMPLATE_MONITOR_ROLE;
         }
     }
 
@@ -86,10 +97,11 @@ public final class LabDatabase {
             if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
                 statement.execute("CREATE DATABASE " + database + (names.equals(Names.LAB) ? "" : " OWNER " + role));
             }
-            statement.execute(lab.roleStatement(admin, MONITOR_ROLE, lab.monitorPassword, "CONNECTION LIMIT 10"));
-            statement.execute("GRANT pg_monitor TO " + MONITOR_ROLE); // sees every session in pg_stat_activity
-            statement.execute("GRANT pg_signal_backend TO " + MONITOR_ROLE);
-            statement.execute("GRANT CONNECT ON DATABASE " + database + " TO " + role + ", " + MONITOR_ROLE);
+            String monitor = names.monitorRole();
+            statement.execute(lab.roleStatement(admin, monitor, lab.monitorPassword, "CONNECTION LIMIT 10"));
+            statement.execute("GRANT pg_monitor TO " + monitor); // sees every session in pg_stat_activity
+            statement.execute("GRANT pg_signal_backend TO " + monitor);
+            statement.execute("GRANT CONNECT ON DATABASE " + database + " TO " + role + ", " + monitor);
             statement.execute("ALTER ROLE " + role + " RESET ALL");
         } catch (SQLException e) {
             throw new IllegalStateException("could not set up the lab database on " + server.description() + ": "
@@ -306,7 +318,7 @@ public final class LabDatabase {
     /** A new connection as the monitoring role, which has slots of its own. */
     public Connection monitorConnection() throws SQLException {
         Properties properties = new Properties();
-        properties.setProperty("user", MONITOR_ROLE);
+        properties.setProperty("user", names.monitorRole());
         properties.setProperty("password", monitorPassword);
         properties.setProperty("ApplicationName", "testbed-monitor");
         properties.setProperty("connectTimeout", "5");

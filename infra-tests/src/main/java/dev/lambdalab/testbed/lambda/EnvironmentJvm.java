@@ -70,6 +70,12 @@ record EnvironmentJvm(ProcessRuntime runtime, Path taskRoot, JavaRuntime java, S
         int maxHeapMb = Math.max(64, memoryMb * 85 / 100);
         List<String> tail = new ArrayList<>(List.of("-Djava.net.preferIPv4Stack=true", CRAC_COMPAT,
                 runtime.jniOption()));
+        if (java.feature() >= 22) {
+            // The runtime client loads its JNI library with System.load, which JDK 22 and later warn about on every
+            // start (JEP 472) unless native access is granted: four lines of the runtime's, not the function's, in
+            // every environment's log.
+            tail.add(0, "--enable-native-access=ALL-UNNAMED");
+        }
         boolean source = role == EnvironmentRole.SNAPSHOT_SOURCE;
         if (source) {
             // No hsperfdata file: CRIU would restore its mapping by path, and every copy would share it.

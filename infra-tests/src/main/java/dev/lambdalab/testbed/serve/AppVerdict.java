@@ -70,7 +70,14 @@ public record AppVerdict(String function, Verdict verdict, List<String> lines) {
                         .stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")",
                 metrics.throttled(), metrics.badRequests()));
-        lines.add("environments: " + watch.peakEnvironments() + " at peak");
+        int inFlight = server.function(id).metrics().environmentsBusy();
+        lines.add("environments: " + watch.peakEnvironments() + " at peak" + (inFlight > 0 ? ", " + inFlight
+                + " still busy when it stopped (their requests are not counted)" : ""));
+        if (causes.containsKey("TIMEOUT")) {
+            lines.add(String.format(Locale.ROOT, "timeouts on this machine: %d cores for up to %d environments, where AWS"
+                    + " gives each its own CPU; rerun with --timeout-s 60 to tell a slow machine from a slow function",
+                    Runtime.getRuntime().availableProcessors(), watch.peakEnvironments()));
+        }
         lines.add(String.format(Locale.ROOT, "connections %s: %d at peak, up to %d in one environment%s",
                 proxied ? "to the proxy" : "to the database", watch.peakConnections(), watch.peakPerEnvironment(),
                 watch.growing() ? ", growing with the requests an environment serves (a pool built per request?)"

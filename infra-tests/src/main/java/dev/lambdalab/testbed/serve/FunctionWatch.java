@@ -16,7 +16,7 @@ import java.util.function.IntPredicate;
 final class FunctionWatch {
 
     /** An environment that served this many more requests... */
-    static final int GROWTH_MIN_INVOCATIONS = 3;
+    static final int GROWTH_MIN_INVOCATIONS = 2;
     /** ...and holds at least this many more connections per request served has a pool per request, or a leak. */
     static final double GROWTH_PER_INVOCATION = 0.5;
 

@@ -88,7 +88,7 @@ public abstract class LiveServer implements AutoCloseable {
     }
 
     /** The route with this key's current function. */
-    protected final EmulatedFunction function(String key) {
+    final EmulatedFunction function(String key) {
         return routes.get(key).function;
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,14 +76,15 @@ public final class AppTemplate {
     }
 
     /**
-     * Parses {@code --parameter-overrides} as SAM CLI takes them: {@code Key=Value} or
-     * {@code ParameterKey=Key,ParameterValue=Value}.
+     * Parses {@code --parameter-overrides} as SAM CLI takes them: pairs separated by spaces, each {@code Key=Value} or
+     * {@code ParameterKey=Key,ParameterValue=Value} (a value with a space cannot be given this way, as with sam).
      *
      * @throws IllegalArgumentException naming the item that is neither
      */
     public static Map<String, String> parseOverrides(List<String> items) {
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (String item : items) {
+        for (String item : items.stream().flatMap(text -> Arrays.stream(text.strip().split("\\s+")))
+                .filter(text -> !text.isEmpty()).toList()) {
             Matcher keyed = OVERRIDE_LONG.matcher(item);
             Matcher plain = OVERRIDE_SHORT.matcher(item);
             if (keyed.matches()) {

@@ -83,6 +83,18 @@ class TestbedCliTest {
             proxy --upstream postgresql://h/db           | --upstream must name the user before the @
             proxy --upstream postgresql://u:p@h/db --max-connections 0 | --max-connections must be from 1 to 10000, got 0
             proxy --upstream postgresql://u:p@h/db --borrow-timeout-s 0 | --borrow-timeout-s must be from 1 to 3600, got 0
+            invoke -t missing.yaml                       | template missing.yaml does not exist
+            invoke -t ../template.yaml                   | name the function to invoke: template.yaml has BrokenFunction, FixedFunction
+            invoke -t ../template.yaml Nope              | function Nope is not in ../template.yaml; its functions are BrokenFunction, FixedFunction
+            invoke -t ../template.yaml --parameter-overrides bogus FixedFunction | --parameter-overrides: "bogus" is neither Key=Value nor ParameterKey=Key,ParameterValue=Value
+            invoke -t ../template.yaml --parameter-overrides Nope=1 FixedFunction | parameter Nope is not in template.yaml
+            invoke -t ../template.yaml --timeout-s 0 FixedFunction | --timeout-s must be from 1 to 900, got 0
+            invoke -t ../template.yaml --region Mars FixedFunction | --region must be an AWS region such as us-east-1, got "Mars"
+            invoke -t ../template.yaml --isolation classloader FixedFunction | --isolation: your function runs in process isolation
+            invoke -t ../template.yaml --proxy pgbouncer FixedFunction | --proxy: a template's functions get the RDS Proxy emulator, or none
+            invoke -t ../template.yaml -e missing.json FixedFunction | -e missing.json cannot be read
+            serve -t ../template.yaml --fixed-reserved-concurrency 1 | with -t the template sets reserved concurrency and the proxy's settings
+            serve --proxy none                           | --proxy: proxy must be rds-proxy or pgbouncer, got "none"
             nonsense                                     | Unmatched argument at index 0: 'nonsense'
             """)
     void badFlagsExitWithUsageErrorNamingTheFlagAndValue(String arguments, String message) {
@@ -99,7 +111,7 @@ class TestbedCliTest {
         Run run = run();
 
         assertThat(run.exitCode()).isEqualTo(TestbedCli.USAGE);
-        assertThat(run.err()).contains("a command is needed: reproduce, faults, serve, proxy, bench, check or aws");
+        assertThat(run.err()).contains("a command is needed: reproduce, faults, serve, invoke, proxy, bench, check or aws");
     }
 
     @Test

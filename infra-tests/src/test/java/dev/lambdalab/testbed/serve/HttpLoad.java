@@ -22,6 +22,15 @@ final class HttpLoad {
     }
 
     static List<Answer> run(String url, int clients, Duration duration) throws InterruptedException {
+        return run(url, clients, duration, Duration.ZERO);
+    }
+
+    /**
+     * The same, each caller pausing {@code afterThrottle} after a 429, as a client that backs off does (a caller that
+     * retries at once spends the machine's CPU on 429s).
+     */
+    static List<Answer> run(String url, int clients, Duration duration, Duration afterThrottle)
+            throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build();
@@ -34,6 +43,9 @@ final class HttpLoad {
                     try {
                         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                         answers.add(new Answer(response.statusCode(), response.body()));
+                        if (response.statusCode() == 429 && !afterThrottle.isZero()) {
+                            Thread.sleep(afterThrottle.toMillis());
+                        }
                     } catch (Exception e) {
                         answers.add(new Answer(-1, e.toString())); // the server failed to answer: counted, asserted
                     }
