@@ -131,8 +131,12 @@ public record AppPlan(AppTemplate template, AppOptions options, List<PreparedFun
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
+        List<String> notes = new ArrayList<>(endpoints.notes());
+        prepared.stream().filter(p -> p.function().layers() > 0).forEach(p -> notes.add("function "
+                + p.function().logicalId() + " names " + p.function().layers() + " layer(s), which the test bed does not"
+                + " unpack into /opt: classes or files from them are missing here"));
         return new AppPlan(template, options, prepared, refused, names, roleLimit, proxyAddress, databaseAddress,
-                standIns, endpoints.notes());
+                standIns, notes);
     }
 
     /** Why a function does not run here, if it does not: not a zip, not a Java runtime. */

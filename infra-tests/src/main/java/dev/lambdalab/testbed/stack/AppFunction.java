@@ -24,10 +24,11 @@ import java.util.OptionalInt;
  * @param managedInstances its Lambda Managed Instances settings, for a function with CapacityProviderConfig
  * @param variables Environment.Variables as written (Globals' first), values still template expressions
  * @param routes its HttpApi and Api events
+ * @param layers how many Layers it names (Globals' included)
  */
 public record AppFunction(String logicalId, Optional<String> runtime, String handler, String packageType,
         Optional<String> codeUri, int memoryMb, int timeoutSeconds, OptionalInt reservedConcurrency, boolean snapStart,
-        Optional<ManagedSpec> managedInstances, Map<String, Object> variables, List<ApiRoute> routes) {
+        Optional<ManagedSpec> managedInstances, Map<String, Object> variables, List<ApiRoute> routes, int layers) {
 
     public AppFunction {
         variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
@@ -62,7 +63,8 @@ public record AppFunction(String logicalId, Optional<String> runtime, String han
                         .map("PublishedVersions"::equals).orElse(false),
                 merged.get("CapacityProviderConfig") == null ? Optional.empty()
                         : Optional.of(ManagedSpec.of(template, merged, memoryMb)),
-                variables, ApiEvents.routes(template, StackTemplate.map(properties.get("Events"))));
+                variables, ApiEvents.routes(template, StackTemplate.map(properties.get("Events"))),
+                StackTemplate.list(merged.get("Layers")).size());
     }
 
     /** CodeUri as text: a path, or an S3 location ({@code {Bucket, Key}} written as {@code s3://bucket/key}). */
