@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.app.AppInvocation;
 import dev.lambdalab.testbed.app.AppPlan;
@@ -113,17 +115,26 @@ final class InvokeCommand implements Callable<Integer> {
         return lines;
     }
 
+    /** The event, checked to be JSON before anything starts. */
     private String readEvent() {
         if (event == null) {
             return "{}";
         }
+        String text;
         try {
-            return event.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+            text = event.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(event));
         } catch (IOException e) {
             TestBedOptions.require(spec, false, "-e " + event + " cannot be read: " + e.getMessage());
             return null;
         }
+        try {
+            new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            TestBedOptions.require(spec, false, "-e " + event + " is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ")");
+        }
+        return text;
     }
 
     private String onlyFunction(AppTemplate template) {

@@ -93,6 +93,7 @@ class TestbedCliTest {
             invoke -t ../template.yaml --isolation classloader FixedFunction | --isolation: your function runs in process isolation
             invoke -t ../template.yaml --proxy pgbouncer FixedFunction | --proxy: a template's functions get the RDS Proxy emulator, or none
             invoke -t ../template.yaml -e missing.json FixedFunction | -e missing.json cannot be read
+            invoke -t ../template.yaml -e ../pom.xml FixedFunction | -e ../pom.xml is not valid JSON: Unexpected character
             serve -t ../template.yaml --fixed-reserved-concurrency 1 | with -t the template sets reserved concurrency and the proxy's settings
             serve --proxy none                           | --proxy: proxy must be rds-proxy or pgbouncer, got "none"
             nonsense                                     | Unmatched argument at index 0: 'nonsense'
