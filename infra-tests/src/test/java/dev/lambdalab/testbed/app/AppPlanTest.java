@@ -3,13 +3,16 @@ package dev.lambdalab.testbed.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lambdalab.testbed.lambda.ManagedInstances;
 import dev.lambdalab.testbed.stack.AppTemplate;
+import dev.lambdalab.testbed.stack.ManagedSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +169,21 @@ class AppPlanTest {
                 .hasMessageContaining("is not valid JSON");
         assertThat(EnvVarsFile.read(envJson("{\"Api\": {\"N\": 5432, \"B\": true, \"Z\": null}}")).forFunction("Api"))
                 .containsEntry("N", "5432").containsEntry("B", "true").containsEntry("Z", "");
+    }
+
+    @Test
+    void aCapacityProviderConfigRunsTheFunctionOnManagedInstancesWithTheTemplatesFleet() {
+        ManagedInstances managed = LocalApp.managedInstances(new ManagedSpec(64, 2, 3, OptionalInt.of(5),
+                OptionalInt.empty(), OptionalInt.of(60)));
+        assertThat(managed.perEnvironmentMaxConcurrency()).as("PerExecutionEnvironmentMaxConcurrency").isEqualTo(64);
+        assertThat(managed.vcpusPerEnvironment()).isEqualTo(2);
+        assertThat(managed.minEnvironments()).as("MinExecutionEnvironments").isEqualTo(3);
+        assertThat(managed.maxEnvironments()).as("MaxExecutionEnvironments").isEqualTo(5);
+        assertThat(managed.targetUtilizationPercent()).as("the provider's AverageCPUUtilization").isEqualTo(60);
+        ManagedInstances bounded = LocalApp.managedInstances(new ManagedSpec(32, 1, 3, OptionalInt.empty(),
+                OptionalInt.of(2), OptionalInt.empty()));
+        assertThat(bounded.maxEnvironments()).as("MaxVCpuCount 2 / 1 vCPU").isEqualTo(2);
+        assertThat(bounded.minEnvironments()).as("never above the bound").isEqualTo(2);
     }
 
     /** What every test but the first needs: the variables the stand-ins cannot give. */

@@ -31,9 +31,15 @@ final class HttpLoad {
      */
     static List<Answer> run(String url, int clients, Duration duration, Duration afterThrottle)
             throws InterruptedException {
+        return run(url, clients, duration, afterThrottle, Duration.ofSeconds(30));
+    }
+
+    /** The same, each request given up after {@code requestTimeout} (answered -1), as a caller with a deadline. */
+    static List<Answer> run(String url, int clients, Duration duration, Duration afterThrottle,
+            Duration requestTimeout) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(requestTimeout).GET().build();
         ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
         ExecutorService callers = Executors.newFixedThreadPool(clients);
         long deadline = System.nanoTime() + duration.toNanos();
