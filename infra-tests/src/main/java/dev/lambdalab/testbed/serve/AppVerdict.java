@@ -27,7 +27,10 @@ public record AppVerdict(String function, Verdict verdict, List<String> lines) {
     public enum Verdict implements Labelled {
         /** Every request answered without a server error, within the budget, nothing pinned. */
         HOLDS("HOLDS"),
-        /** No errors in this run, but the budget breaks at the template's concurrency, or sessions pinned. */
+        /**
+         * No errors in this run, but the budget breaks at the template's concurrency, connections grow with requests,
+         * sessions pinned, or many Managed Instances threads share one connection.
+         */
         AT_RISK("AT RISK"),
         /** Requests failed. */
         FAILS("FAILS");
@@ -96,8 +99,16 @@ public record AppVerdict(String function, Verdict verdict, List<String> lines) {
         }
         Budget budget = budget(app, id, watch, proxied, pinned > 0);
         lines.add("budget at the template's concurrency: " + budget.text());
+        // testbed check's warning for Managed Instances (ManagedInstancesCheck): one connection for many threads.
+        int threads = app.spec(id).managedInstances().map(m -> m.concurrency()).orElse(1);
+        boolean starved = threads > 1 && watch.peakPerEnvironment() == 1;
+        if (starved) {
+            lines.add(String.format(Locale.ROOT, "Managed Instances: %d threads per environment share 1 connection, so"
+                    + " requests queue for it (a pool of 1 is the rule for classic functions only: size it for the"
+                    + " threads, docs/which-fix.md)", threads));
+        }
         Verdict verdict = metrics.errors() > 0 ? Verdict.FAILS
-                : budget.broken() || watch.growing() || pinned > 0 ? Verdict.AT_RISK : Verdict.HOLDS;
+                : budget.broken() || watch.growing() || pinned > 0 || starved ? Verdict.AT_RISK : Verdict.HOLDS;
         return new AppVerdict(id, verdict, lines);
     }
 
