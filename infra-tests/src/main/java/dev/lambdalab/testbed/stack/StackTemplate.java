@@ -216,23 +216,13 @@ public final class StackTemplate {
     }
 
     private Object substitute(String text, Intrinsic original) {
-        StringBuilder out = new StringBuilder();
-        int at = 0;
-        while (at < text.length()) {
-            int start = text.indexOf("${", at);
-            if (start < 0) {
-                out.append(text, at, text.length());
-                break;
-            }
-            int end = text.indexOf('}', start);
-            String name = text.substring(start + 2, end);
-            if (!parameters.containsKey(name)) {
-                return original; // names a resource or a pseudo parameter: known only once deployed
-            }
-            out.append(text, at, start).append(parameters.get(name));
-            at = end + 1;
+        try {
+            // A name that is not a parameter names a resource or a pseudo parameter: known only once deployed.
+            return SubText.<RuntimeException>substitute(text, name -> Optional.ofNullable(parameters.get(name)))
+                    .<Object>map(value -> value).orElse(original);
+        } catch (IllegalArgumentException e) {
+            return original;
         }
-        return out.toString();
     }
 
     @SuppressWarnings("unchecked")

@@ -219,30 +219,14 @@ public final class TemplateExpressions {
         } else {
             throw new Unresolved("Fn::Sub takes a string, or a string and a mapping of variables");
         }
-        StringBuilder out = new StringBuilder();
-        int at = 0;
-        while (at < text.length()) {
-            int start = text.indexOf("${", at);
-            if (start < 0) {
-                out.append(text, at, text.length());
-                break;
-            }
-            int end = text.indexOf('}', start);
-            if (end < 0) {
-                throw new Unresolved("Fn::Sub text has an unclosed ${: " + text);
-            }
-            out.append(text, at, start);
-            String name = text.substring(start + 2, end);
-            if (name.startsWith("!")) {
-                out.append("${").append(name.substring(1)).append('}'); // ${!Literal} is written as ${Literal}
-            } else if (variables.containsKey(name)) {
-                out.append(textOf(evaluate(variables.get(name))));
-            } else {
-                out.append(textOf(name.contains(".") && !name.startsWith("AWS::") ? getAtt(name) : ref(name)));
-            }
-            at = end + 1;
+        String result;
+        try {
+            result = SubText.substitute(text, name -> Optional.of(variables.containsKey(name)
+                    ? textOf(evaluate(variables.get(name)))
+                    : textOf(name.contains(".") && !name.startsWith("AWS::") ? getAtt(name) : ref(name)))).orElseThrow();
+        } catch (IllegalArgumentException e) {
+            throw new Unresolved(e.getMessage());
         }
-        String result = out.toString();
         if (result.contains("{{resolve:")) {
             throw new Unresolved("a dynamic reference (" + result + "), resolved only by CloudFormation");
         }
