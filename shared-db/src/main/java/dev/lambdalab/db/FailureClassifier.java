@@ -93,9 +93,8 @@ public final class FailureClassifier {
         if ("53300".equals(state)) {
             return FailureCause.SERVER_CONNECTION_LIMIT;
         }
-        if ("28P01".equals(state) || "28000".equals(state) || contains(t, "password authentication failed")
-                || contains(t, "pam authentication failed") || contains(t, "no pg_hba.conf entry")
-                || t instanceof CredentialsException) {
+        if ("28P01".equals(state) || "28000".equals(state) || t instanceof CredentialsException
+                || causeOfText(t.getMessage()).filter(cause -> cause == FailureCause.AUTHENTICATION).isPresent()) {
             return FailureCause.AUTHENTICATION;
         }
         if (t instanceof SocketTimeoutException) {
@@ -144,8 +143,11 @@ public final class FailureClassifier {
         if (lower.contains(POOL_TIMEOUT_TEXT)) {
             return Optional.of(FailureCause.POOL_TIMEOUT);
         }
+        // PostgreSQL's words, then RDS Proxy's ("Troubleshooting for RDS Proxy": a wrong password, a role the proxy
+        // holds no secret for, a bad IAM token).
         if (lower.contains("password authentication failed") || lower.contains("pam authentication failed")
-                || lower.contains("no pg_hba.conf entry")) {
+                || lower.contains("no pg_hba.conf entry") || lower.contains("password that was provided for the role")
+                || lower.contains("has no credentials for the role") || lower.contains("iam authentication failed")) {
             return Optional.of(FailureCause.AUTHENTICATION);
         }
         if (lower.contains("connection refused")) {

@@ -38,6 +38,9 @@ class FailureClassifierTest {
             FATAL | 28P01 | password authentication failed for user "app"                                       | AUTHENTICATION
             FATAL | 28000 | no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", no encryption | AUTHENTICATION
             FATAL | 08P01 | password authentication failed                                                      | AUTHENTICATION
+            FATAL | 28P01 | The password that was provided for the role app is wrong.                           | AUTHENTICATION
+            FATAL | 28000 | This RDS proxy has no credentials for the role app. Check the credentials for this role and try again. | AUTHENTICATION
+            FATAL | 08P01 | The IAM authentication failed for the role app. Check the IAM token for this role and try again. | AUTHENTICATION
             FATAL | 57P01 | terminating connection due to administrator command                                 | CONNECTION_LOST
             FATAL | 57P03 | the database system is starting up                                                  | CONNECTION_REFUSED
             ERROR | 57014 | canceling statement due to user request                                             | QUERY_TIMEOUT
@@ -95,7 +98,7 @@ class FailureClassifierTest {
     @Test
     void rdsProxyBorrowTimeoutIsAProxyWaitTimeout() {
         assertThat(FailureClassifier.classify(new SQLException(
-                "FATAL: Timed-out waiting to acquire database connection.", "08004")).cause())
+                "FATAL: Timed-out waiting to acquire database connection.", "08000")).cause())
                 .isEqualTo(FailureCause.PROXY_WAIT_TIMEOUT);
     }
 

@@ -45,12 +45,18 @@ final class ProxyCommand implements Callable<Integer> {
     private int maxConnections;
 
     @Option(names = "--borrow-timeout-s", paramLabel = "S", defaultValue = "120",
-            description = "ConnectionBorrowTimeout (1..3600, default: ${DEFAULT-VALUE}, RDS Proxy's).")
+            description = "ConnectionBorrowTimeout (0..300, RDS Proxy's range; 0 fails a request that finds no free"
+                    + " connection at once; default: ${DEFAULT-VALUE}, RDS Proxy's).")
     private int borrowTimeoutSeconds;
 
     @Option(names = "--idle-client-timeout-s", paramLabel = "S", defaultValue = "1800",
-            description = "IdleClientTimeout (1..28800, default: ${DEFAULT-VALUE}, RDS Proxy's).")
+            description = "IdleClientTimeout (60..28800, RDS Proxy's range; default: ${DEFAULT-VALUE}, RDS Proxy's).")
     private int idleClientTimeoutSeconds;
+
+    @Option(names = "--auth-timeout-s", paramLabel = "S", defaultValue = "60",
+            description = "Drop a client that has not logged in after this long (1..3600, default: ${DEFAULT-VALUE},"
+                    + " PostgreSQL's authentication_timeout; RDS Proxy documents none).")
+    private int authTimeoutSeconds;
 
     @Option(names = "--max-clients", paramLabel = "N", defaultValue = "1000",
             description = "Client connections accepted (2..100000, default: ${DEFAULT-VALUE}).")
@@ -76,10 +82,12 @@ final class ProxyCommand implements Callable<Integer> {
         check(port >= 0 && port <= 65_535, "--port must be from 0 to 65535, got " + port);
         check(maxConnections >= 1 && maxConnections <= 10_000,
                 "--max-connections must be from 1 to 10000, got " + maxConnections);
-        check(borrowTimeoutSeconds >= 1 && borrowTimeoutSeconds <= 3600,
-                "--borrow-timeout-s must be from 1 to 3600, got " + borrowTimeoutSeconds);
-        check(idleClientTimeoutSeconds >= 1 && idleClientTimeoutSeconds <= 28_800,
-                "--idle-client-timeout-s must be from 1 to 28800, got " + idleClientTimeoutSeconds);
+        check(borrowTimeoutSeconds >= 0 && borrowTimeoutSeconds <= 300,
+                "--borrow-timeout-s must be from 0 to 300, got " + borrowTimeoutSeconds);
+        check(idleClientTimeoutSeconds >= 60 && idleClientTimeoutSeconds <= 28_800,
+                "--idle-client-timeout-s must be from 60 to 28800, got " + idleClientTimeoutSeconds);
+        check(authTimeoutSeconds >= 1 && authTimeoutSeconds <= 3600,
+                "--auth-timeout-s must be from 1 to 3600, got " + authTimeoutSeconds);
         check(maxClients >= 2 && maxClients <= 100_000, "--max-clients must be from 2 to 100000, got " + maxClients);
         check(metricsIntervalSeconds >= 1 && metricsIntervalSeconds <= 3600,
                 "--metrics-interval-s must be from 1 to 3600, got " + metricsIntervalSeconds);
@@ -93,6 +101,7 @@ final class ProxyCommand implements Callable<Integer> {
                 .withUser(target.user(), target.password())
                 .withDatabase(target.database())
                 .withSettings(settings)
+                .withAuthenticationTimeout(Duration.ofSeconds(authTimeoutSeconds))
                 .withServerConnectionLimit(maxConnections)
                 .withInitQuery(initQuery)
                 .withRequireTls(requireTls)

@@ -72,7 +72,7 @@ final class ReproduceCommand implements Callable<Integer> {
     private Integer proxyMaxPercent;
 
     @Option(names = "--proxy-borrow-timeout-s", paramLabel = "S", description = "RDS Proxy ConnectionBorrowTimeout,"
-            + " PgBouncer's query_wait_timeout (1..3600, default: the template's, else 5).")
+            + " PgBouncer's query_wait_timeout (0..300, RDS Proxy's range; default: the template's, else 5).")
     private Integer borrowTimeoutSeconds;
 
     @Option(names = "--proxy-max-clients", paramLabel = "N", description = "The proxy's client-connection limit (2..100000,"
@@ -227,8 +227,8 @@ final class ReproduceCommand implements Callable<Integer> {
         check(holdMillis >= 0 && holdMillis <= 5000, "--hold-ms must be from 0 to 5000, got " + holdMillis);
         check(proxyMaxPercent == null || (proxyMaxPercent >= 1 && proxyMaxPercent <= 100),
                 "--proxy-max-percent must be from 1 to 100, got " + proxyMaxPercent);
-        check(borrowTimeoutSeconds == null || (borrowTimeoutSeconds >= 1 && borrowTimeoutSeconds <= 3600),
-                "--proxy-borrow-timeout-s must be from 1 to 3600, got " + borrowTimeoutSeconds);
+        check(borrowTimeoutSeconds == null || (borrowTimeoutSeconds >= 0 && borrowTimeoutSeconds <= 300),
+                "--proxy-borrow-timeout-s must be from 0 to 300, got " + borrowTimeoutSeconds);
         check(proxyMaxClients >= 2 && proxyMaxClients <= 100_000,
                 "--proxy-max-clients must be from 2 to 100000, got " + proxyMaxClients);
         Set<Variant> variantSet = variants == null ? EnumSet.copyOf(Variant.pair()) : EnumSet.copyOf(variants);

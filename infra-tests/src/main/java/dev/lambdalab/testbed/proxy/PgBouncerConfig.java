@@ -81,7 +81,9 @@ public record PgBouncerConfig(String serverHost, int serverPort, String database
                 log_disconnections = 0
                 log_pooler_errors = 1
                 """.formatted(database, serverHost, serverPort, listenAddress, listenPort, hbaPath, userListPath,
-                adminUser, poolSize, maxClientConnections, queryWaitTimeout.toSeconds(), clientIdleTimeout.toSeconds());
+                adminUser, poolSize, maxClientConnections,
+                // PgBouncer reads 0 as "wait for ever", RDS Proxy as "do not wait": the shortest wait it has instead.
+                Math.max(1, queryWaitTimeout.toSeconds()), clientIdleTimeout.toSeconds());
     }
 
     /** The user list: {@code "user" "password"} per line. */

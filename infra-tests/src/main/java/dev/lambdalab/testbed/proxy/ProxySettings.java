@@ -44,8 +44,10 @@ public record ProxySettings(int maxConnectionsPercent, Duration connectionBorrow
         }
         Objects.requireNonNull(connectionBorrowTimeout, "connectionBorrowTimeout");
         Objects.requireNonNull(idleClientTimeout, "idleClientTimeout");
-        if (connectionBorrowTimeout.toSeconds() < 1 || connectionBorrowTimeout.toSeconds() > 3600) {
-            throw new IllegalArgumentException("ConnectionBorrowTimeout must be from 1 to 3600 seconds, got "
+        // RDS Proxy's range ("ConnectionPoolConfigurationInfo", RDS API Reference): 0 to 300 s, 0 failing a borrow
+        // that finds no free connection at once.
+        if (connectionBorrowTimeout.isNegative() || connectionBorrowTimeout.toMillis() > 300_000) {
+            throw new IllegalArgumentException("ConnectionBorrowTimeout must be from 0 to 300 seconds, got "
                     + connectionBorrowTimeout.toSeconds());
         }
         if (idleClientTimeout.toSeconds() < 1 || idleClientTimeout.toSeconds() > 28_800) {

@@ -201,8 +201,15 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     /** No connection freed up within ConnectionBorrowTimeout. */
     void borrowTimedOut() {
         borrowing = false;
-        proxy.log("client " + context.channel().remoteAddress() + ": " + RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
-        fatal(RdsProxyEmulator.BORROW_TIMEOUT_SQLSTATE, RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
+        proxy.log("client " + context.channel().remoteAddress() + ": " + ProxyTexts.BORROW_TIMEOUT);
+        fatal(ProxyTexts.BORROW_TIMEOUT_SQLSTATE, ProxyTexts.BORROW_TIMEOUT);
+    }
+
+    /** The database refused the connection the proxy opened for this session: its error, as RDS Proxy passes it on. */
+    void requestFailed(String sqlState, String text) {
+        borrowing = false;
+        proxy.log("client " + context.channel().remoteAddress() + ": " + text);
+        fatal(sqlState, text);
     }
 
     /** The linked database connection closed under the session (PostgreSQL restarted or ended it), or the proxy stops ({@code null}). */

@@ -22,10 +22,28 @@ import java.util.Set;
 final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** What the pool hears from a connection. */
+    /**
+     * Why a connection never became ready.
+     *
+     * @param reason for the proxy's log
+     * @param sqlState the database's SQLSTATE when it refused the login, else null (the network, a close)
+     * @param databaseMessage the database's own message when it refused, else null
+     */
+    record LoginFailure(String reason, String sqlState, String databaseMessage) {
+
+        /**
+         * Whether trying again cannot help: the database refused the login itself, not for capacity (53300) or
+         * while starting or stopping (57P03, class 57), so the clients waiting for it are told now.
+         */
+        boolean definitive() {
+            return sqlState != null && !sqlState.equals("53300") && !sqlState.startsWith("57");
+        }
+    }
+
     interface Listener {
         void ready(DatabaseConnection connection);
 
-        void failed(DatabaseConnection connection, String reason);
+        void failed(DatabaseConnection connection, LoginFailure failure);
 
         void closed(DatabaseConnection connection);
     }
@@ -138,8 +156,13 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
                 Wire.Reader body = Wire.body(message, true);
                 serverParameters.put(body.cstring(), body.cstring());
             }
-            case 'E' -> fail(context, "PostgreSQL refused the proxy's connection: " + Wire.errorField(message, 'M')
-                    + " (SQLSTATE " + Wire.errorField(message, 'C') + ")");
+            case 'E' -> {
+                String text = Wire.errorField(message, 'M');
+                String state = Wire.errorField(message, 'C');
+                failBeforeReady(new LoginFailure("PostgreSQL refused the proxy's connection: " + text + " (SQLSTATE "
+                        + state + ")", state, text));
+                context.close();
+            }
             case 'Z' -> {
                 if (!initQuery.isBlank() && !initQuerySent) {
                     initQuerySent = true; // RDS Proxy's InitQuery: run once on each new database connection
@@ -203,9 +226,13 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** Tells the pool once that this connection never became ready. */
     void failBeforeReady(String reason) {
+        failBeforeReady(new LoginFailure(reason, null, null));
+    }
+
+    private void failBeforeReady(LoginFailure failure) {
         if (!ready && !failureReported) {
             failureReported = true;
-            listener.failed(this, reason);
+            listener.failed(this, failure);
         }
     }
 

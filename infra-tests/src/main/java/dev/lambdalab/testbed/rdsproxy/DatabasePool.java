@@ -26,7 +26,8 @@ import java.util.function.IntSupplier;
  *   <li>Idle connections above {@code maxIdleConnections} (MaxIdleConnectionsPercent) are closed.</li>
  *   <li>A pinned connection is closed when its session ends, since its session state (a SET, a temporary
  *       table, a held advisory lock) must not reach the next client.</li>
- *   <li>While the database does not answer, opening is retried every 250 ms as long as sessions wait.</li>
+ *   <li>While the database does not answer, opening is retried every 250 ms as long as sessions wait; when it
+ *       refuses the login itself (a database that does not exist), the waiting sessions get its error at once.</li>
  * </ul>
  * Runs on the emulator's single event loop: no locks.
  */
@@ -177,12 +178,23 @@ final class DatabasePool implements DatabaseConnection.Listener {
     }
 
     @Override
-    public void failed(DatabaseConnection connection, String reason) {
+    public void failed(DatabaseConnection connection, DatabaseConnection.LoginFailure failure) {
         opening--;
         if (shutDown) {
             return;
         }
-        proxy.databaseConnectionFailed(reason);
+        proxy.databaseConnectionFailed(failure.reason());
+        if (failure.definitive()) {
+            // A database that does not exist, a login the database refuses: RDS Proxy passes the database's error on
+            // ("Request returned an error: ..."), rather than keeping the clients until ConnectionBorrowTimeout.
+            List<Waiter> waiting = List.copyOf(waiters);
+            waiters.clear();
+            for (Waiter waiter : waiting) {
+                waiter.timeout().cancel(false);
+                waiter.session().requestFailed(failure.sqlState(), ProxyTexts.requestError(failure.databaseMessage()));
+            }
+            return;
+        }
         if (!waiters.isEmpty() && !retryScheduled) {
             retryScheduled = true;
             loop.schedule(() -> {

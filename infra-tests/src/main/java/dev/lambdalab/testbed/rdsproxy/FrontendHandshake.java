@@ -7,7 +7,9 @@ import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client's way in: SSLRequest (TLS with the emulator's certificate, or 'N'), GSSENCRequest ('N'),
@@ -15,9 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * and a SCRAM-SHA-256 login against the credentials the proxy holds (its secret's). Then it hands the
  * channel to a {@link ClientSession}.
  *
- * <p>Refusals follow RDS Proxy: a plain connection when TLS is required; the {@code options} startup
- * parameter ("Feature not supported: RDS Proxy currently doesn't support command-line options."); a
- * client beyond the proxy's client limit.
+ * <p>Refusals use RDS Proxy's texts ({@link ProxyTexts}): a plain connection when TLS is required, a startup
+ * parameter it does not support ({@code statement_timeout}, {@code options}), replication, a missing user, a role it
+ * holds no secret for, a wrong password, a client beyond the client limit. A client that has not finished logging in
+ * after the authentication timeout is dropped, as PostgreSQL drops it after {@code authentication_timeout}.
  */
 final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
 
@@ -29,10 +32,29 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     private Map<String, String> parameters;
     private Scram.ServerExchange scram;
     private Scram.Verifier verifier;
+    private ScheduledFuture<?> loginTimer;
 
     FrontendHandshake(ProxyContext proxy, PgDecoder decoder) {
         this.proxy = proxy;
         this.decoder = decoder;
+    }
+
+    /** Starts the authentication timeout: a client still logging in when it runs out is dropped. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        loginTimer = context.executor().schedule(() -> {
+            if (context.channel().isActive() && context.pipeline().get(FrontendHandshake.class) == this) {
+                // PostgreSQL's text and code for authentication_timeout (RDS Proxy documents none).
+                refuse(context, "57014", "canceling authentication due to timeout");
+            }
+        }, proxy.authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        if (loginTimer != null) {
+            loginTimer.cancel(false);
+        }
     }
 
     @Override
@@ -65,8 +87,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
                 context.close();
             }
             case Wire.PROTOCOL_3 -> startup(context, body);
-            default -> refuse(context, "0A000", "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
-                    + ": the proxy speaks 3.0");
+            default -> refuse(context, "0A000", ProxyTexts.PROTOCOL_3_ONLY);
         }
     }
 
@@ -84,16 +105,20 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
         database = startup.getOrDefault("database", user);
         startup.remove("database");
         parameters = startup;
+        String unsupported = startup.keySet().stream().filter(name -> !name.equals("replication")
+                && !ProxyTexts.supportedStartupParameter(name)).findFirst().orElse(null);
         if (proxy.requireTls() && !tls) {
-            refuse(context, "28000", "This RDS Proxy requires TLS connections.");
-        } else if (startup.containsKey("options")) {
-            refuse(context, "0A000", "Feature not supported: RDS Proxy currently doesn't support command-line options.");
+            refuse(context, "28000", ProxyTexts.TLS_REQUIRED);
         } else if (startup.containsKey("replication")) {
-            refuse(context, "0A000", "Feature not supported: RDS Proxy doesn't support replication connections.");
+            refuse(context, "0A000", ProxyTexts.NO_REPLICATION);
+        } else if (unsupported != null) {
+            refuse(context, "0A000", ProxyTexts.unsupportedOption(unsupported));
         } else if (user == null || user.isEmpty()) {
-            refuse(context, "28000", "no PostgreSQL user name specified in startup packet");
+            refuse(context, "28000", ProxyTexts.USER_MISSING);
+        } else if (!proxy.knowsUser(user)) {
+            refuse(context, "28000", ProxyTexts.noCredentials(user));
         } else if (!proxy.admitClient()) {
-            refuse(context, "53300", RdsProxyEmulator.CLIENT_LIMIT_TEXT);
+            refuse(context, "53300", ProxyTexts.clientLimit(proxy.settings().maxClientConnections()));
         } else {
             verifier = proxy.verifier(user);
             context.writeAndFlush(Wire.authentication(context.alloc(), 10,
@@ -122,15 +147,11 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
                 return;
             }
             String serverFinal = scram.serverFinal(new String(body.rest(), StandardCharsets.UTF_8));
-            if (!proxy.knowsUser(user)) {
-                throw new Scram.AuthenticationException("unknown user");
-            }
             context.write(Wire.authentication(context.alloc(), 12, serverFinal.getBytes(StandardCharsets.UTF_8)));
             loggedIn(context);
         } catch (Scram.AuthenticationException | IllegalArgumentException e) {
-            // PostgreSQL's wording, which drivers and FailureClassifier know; the reason stays in the proxy's log.
             proxy.log("login of user \"" + user + "\" refused: " + e.getMessage());
-            refuse(context, "28P01", "password authentication failed for user \"" + user + "\"");
+            refuse(context, "28P01", ProxyTexts.wrongPassword(user));
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class ProxyContext {
     /** The emulator's configuration, fixed at start. */
     record Config(String upstreamHost, int upstreamPort, Map<String, String> passwords,
             Map<String, Scram.Verifier> verifiers, ProxySettings settings, int serverConnectionLimit, String initQuery,
-            boolean requireTls, Consumer<PinEvent> pinListener) {
+            boolean requireTls, Consumer<PinEvent> pinListener, Duration authenticationTimeout) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
@@ -72,6 +73,11 @@ final class ProxyContext {
 
     boolean requireTls() {
         return config.requireTls();
+    }
+
+    /** How long a client may take to log in before it is dropped. */
+    Duration authenticationTimeout() {
+        return config.authenticationTimeout();
     }
 
     SslContext sslContext() {

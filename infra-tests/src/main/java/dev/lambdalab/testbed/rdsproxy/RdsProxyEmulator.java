@@ -31,15 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RdsProxyEmulator implements Proxy {
 
-    /** RDS Proxy's text when no database connection frees up within ConnectionBorrowTimeout. */
-    public static final String BORROW_TIMEOUT_TEXT = "Timed-out waiting to acquire database connection.";
     /**
-     * The SQLState sent with it. RDS Proxy documents the text, not a code; 08004 ("the server rejected the
-     * establishment of the connection") makes pgjdbc and HikariCP treat the connection as unusable.
+     * How long a client may take to log in: PostgreSQL's {@code authentication_timeout} default. RDS Proxy documents
+     * no such limit; ours, so that a client that stops half-way through SCRAM does not hold a connection forever.
      */
-    public static final String BORROW_TIMEOUT_SQLSTATE = "08004";
-    /** RDS Proxy's text for a client beyond its client-connection limit (sent with SQLState 53300). */
-    public static final String CLIENT_LIMIT_TEXT = "The maximum number of client connections to the proxy exceeded.";
+    public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);
 
     private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
 
@@ -55,6 +51,7 @@ public final class RdsProxyEmulator implements Proxy {
     private boolean requireTls;
     private boolean tls = true;
     private String listenHost = "127.0.0.1";
+    private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
     private int port;
     private ProxyListener listener;
     private Consumer<PinEvent> pinListener = event -> { };
@@ -142,6 +139,18 @@ public final class RdsProxyEmulator implements Proxy {
         return this;
     }
 
+    /** How long a client may take to log in before it is dropped (default {@link #DEFAULT_AUTHENTICATION_TIMEOUT}). */
+    public RdsProxyEmulator withAuthenticationTimeout(Duration timeout) {
+        notStarted();
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("authentication timeout must be from 100ms to 1h, got "
+                    + timeout.toMillis() + "ms");
+        }
+        this.authenticationTimeout = timeout;
+        return this;
+    }
+
     /** Told each pin line (RDS Proxy's wording), besides the log. */
     public RdsProxyEmulator withPinListener(Consumer<String> listener) {
         Objects.requireNonNull(listener, "listener");
@@ -200,7 +209,8 @@ public final class RdsProxyEmulator implements Proxy {
     private EventLoopGroup newEventLoop() {
         EventLoopGroup group = listener.newEventLoop();
         context = new ProxyContext(new ProxyContext.Config(upstreamHost, upstreamPort, Map.copyOf(passwords),
-                Map.copyOf(verifiers), settings, serverConnectionLimit, initQuery, requireTls, pinListener), metrics,
+                Map.copyOf(verifiers), settings, serverConnectionLimit, initQuery, requireTls, pinListener,
+                authenticationTimeout), metrics,
                 sslContext, serverParameters, group);
         return group;
     }

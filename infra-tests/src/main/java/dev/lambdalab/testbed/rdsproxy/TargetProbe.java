@@ -41,8 +41,8 @@ final class TargetProbe {
                     }
 
                     @Override
-                    public void failed(DatabaseConnection connection, String reason) {
-                        result.completeExceptionally(new IllegalStateException(reason));
+                    public void failed(DatabaseConnection connection, DatabaseConnection.LoginFailure failure) {
+                        result.completeExceptionally(new IllegalStateException(failure.reason()));
                     }
 
                     @Override

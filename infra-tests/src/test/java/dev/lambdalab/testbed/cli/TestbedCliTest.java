@@ -30,7 +30,7 @@ class TestbedCliTest {
             reproduce --requests 0                       | --requests must be from 1 to 100000, got 0
             reproduce --hold-ms 6000                     | --hold-ms must be from 0 to 5000, got 6000
             reproduce --proxy-max-percent 101            | --proxy-max-percent must be from 1 to 100, got 101
-            reproduce --proxy-borrow-timeout-s 0         | --proxy-borrow-timeout-s must be from 1 to 3600, got 0
+            reproduce --proxy-borrow-timeout-s 301       | --proxy-borrow-timeout-s must be from 0 to 300, got 301
             reproduce --proxy-max-clients 1              | --proxy-max-clients must be from 2 to 100000, got 1
             reproduce --variants fixd                    | expected one of [BROKEN, FIXED] (case-insensitive) but was 'fixd'
             reproduce --targets nowhere                  | expected one of [DIRECT, PROXY] (case-insensitive) but was 'nowhere'
@@ -82,7 +82,9 @@ class TestbedCliTest {
             proxy --upstream mysql://root:s3cret@h/db    | --upstream must start with postgresql://, got scheme mysql
             proxy --upstream postgresql://h/db           | --upstream must name the user before the @
             proxy --upstream postgresql://u:p@h/db --max-connections 0 | --max-connections must be from 1 to 10000, got 0
-            proxy --upstream postgresql://u:p@h/db --borrow-timeout-s 0 | --borrow-timeout-s must be from 1 to 3600, got 0
+            proxy --upstream postgresql://u:p@h/db --borrow-timeout-s 301 | --borrow-timeout-s must be from 0 to 300, got 301
+            proxy --upstream postgresql://u:p@h/db --idle-client-timeout-s 59 | --idle-client-timeout-s must be from 60 to 28800, got 59
+            proxy --upstream postgresql://u:p@h/db --auth-timeout-s 0 | --auth-timeout-s must be from 1 to 3600, got 0
             invoke -t missing.yaml                       | template missing.yaml does not exist
             invoke -t ../template.yaml                   | name the function to invoke: template.yaml has BrokenFunction, FixedFunction
             invoke -t ../template.yaml Nope              | function Nope is not in ../template.yaml; its functions are BrokenFunction, FixedFunction

@@ -149,7 +149,7 @@ class RdsProxyEmulatorIT {
                     statement.execute("SELECT 1");
                 }
             });
-            assertThat(refused).as("no connection frees up").hasMessageContaining(RdsProxyEmulator.BORROW_TIMEOUT_TEXT);
+            assertThat(refused).as("no connection frees up").hasMessageContaining(ProxyTexts.BORROW_TIMEOUT);
             assertThat(FailureClassifier.classify(refused).cause()).isEqualTo(FailureCause.PROXY_WAIT_TIMEOUT);
             assertThat(proxy.metrics().borrowTimeouts()).as("borrow timeouts").isEqualTo(1);
             try (Statement statement = first.createStatement(); ResultSet result = statement.executeQuery("SHOW work_mem")) {
@@ -203,14 +203,20 @@ class RdsProxyEmulatorIT {
     void refusalsUseRdsProxysTextsAndAreClassified() throws Exception {
         start(ProxySettings.DEFAULTS.withMaxClientConnections(2)).start();
         Throwable options = catchThrowable(() -> connect(with("options", "-c work_mem=8MB")).close());
-        assertThat(options).hasMessageContaining("RDS Proxy currently doesn't support command-line options");
+        assertThat(options).hasMessageContaining(ProxyTexts.unsupportedOption("options"));
         Properties wrong = with("password", "not-the-password");
         Throwable password = catchThrowable(() -> connect(wrong).close());
+        assertThat(password).hasMessageContaining(ProxyTexts.wrongPassword(LabDatabase.APP_ROLE));
+        assertThat(((SQLException) password).getSQLState()).as("the state CredentialsDataSource refreshes on")
+                .isEqualTo("28P01");
         assertThat(FailureClassifier.classify(password).cause()).as(String.valueOf(password))
                 .isEqualTo(FailureCause.AUTHENTICATION);
+        Throwable stranger = catchThrowable(() -> connect(with("user", "stranger")).close());
+        assertThat(stranger).hasMessageContaining(ProxyTexts.noCredentials("stranger"));
+        assertThat(((SQLException) stranger).getSQLState()).isEqualTo("28000");
         try (Connection one = connect(); Connection two = connect()) {
             Throwable limit = catchThrowable(() -> connect().close());
-            assertThat(limit).hasMessageContaining(RdsProxyEmulator.CLIENT_LIMIT_TEXT);
+            assertThat(limit).hasMessageContaining(ProxyTexts.clientLimit(2));
             assertThat(FailureClassifier.classify(limit).cause()).isEqualTo(FailureCause.PROXY_CLIENT_LIMIT);
             assertThat(one.isValid(2) && two.isValid(2)).as("the admitted clients still work").isTrue();
         }
