@@ -83,7 +83,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     void linked(DatabaseConnection borrowed) {
         borrowing = false;
         if (!context.channel().isActive()) {
-            pool.release(borrowed, true);
+            pool.release(borrowed, true, false);
             return;
         }
         connection = borrowed;
@@ -143,16 +143,21 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     }
 
     @Override
-    public void checkPinning(String sql) {
+    public void pin(Pin found) {
         if (pin != null) {
             return;
         }
-        PinningRules.check(sql).ifPresent(found -> {
-            pin = found;
-            connection.pin();
-            proxy.pinned(connection.id(), found, context.channel().remoteAddress() instanceof InetSocketAddress client
-                    ? client.getPort() : -1);
-        });
+        pin = found;
+        connection.pin();
+        proxy.pinned(connection.id(), found, context.channel().remoteAddress() instanceof InetSocketAddress client
+                ? client.getPort() : -1);
+    }
+
+    @Override
+    public void wouldPin(Pin found) {
+        if (pin == null) {
+            proxy.wouldPin(connection.id(), found);
+        }
     }
 
     /** A message from the linked database connection (retained for this call). */
@@ -175,7 +180,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         ledger.emitDue(this::emit);
         if (type == 'Z' && ledger.isEmpty() && status == 'I' && pin == null && pending.isEmpty()) {
             connection = null;
-            pool.release(from, true); // the transaction is over: RDS Proxy can reuse the connection
+            pool.release(from, true, false); // the transaction is over: RDS Proxy can reuse the connection
             flushClient();
         }
     }
@@ -242,10 +247,10 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
             pool.cancel(this);
         }
         if (connection != null) {
-            boolean clean = ledger.isEmpty() && status == 'I';
+            // Nothing owed: the connection can serve another client once its transaction, if any, is rolled back.
             DatabaseConnection held = connection;
             connection = null;
-            pool.release(held, clean);
+            pool.release(held, ledger.isEmpty(), status != 'I');
         }
     }
 

@@ -65,6 +65,9 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean failureReported;
     private ClientSession linked;
     private boolean pinned;
+    /** ReadyForQuery answers still owed by a reset in progress, and what to do once it is clean. */
+    private int resetAnswersOwed;
+    private Runnable afterReset;
 
     DatabaseConnection(int id, String user, String password, String database, String initQuery, Listener listener) {
         this.id = id;
@@ -107,6 +110,41 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
         pinned = true;
     }
 
+    /**
+     * Brings a pinned session's connection back to a fresh session's state, for the next client: DISCARD ALL (session
+     * settings, temporary tables, prepared statements, advisory locks, LISTENs, cursors), then the InitQuery again,
+     * which DISCARD ALL undid; a transaction left open is rolled back first. {@code whenClean} runs once all are
+     * answered; an error closes the connection instead. Call only with nothing owed to the session that ended.
+     */
+    void reset(boolean inTransaction, Runnable whenClean) {
+        afterReset = whenClean;
+        resetAnswersOwed = 1;
+        if (inTransaction) {
+            resetAnswersOwed++;
+            channel.write(Wire.query(channel.alloc(), "ROLLBACK"), channel.voidPromise());
+        }
+        channel.write(Wire.query(channel.alloc(), "DISCARD ALL"), channel.voidPromise());
+        if (!initQuery.isBlank()) {
+            resetAnswersOwed++;
+            channel.write(Wire.query(channel.alloc(), initQuery), channel.voidPromise());
+        }
+        channel.flush();
+    }
+
+    private void resetAnswer(ChannelHandlerContext context, char type) {
+        if (type == 'E') {
+            afterReset = null;
+            context.close(); // a connection that cannot be reset is not handed to anyone
+        } else if (type == 'Z' && --resetAnswersOwed == 0 && afterReset != null) {
+            pinned = false;
+            preparedStatements.clear();
+            applied.keySet().retainAll(Set.of("client_encoding")); // back to the startup packet's values
+            Runnable next = afterReset;
+            afterReset = null;
+            next.run();
+        }
+    }
+
     ClientSession linked() {
         return linked;
     }
@@ -147,6 +185,8 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
         if (ready) {
             if (linked != null) {
                 linked.onServerMessage(this, message.retain());
+            } else if (resetAnswersOwed > 0) {
+                resetAnswer(context, type);
             }
             return;
         }

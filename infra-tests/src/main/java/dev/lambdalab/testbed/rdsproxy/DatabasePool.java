@@ -24,8 +24,8 @@ import java.util.function.IntSupplier;
  *   <li>A session that finds none free waits up to ConnectionBorrowTimeout, then gets RDS Proxy's
  *       "Timed-out waiting to acquire database connection" (see {@link ClientSession#borrowTimedOut}).</li>
  *   <li>Idle connections above {@code maxIdleConnections} (MaxIdleConnectionsPercent) are closed.</li>
- *   <li>A pinned connection is closed when its session ends, since its session state (a SET, a temporary
- *       table, a held advisory lock) must not reach the next client.</li>
+ *   <li>A pinned connection is reset (DISCARD ALL, then the InitQuery) when its session ends, so that its session
+ *       state (a SET, a temporary table, a held advisory lock) does not reach the next client, and then reused.</li>
  *   <li>While the database does not answer, opening is retried every 250 ms as long as sessions wait; when it
  *       refuses the login itself (a database that does not exist), the waiting sessions get its error at once.</li>
  * </ul>
@@ -99,11 +99,24 @@ final class DatabasePool implements DatabaseConnection.Listener {
         });
     }
 
-    /** Takes a connection back at the end of a transaction or session. */
-    void release(DatabaseConnection connection, boolean reusable) {
+    /**
+     * Takes a connection back at the end of a transaction or session. A pinned session that ended with nothing owed
+     * has its connection reset (its open transaction rolled back first) and reused, as RDS Proxy does ("The database
+     * connection was released to the connection pool upon session reset."); one that ended in the middle of a
+     * request is closed.
+     */
+    void release(DatabaseConnection connection, boolean reusable, boolean inTransaction) {
         connection.link(null);
-        if (!reusable || connection.pinned() || !connection.isReady()) {
+        if (!reusable || !connection.isReady() || inTransaction && !connection.pinned()) {
             connection.close();
+            return;
+        }
+        if (connection.pinned()) {
+            connection.reset(inTransaction, () -> {
+                proxy.log("[dbConnection=" + connection.id() + "] The database connection was released to the"
+                        + " connection pool upon session reset.");
+                give(connection);
+            });
             return;
         }
         give(connection);

@@ -6,7 +6,7 @@ package dev.lambdalab.testbed.rdsproxy;
  * reason as the emulator's pin line gives it.
  */
 public enum PinReason {
-    /** SET (not SET LOCAL, SET TRANSACTION or SET CONSTRAINTS), RESET, or set_config(.., false). */
+    /** SET in any form (SET LOCAL and SET TRANSACTION included: AWS's list names no exception), RESET, set_config. */
     SESSION_SETTING("SQL changed session settings that the proxy doesn't track. Consider moving session"
             + " configuration to the proxy's initialization query."),
     /** SQL-level PREPARE, EXECUTE or DEALLOCATE (the protocol's named statements do not pin). */

@@ -147,6 +147,12 @@ final class ProxyContext {
         config.pinListener().accept(new PinEvent(pin.reason(), pin.digest(), clientPort, line));
     }
 
+    /** RDS Proxy's INFO line at a Parse whose statement would pin (quoted in prisma/orm issue 5866). */
+    void wouldPin(int databaseConnection, PinningRules.Pin pin) {
+        log("If this prepared statement runs, the client session will be pinned to the database connection [dbConnection="
+                + databaseConnection + "]. Reason: " + pin.describe());
+    }
+
     void cancelRequestDropped() {
         metrics.cancelRequestDropped();
         log("CancelRequest dropped: RDS Proxy for PostgreSQL does not forward cancel requests");

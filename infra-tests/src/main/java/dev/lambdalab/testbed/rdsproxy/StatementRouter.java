@@ -24,18 +24,25 @@ final class StatementRouter {
 
         void expect(Kind kind, String statement);
 
-        void checkPinning(String sql);
+        /** Pins the session now, for a statement that runs (a simple query, or an Execute). */
+        void pin(PinningRules.Pin pin);
+
+        /** Tells, at Parse, that the statement would pin the session when it runs. */
+        void wouldPin(PinningRules.Pin pin);
 
         ByteBufAllocator alloc();
     }
 
-    /** A named statement as the client prepared it, under the proxy's name for its text. */
-    private record Statement(String proxyName, String query, byte[] parameterTypes) {
+    /** A named statement as the client prepared it, under the proxy's name for its text, and its pin if it runs. */
+    private record Statement(String proxyName, String query, byte[] parameterTypes, PinningRules.Pin pin) {
     }
 
     private final ProxyContext proxy;
     private final Target session;
     private final Map<String, Statement> statements = new HashMap<>();
+    /** The pin of the unnamed statement last parsed, if it runs; and of each portal bound. */
+    private PinningRules.Pin unnamedPin;
+    private final Map<String, PinningRules.Pin> portalPins = new HashMap<>();
 
     StatementRouter(ProxyContext proxy, Target session) {
         this.proxy = proxy;
@@ -48,7 +55,7 @@ final class StatementRouter {
         Wire.Reader body = Wire.body(message, true);
         switch (type) {
             case 'Q' -> {
-                checkPinning(body.cstring());
+                PinningRules.check(body.cstring()).ifPresent(session::pin); // a simple query runs at once
                 expect(Kind.QUERY, null);
                 send(message);
             }
@@ -60,6 +67,11 @@ final class StatementRouter {
             case 'B' -> bind(message, body);
             case 'D', 'C' -> describeOrClose(type, message, body);
             case 'E' -> {
+                // "If this prepared statement runs, the client session will be pinned": the pin comes when it runs.
+                PinningRules.Pin pin = portalPins.get(body.cstring());
+                if (pin != null) {
+                    session.pin(pin);
+                }
                 expect(Kind.EXECUTE, null);
                 send(message);
             }
@@ -74,14 +86,18 @@ final class StatementRouter {
     private void parse(ByteBuf message, Wire.Reader body) {
         String name = body.cstring();
         String query = body.cstring();
-        checkPinning(query);
+        PinningRules.Pin pin = PinningRules.check(query).orElse(null);
+        if (pin != null) {
+            session.wouldPin(pin);
+        }
         if (name.isEmpty()) {
+            unnamedPin = pin;
             expect(Kind.PARSE, null);
             send(message);
             return;
         }
         byte[] parameterTypes = body.rest();
-        Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes);
+        Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes, pin);
         message.release();
         statements.put(name, statement);
         if (session.connection().preparedStatements().contains(statement.proxyName())) {
@@ -93,7 +109,9 @@ final class StatementRouter {
 
     private void bind(ByteBuf message, Wire.Reader body) {
         String portal = body.cstring();
-        Statement statement = statements.get(body.cstring());
+        String statementName = body.cstring();
+        Statement statement = statements.get(statementName);
+        portalPins.put(portal, statement != null ? statement.pin() : statementName.isEmpty() ? unnamedPin : null);
         if (statement == null) {
             expect(Kind.BIND, null);
             send(message); // the unnamed statement, or an unknown name the server will reject
@@ -155,9 +173,5 @@ final class StatementRouter {
 
     private void send(ByteBuf message) {
         session.send(message);
-    }
-
-    private void checkPinning(String sql) {
-        session.checkPinning(sql);
     }
 }

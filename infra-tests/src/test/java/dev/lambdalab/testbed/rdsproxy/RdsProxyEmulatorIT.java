@@ -165,17 +165,35 @@ class RdsProxyEmulatorIT {
     }
 
     @Test
-    void quotedSetAndSetLocalInATransactionDoNotPin() throws Exception {
-        start(ProxySettings.DEFAULTS).start();
+    void aQuotedSetAndATransactionLockDoNotPinButSetLocalDoesAndItsConnectionIsResetForTheNext() throws Exception {
+        start(ProxySettings.DEFAULTS.withMaxConnectionsPercent(10)).start(); // one database connection
         try (Connection client = connect(); Statement statement = client.createStatement()) {
             statement.execute("SELECT 'SET x', $$PREPARE$$ /* DISCARD ALL */");
             client.setAutoCommit(false);
-            statement.execute("SET LOCAL work_mem = '8MB'");
             statement.execute("SELECT pg_advisory_xact_lock(42)");
             client.commit();
         }
         assertThat(pins).as("no pin").isEmpty();
-        assertThat(proxy.metrics().sessionsPinned()).isZero();
+        int backend;
+        try (Connection client = connect(); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            // AWS's PostgreSQL list: "Using SET commands", no exception for SET LOCAL.
+            statement.execute("SET LOCAL work_mem = '8MB'");
+            statement.execute("SET application_name = 'left-behind'");
+            client.commit();
+            try (ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
+                result.next();
+                backend = result.getInt(1);
+            }
+        }
+        assertThat(pins).as("SET LOCAL pins").hasSize(1).first().asString().contains("Digest: \"set local work_mem = $1\"");
+        try (Connection next = connect(); Statement statement = next.createStatement();
+                ResultSet result = statement.executeQuery("SELECT pg_backend_pid(), current_setting('application_name')")) {
+            result.next();
+            assertThat(result.getInt(1)).as("the pinned session's connection, reset and reused").isEqualTo(backend);
+            assertThat(result.getString(2)).as("its session state reset").isNotEqualTo("left-behind");
+        }
+        assertThat(proxy.metrics().databaseConnectionsCurrentlySessionPinned()).as("no longer pinned").isZero();
     }
 
     @Test
