@@ -10,6 +10,8 @@ import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.testcontainers.containers.Network;
 
@@ -56,15 +58,45 @@ final class LabProxies implements AutoCloseable {
                 .orElse("PgBouncer not installed (sudo apt-get install -y pgbouncer)");
     }
 
+    /**
+     * The RDS Proxy emulator with IAM authentication, as a proxy whose secret has {@code IAMAuth: REQUIRED}: TLS on,
+     * and tokens signed with {@link #IAM_ACCESS_KEY_ID} and this run's secret key accepted.
+     */
+    Proxy startIam(ProxySettings settings) {
+        RdsProxyEmulator proxy = emulator(settings).withIamAuthentication(IAM_ACCESS_KEY_ID, iamSecretKey);
+        started.add(proxy);
+        iamProxies.add(proxy);
+        return proxy.start();
+    }
+
+    /** Whether the proxy takes IAM tokens (started by {@link #startIam}). */
+    boolean isIam(Proxy proxy) {
+        return iamProxies.contains(proxy);
+    }
+
+    /** The access key id the lab's functions sign RDS IAM tokens with: not a secret, it names a key of this run. */
+    static final String IAM_ACCESS_KEY_ID = "AKIATESTBEDIAM000001";
+    private final String iamSecretKey = "testbed-iam-" + UUID.randomUUID();
+    private final List<Proxy> iamProxies = new CopyOnWriteArrayList<>();
+
+    /** What a function needs to sign tokens the IAM proxy accepts (Lambda gives the role's keys this way). */
+    Map<String, String> iamEnvironment() {
+        return Map.of("AWS_ACCESS_KEY_ID", IAM_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY", iamSecretKey);
+    }
+
+    private RdsProxyEmulator emulator(ProxySettings settings) {
+        return new RdsProxyEmulator(server.host(), server.port())
+                .withUser(lab.names().appRole(), lab.appPassword())
+                .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
+                .withSettings(settings)
+                .withServerConnectionLimit(lab.appConnectionLimit())
+                .withDatabase(lab.names().database());
+    }
+
     /** Starts a proxy of this kind in front of the lab database. */
     Proxy start(ProxyKind kind, ProxySettings settings) {
         if (kind == ProxyKind.RDS_PROXY) {
-            RdsProxyEmulator proxy = new RdsProxyEmulator(server.host(), server.port())
-                    .withUser(lab.names().appRole(), lab.appPassword())
-                    .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())
-                    .withSettings(settings)
-                    .withServerConnectionLimit(lab.appConnectionLimit())
-                    .withDatabase(lab.names().database())
+            RdsProxyEmulator proxy = emulator(settings)
                     // No TLS, as the test bed's PgBouncer: pgjdbc's sslmode=prefer would otherwise make every cold
                     // start a TLS handshake, whose CPU on a 2-core machine running 100 environments (and their
                     // clients' side of the handshake) decides the cold-start storm; on AWS each environment has

@@ -212,6 +212,14 @@ public final class TestBed implements AutoCloseable {
         return proxies.start(proxyKind, settings);
     }
 
+    /**
+     * Starts the RDS Proxy emulator with IAM authentication: clients log in over TLS with tokens signed by the keys
+     * {@link #environment} gives the functions.
+     */
+    public Proxy startIamProxy(ProxySettings settings) {
+        return proxies.startIam(settings);
+    }
+
     /** Starts a proxy of the given kind, whatever {@link #proxyKind()} says. */
     public Proxy startProxy(ProxyKind kind, ProxySettings settings) {
         return proxies.start(kind, settings);
@@ -223,7 +231,15 @@ public final class TestBed implements AutoCloseable {
      * its environment; a process environment's connections are its process's own.
      */
     public Map<String, String> environment(Proxy proxy, Map<String, String> extra) {
-        return LabFunctions.environment(lab, isolation, proxy, extra);
+        Map<String, String> environment = LabFunctions.environment(lab, isolation, proxy, extra);
+        if (proxy != null && proxies.isIam(proxy)) {
+            // DB_AUTH=iam: a token signed with the role's keys instead of a password, over TLS only.
+            environment.remove("DB_PASSWORD");
+            environment.put("DB_AUTH", "iam");
+            environment.put("DB_SSLMODE", "require");
+            environment.putAll(proxies.iamEnvironment());
+        }
+        return environment;
     }
 
     /**

@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,13 @@ import java.util.concurrent.TimeUnit;
  * after the authentication timeout is dropped, as PostgreSQL drops it after {@code authentication_timeout}.
  */
 final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
+
+    /** Authentication request codes ("Message Formats": AuthenticationOk, CleartextPassword, SASL, ...). */
+    private static final int AUTH_OK = 0;
+    private static final int AUTH_CLEARTEXT = 3;
+    private static final int AUTH_SASL = 10;
+    private static final int AUTH_SASL_CONTINUE = 11;
+    private static final int AUTH_SASL_FINAL = 12;
 
     private final ProxyContext proxy;
     private final PgDecoder decoder;
@@ -119,9 +128,16 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
             refuse(context, "28000", ProxyTexts.noCredentials(user));
         } else if (!proxy.admitClient()) {
             refuse(context, "53300", ProxyTexts.clientLimit(proxy.settings().maxClientConnections()));
+        } else if (proxy.iam() != null) {
+            if (!tls) {
+                refuse(context, "28000", ProxyTexts.IAM_NEEDS_TLS);
+                return;
+            }
+            // The token is the password, so it is asked for in clear text: over TLS only.
+            context.writeAndFlush(Wire.authentication(context.alloc(), AUTH_CLEARTEXT, new byte[0]));
         } else {
             verifier = proxy.verifier(user);
-            context.writeAndFlush(Wire.authentication(context.alloc(), 10,
+            context.writeAndFlush(Wire.authentication(context.alloc(), AUTH_SASL,
                     (Scram.MECHANISM + "\0\0").getBytes(StandardCharsets.UTF_8)));
         }
     }
@@ -132,6 +148,17 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         Wire.Reader body = Wire.body(message, true);
+        if (proxy.iam() != null) {
+            Optional<String> refusal = proxy.iamRefusal(body.cstring(), user,
+                    (InetSocketAddress) context.channel().localAddress());
+            if (refusal.isPresent()) {
+                proxy.log("IAM login of user \"" + user + "\" refused: " + refusal.get()); // never the token
+                refuse(context, "28P01", ProxyTexts.iamFailed(user));
+            } else {
+                loggedIn(context);
+            }
+            return;
+        }
         try {
             if (scram == null) {
                 String mechanism = body.cstring();
@@ -143,11 +170,13 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
                 int length = body.int32();
                 scram = new Scram.ServerExchange(verifier);
                 String serverFirst = scram.serverFirst(new String(body.bytes(length), StandardCharsets.UTF_8));
-                context.writeAndFlush(Wire.authentication(context.alloc(), 11, serverFirst.getBytes(StandardCharsets.UTF_8)));
+                context.writeAndFlush(Wire.authentication(context.alloc(), AUTH_SASL_CONTINUE,
+                        serverFirst.getBytes(StandardCharsets.UTF_8)));
                 return;
             }
             String serverFinal = scram.serverFinal(new String(body.rest(), StandardCharsets.UTF_8));
-            context.write(Wire.authentication(context.alloc(), 12, serverFinal.getBytes(StandardCharsets.UTF_8)));
+            context.write(Wire.authentication(context.alloc(), AUTH_SASL_FINAL,
+                    serverFinal.getBytes(StandardCharsets.UTF_8)));
             loggedIn(context);
         } catch (Scram.AuthenticationException | IllegalArgumentException e) {
             proxy.log("login of user \"" + user + "\" refused: " + e.getMessage());
@@ -156,7 +185,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void loggedIn(ChannelHandlerContext context) {
-        context.write(Wire.authentication(context.alloc(), 0, new byte[0]));
+        context.write(Wire.authentication(context.alloc(), AUTH_OK, new byte[0]));
         Map<String, String> status = new LinkedHashMap<>(proxy.serverParameters());
         status.put("session_authorization", user);
         status.put("is_superuser", "off");

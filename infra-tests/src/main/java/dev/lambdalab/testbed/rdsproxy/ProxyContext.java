@@ -6,10 +6,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -27,7 +32,8 @@ final class ProxyContext {
     /** The emulator's configuration, fixed at start. */
     record Config(String upstreamHost, int upstreamPort, Map<String, String> passwords,
             Map<String, Scram.Verifier> verifiers, ProxySettings settings, int serverConnectionLimit, String initQuery,
-            boolean requireTls, Consumer<PinEvent> pinListener, Duration authenticationTimeout) {
+            boolean requireTls, Consumer<PinEvent> pinListener, Duration authenticationTimeout, IamTokens iam,
+            Set<String> iamHosts) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger("rds-proxy");
@@ -73,6 +79,28 @@ final class ProxyContext {
 
     boolean requireTls() {
         return config.requireTls();
+    }
+
+    /** The IAM token checker when clients log in with RDS auth tokens, else null (passwords). */
+    IamTokens iam() {
+        return config.iam();
+    }
+
+    /**
+     * Why a client's IAM token does not let it in, or empty when it does: it must be signed for the endpoint the
+     * client reached (this proxy's address, or localhost on a loopback one, and the port it connected to).
+     */
+    Optional<String> iamRefusal(String token, String user, InetSocketAddress reached) {
+        int at = token.indexOf("/?");
+        String endpoint = at < 0 ? "" : token.substring(0, at);
+        int colon = endpoint.lastIndexOf(':');
+        String host = colon < 0 ? endpoint : endpoint.substring(0, colon);
+        Set<String> hosts = new HashSet<>(config.iamHosts());
+        hosts.add(reached.getAddress().getHostAddress());
+        if (!hosts.contains(host.toLowerCase(Locale.ROOT))) {
+            return Optional.of("signed for host " + host + ", not this proxy's " + hosts);
+        }
+        return config.iam().refusal(token, host, reached.getPort(), user);
     }
 
     /** How long a client may take to log in before it is dropped. */

@@ -6,11 +6,14 @@ import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +55,8 @@ public final class RdsProxyEmulator implements Proxy {
     private boolean tls = true;
     private String listenHost = "127.0.0.1";
     private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
+    private final Map<String, String> iamKeys = new HashMap<>();
+    private Clock iamClock = Clock.systemUTC();
     private int port;
     private ProxyListener listener;
     private Consumer<PinEvent> pinListener = event -> { };
@@ -139,6 +144,38 @@ public final class RdsProxyEmulator implements Proxy {
         return this;
     }
 
+    /**
+     * IAM authentication, as a proxy whose secrets have {@code IAMAuth: REQUIRED}: clients log in with an RDS auth
+     * token (a SigV4-presigned {@code rds-db:connect} URL, signed with one of these keys, valid 15 minutes) as their
+     * password, over TLS only; the proxy logs in to the database with the secret's password, as RDS Proxy does.
+     * TLS is turned on.
+     *
+     * @param accessKeyId the access key id clients sign with (not a secret)
+     * @param secretAccessKey its secret key, never logged
+     */
+    public RdsProxyEmulator withIamAuthentication(String accessKeyId, String secretAccessKey) {
+        return withIamAuthentication(accessKeyId, secretAccessKey, Clock.systemUTC());
+    }
+
+    /** The same, with the clock tokens' expiry is checked against (a test moves it instead of waiting 15 minutes). */
+    public RdsProxyEmulator withIamAuthentication(String accessKeyId, String secretAccessKey, Clock clock) {
+        notStarted();
+        this.iamClock = Objects.requireNonNull(clock, "clock");
+        iamKeys.put(Objects.requireNonNull(accessKeyId, "accessKeyId"),
+                Objects.requireNonNull(secretAccessKey, "secretAccessKey"));
+        this.tls = true;
+        return this;
+    }
+
+    /** The host names a token may be signed for: the address the proxy listens on, and localhost for a loopback one. */
+    private Set<String> iamHosts() {
+        Set<String> hosts = new HashSet<>(Set.of(listenHost));
+        if (listenHost.startsWith("127.")) {
+            hosts.add("localhost");
+        }
+        return hosts;
+    }
+
     /** How long a client may take to log in before it is dropped (default {@link #DEFAULT_AUTHENTICATION_TIMEOUT}). */
     public RdsProxyEmulator withAuthenticationTimeout(Duration timeout) {
         notStarted();
@@ -210,7 +247,8 @@ public final class RdsProxyEmulator implements Proxy {
         EventLoopGroup group = listener.newEventLoop();
         context = new ProxyContext(new ProxyContext.Config(upstreamHost, upstreamPort, Map.copyOf(passwords),
                 Map.copyOf(verifiers), settings, serverConnectionLimit, initQuery, requireTls, pinListener,
-                authenticationTimeout), metrics,
+                authenticationTimeout, iamKeys.isEmpty() ? null : new IamTokens(iamKeys, iamClock),
+                iamHosts()), metrics,
                 sslContext, serverParameters, group);
         return group;
     }

@@ -31,11 +31,13 @@ import java.util.Objects;
  *     RDS Proxy emulator only
  * @param snapStart whether the function runs with SnapStart, and how ({@link SnapStart#OFF} for none)
  * @param managedInstances the function's fleet on Lambda Managed Instances, or {@code null} for classic Lambda
+ * @param iamAuthentication whether the function logs in to the proxy with RDS IAM tokens ({@code DB_AUTH=iam}) over
+ *     TLS; the RDS Proxy emulator only
  */
 public record Scenario(String name, String description, Variant variant, Target target, Load load,
         int roleConnectionLimit, Integer reservedConcurrency, ProxySettings proxy, Duration functionTimeout,
         Map<String, String> settings, Expectation expected, boolean showsPinning, SnapStart snapStart,
-        ManagedInstances managedInstances) {
+        ManagedInstances managedInstances, boolean iamAuthentication) {
 
     /** What a scenario is meant to show. */
     public enum Expectation {
@@ -84,6 +86,7 @@ public record Scenario(String name, String description, Variant variant, Target 
         private boolean showsPinning;
         private SnapStart snapStart = SnapStart.OFF;
         private ManagedInstances managedInstances;
+        private boolean iamAuthentication;
 
         private Builder(String name) {
             this.name = name;
@@ -157,9 +160,16 @@ public record Scenario(String name, String description, Variant variant, Target 
             return this;
         }
 
+        /** Logs in to the proxy with RDS IAM tokens over TLS (behind the RDS Proxy emulator only). */
+        public Builder iamAuthentication() {
+            this.iamAuthentication = true;
+            return this;
+        }
+
         public Scenario build() {
             return new Scenario(name, description, variant, target, load, roleConnectionLimit, reservedConcurrency,
-                    proxy, functionTimeout, settings, expected, showsPinning, snapStart, managedInstances);
+                    proxy, functionTimeout, settings, expected, showsPinning, snapStart, managedInstances,
+                    iamAuthentication);
         }
     }
 }

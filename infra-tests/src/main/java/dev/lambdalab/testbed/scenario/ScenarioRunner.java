@@ -88,9 +88,14 @@ public final class ScenarioRunner {
             return ScenarioResult.skipped(scenario, "PgBouncer does not pin: this scenario shows what RDS Proxy does, with"
                     + " --proxy rds-proxy");
         }
+        if (scenario.iamAuthentication() && kind != ProxyKind.RDS_PROXY) {
+            return ScenarioResult.skipped(scenario, "PgBouncer has no IAM authentication: this scenario runs behind the"
+                    + " RDS Proxy emulator, with --proxy rds-proxy");
+        }
         testBed.resetConnections();
         testBed.lab().setAppConnectionLimit(scenario.roleConnectionLimit());
-        Proxy proxy = scenario.target() == Target.PROXY ? testBed.startProxy(kind, scenario.proxy()) : null;
+        Proxy proxy = scenario.target() != Target.PROXY ? null : scenario.iamAuthentication()
+                ? testBed.startIamProxy(scenario.proxy()) : testBed.startProxy(kind, scenario.proxy());
         try {
             FunctionHost.Deployment function = host.deploy(scenario.variant(), scenario, proxy);
             ConnectionSampler sampler = new ConnectionSampler(testBed.lab(), proxy,

@@ -100,6 +100,12 @@ public record StandardScenarios(int roleConnectionLimit, int concurrency, int pr
                                 + proxy.databaseConnections(limit) + " environments keep a database connection each;"
                                 + " the rest wait for one until the borrow timeout.")
                         .build(),
+                base("fixed-proxy-iam", Variant.FIXED, Target.PROXY, concurrency, Expectation.HOLDS)
+                        .description("The fixed function logging in to the proxy with RDS IAM tokens (DB_AUTH=iam), over"
+                                + " TLS, as template.yaml's FixedFunctionAuth=iam deploys it: a token signed per"
+                                + " connection, checked by the proxy, which logs in to the database with its secret.")
+                        .iamAuthentication()
+                        .build(),
                 base("broken-proxy", Variant.BROKEN, Target.PROXY, concurrency, Expectation.FAILS)
                         .description("The broken function behind the proxy: the database is protected, but every"
                                 + " leaked pool holds 10 client connections until the proxy's client side is full.")
