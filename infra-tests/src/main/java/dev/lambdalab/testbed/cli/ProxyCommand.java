@@ -74,6 +74,11 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Seconds between metric lines (1..3600, default: ${DEFAULT-VALUE}).")
     private int metricsIntervalSeconds;
 
+    @Option(names = "--iam", description = "IAM authentication: clients log in over TLS with RDS auth tokens signed by"
+            + " the keys in this shell's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (those your application signs"
+            + " with); the proxy logs in to the database with --upstream's password.")
+    private boolean iam;
+
     @Option(names = "--verbose", description = "The emulator's log lines on stderr (else in reports/proxy.log).")
     private boolean verbose;
 
@@ -91,6 +96,11 @@ final class ProxyCommand implements Callable<Integer> {
         check(maxClients >= 2 && maxClients <= 100_000, "--max-clients must be from 2 to 100000, got " + maxClients);
         check(metricsIntervalSeconds >= 1 && metricsIntervalSeconds <= 3600,
                 "--metrics-interval-s must be from 1 to 3600, got " + metricsIntervalSeconds);
+        String iamKeyId = System.getenv("AWS_ACCESS_KEY_ID");
+        String iamSecret = System.getenv("AWS_SECRET_ACCESS_KEY");
+        check(!iam || (iamKeyId != null && !iamKeyId.isBlank() && iamSecret != null && !iamSecret.isBlank()),
+                "--iam needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment: the keys the clients sign"
+                        + " their tokens with");
         Upstream target = parseUpstream();
         Logging.configure(verbose, Path.of("reports", "proxy.log")); // pins and metrics go to stdout, once
         PrintWriter out = spec.commandLine().getOut();
@@ -105,14 +115,16 @@ final class ProxyCommand implements Callable<Integer> {
                 .withServerConnectionLimit(maxConnections)
                 .withInitQuery(initQuery)
                 .withRequireTls(requireTls)
-                .withPort(port)
-                .withPinListener(line -> {
-                    synchronized (out) {
-                        out.println(line);
-                        out.flush();
-                    }
-                })
-                .start();
+                .withPort(port);
+        if (iam) {
+            proxy.withIamAuthentication(iamKeyId, iamSecret);
+        }
+        proxy.withPinListener(line -> {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        }).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ProxyMetrics last = proxy.metrics();
@@ -126,7 +138,8 @@ final class ProxyCommand implements Callable<Integer> {
         out.println("Listening on " + proxy.host() + ":" + proxy.port());
         out.println("  upstream: " + target.user() + "@" + target.host() + ":" + target.port() + "/" + target.database()
                 + "; " + maxConnections + " database connections, borrow timeout " + borrowTimeoutSeconds + " s"
-                + (requireTls ? ", TLS required" : ", TLS offered"));
+                + (requireTls ? ", TLS required" : ", TLS offered")
+                + (iam ? "; IAM authentication with tokens signed by " + iamKeyId + " (TLS only)" : ""));
         out.println("  try: psql \"postgresql://" + target.user() + "@" + proxy.host() + ":" + proxy.port() + "/"
                 + target.database() + "\" -c \"SET work_mem = '8MB'\"");
         out.flush();
