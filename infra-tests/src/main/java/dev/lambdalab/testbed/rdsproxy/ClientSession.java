@@ -7,12 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 
 /**
  * One client connection after its login: RDS Proxy's transaction-level multiplexing ("RDS Proxy concepts
@@ -30,6 +30,15 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     private final Deque<ByteBuf> pending = new ArrayDeque<>();
     private final ResponseLedger ledger = new ResponseLedger();
     private ChannelHandlerContext context;
+    /** The connection the ledger's entries went to (kept after a release, for answers still arriving). */
+    private DatabaseConnection answering;
+    /** The ledger's callbacks, made once rather than per message. */
+    private final Consumer<Character> emitter = this::emit;
+    private final Consumer<String> forgetter = name -> {
+        if (answering != null) {
+            answering.preparedStatements().remove(name);
+        }
+    };
     private DatabaseConnection connection;
     private boolean borrowing;
     private Pin pin;
@@ -42,7 +51,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     ClientSession(ProxyContext proxy, DatabasePool pool, Map<String, String> startupParameters) {
         this.proxy = proxy;
         this.pool = pool;
-        this.startupParameters = Map.copyOf(startupParameters);
+        this.startupParameters = proxy.startupSet(startupParameters);
         this.router = new StatementRouter(proxy, this);
     }
 
@@ -87,6 +96,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
             return;
         }
         connection = borrowed;
+        answering = borrowed;
         applyStartupParameters();
         while (!pending.isEmpty()) {
             router.route(pending.pollFirst());
@@ -100,6 +110,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
      * answered by nobody. RDS Proxy tracks these: "startup parameters don't pin".
      */
     private void applyStartupParameters() {
+        if (connection.appliedSet() == startupParameters) {
+            return; // this connection carries exactly these already (the sets are shared, see ProxyContext)
+        }
         StringJoiner sets = new StringJoiner("; ");
         for (Map.Entry<String, String> parameter : startupParameters.entrySet()) {
             if (!parameter.getValue().equals(connection.applied().get(parameter.getKey()))) {
@@ -111,12 +124,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
             expect(Kind.OWN_QUERY, null);
             connection.send(Wire.query(context.alloc(), sets.toString()));
         }
+        connection.appliedSet(startupParameters);
     }
 
     @Override
     public void expect(Kind kind, String statement) {
-        DatabaseConnection target = connection;
-        ledger.expect(new Entry(kind, statement), this::emit, name -> target.preparedStatements().remove(name));
+        ledger.expect(new Entry(kind, statement), emitter, forgetter);
     }
 
     private void emit(char type) {
@@ -170,14 +183,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         if (type == 'Z') {
             status = (char) message.getByte(message.readerIndex() + 5);
         }
-        if (ledger.onServerMessage(type, name -> from.preparedStatements().remove(name))
+        if (ledger.onServerMessage(type, forgetter)
                 == ResponseLedger.Verdict.FORWARD) {
             markAnswered();
             context.write(message, context.voidPromise());
         } else {
             message.release();
         }
-        ledger.emitDue(this::emit);
+        ledger.emitDue(emitter);
         if (type == 'Z' && ledger.isEmpty() && status == 'I' && pin == null && pending.isEmpty()) {
             connection = null;
             pool.release(from, true, false); // the transaction is over: RDS Proxy can reuse the connection
@@ -230,14 +243,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         context.writeAndFlush(Wire.error(context.alloc(), "FATAL", sqlState, text)).addListener(f -> context.close());
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext context, Object event) {
-        if (event instanceof IdleStateEvent) {
-            // IdleClientTimeout: RDS Proxy closes a client connection idle this long.
-            proxy.recorder().idleClientClosed();
-            context.close();
-        }
-    }
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {

@@ -65,6 +65,8 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean failureReported;
     private ClientSession linked;
     private boolean pinned;
+    /** The set of startup parameters in force when only those were applied since, else null. */
+    private Map<String, String> appliedSet;
     /** ReadyForQuery answers still owed by a reset in progress, and what to do once it is clean. */
     private int resetAnswersOwed;
     private Runnable afterReset;
@@ -95,6 +97,15 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     /** The startup parameters the emulator has put in force on this session, as the client gave them. */
     Map<String, String> applied() {
         return applied;
+    }
+
+    /** The client's startup parameter set this connection carries now (identity: see ProxyContext.startupSet). */
+    Map<String, String> appliedSet() {
+        return appliedSet;
+    }
+
+    void appliedSet(Map<String, String> set) {
+        appliedSet = set;
     }
 
     /** Proxy-side names of the named statements this connection has prepared. */
@@ -139,6 +150,7 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
             pinned = false;
             preparedStatements.clear();
             applied.keySet().retainAll(Set.of("client_encoding")); // back to the startup packet's values
+            appliedSet = null;
             Runnable next = afterReset;
             afterReset = null;
             next.run();

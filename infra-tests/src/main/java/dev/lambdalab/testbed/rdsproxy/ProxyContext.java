@@ -4,13 +4,13 @@ import dev.lambdalab.testbed.proxy.ProxySettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +48,18 @@ final class ProxyContext {
     private final Map<String, DatabasePool> pools = new HashMap<>();
     private final Map<String, String> statementNames = new HashMap<>();
     private final AtomicInteger connectionIds = new AtomicInteger(1000);
+    /**
+     * Pinning decisions by statement text, most recently used kept: applications send the same few texts again and
+     * again, and lexing each one was the largest cost of a round trip (profiled with pgbench -S).
+     */
+    private final Map<String, Optional<PinningRules.Pin>> pinsByText = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<PinningRules.Pin>> eldest) {
+            return size() > PIN_CACHE_ENTRIES;
+        }
+    };
+    /** Clients' startup parameters, one map per distinct set, so a connection can tell it already carries them. */
+    private final Map<Map<String, String>, Map<String, String>> startupSets = new HashMap<>();
 
     ProxyContext(Config config, MetricsRecorder metrics, SslContext sslContext, Map<String, String> serverParameters,
             EventLoopGroup group) {
@@ -57,6 +69,37 @@ final class ProxyContext {
         this.serverParameters = Map.copyOf(serverParameters);
         this.group = group;
         this.loop = group.next();
+    }
+
+    private static final int PIN_CACHE_ENTRIES = 4096;
+    /** Longer texts are checked every time: they are rarely repeated, and a long key costs its own hashing. */
+    private static final int PIN_CACHE_TEXT_LENGTH = 4096;
+    private static final int STARTUP_SETS = 1024;
+
+    /** Whether the text pins the session, and why: {@link PinningRules#check}, remembered per text. */
+    Optional<PinningRules.Pin> pinOf(String sql) {
+        if (sql.length() > PIN_CACHE_TEXT_LENGTH) {
+            return PinningRules.check(sql);
+        }
+        Optional<PinningRules.Pin> pin = pinsByText.get(sql);
+        if (pin == null) {
+            pin = PinningRules.check(sql);
+            pinsByText.put(sql, pin);
+        }
+        return pin;
+    }
+
+    /** The one map for this set of startup parameters (equal sets share it; identity then means equality). */
+    Map<String, String> startupSet(Map<String, String> parameters) {
+        Map<String, String> shared = startupSets.get(parameters);
+        if (shared != null) {
+            return shared;
+        }
+        Map<String, String> copy = Map.copyOf(parameters);
+        if (startupSets.size() < STARTUP_SETS) {
+            startupSets.put(copy, copy);
+        }
+        return copy;
     }
 
     /** The same context with the server's parameters learnt at start. */
@@ -157,7 +200,7 @@ final class ProxyContext {
 
     DatabasePool pool(String user, String database) {
         return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, config.passwords().get(user), database,
-                this, loop, new Bootstrap().group(group).channel(NioSocketChannel.class), connectionIds::incrementAndGet));
+                this, loop, new Bootstrap().group(group).channel(Transport.socketChannel()), connectionIds::incrementAndGet));
     }
 
     /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */

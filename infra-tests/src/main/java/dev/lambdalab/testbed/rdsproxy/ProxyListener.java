@@ -9,9 +9,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +40,7 @@ final class ProxyListener {
             Thread thread = new Thread(runnable, "rds-proxy");
             thread.setDaemon(true);
             return thread;
-        }, NioIoHandler.newFactory());
+        }, Transport.ioHandlerFactory());
         loop = group.next();
         return group;
     }
@@ -51,7 +48,7 @@ final class ProxyListener {
     /** Accepts clients for this context. */
     void bind(ProxyContext context, MetricsRecorder metrics, Duration idleClientTimeout) {
         clients = new DefaultChannelGroup("rds-proxy-clients", loop);
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -62,8 +59,8 @@ final class ProxyListener {
                         metrics.clientConnectionsAccepted.increment();
                         channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
                         PgDecoder decoder = new PgDecoder(false);
-                        channel.pipeline().addLast(new IdleStateHandler(0, 0, idleClientTimeout.toMillis(),
-                                TimeUnit.MILLISECONDS), decoder, new FrontendHandshake(context, decoder));
+                        channel.pipeline().addLast(new IdleClientTimer(idleClientTimeout,
+                                metrics::idleClientClosed), decoder, new FrontendHandshake(context, decoder));
                     }
                 }).bind(host, port).syncUninterruptibly().channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();

@@ -237,8 +237,9 @@ public final class RdsProxyEmulator implements Proxy {
             listener.abandon();
             throw e;
         }
-        LOG.info("rds-proxy: listening on {}:{} for {}:{}, {} database connections, borrow timeout {} s", listenHost,
-                port, upstreamHost, upstreamPort, context.maxConnections(), settings.connectionBorrowTimeout().toSeconds());
+        LOG.info("rds-proxy: listening on {}:{} ({}) for {}:{}, {} database connections, borrow timeout {} s",
+                listenHost, port, Transport.name(), upstreamHost, upstreamPort, context.maxConnections(),
+                settings.connectionBorrowTimeout().toSeconds());
         return this;
     }
 

@@ -55,7 +55,7 @@ final class StatementRouter {
         Wire.Reader body = Wire.body(message, true);
         switch (type) {
             case 'Q' -> {
-                PinningRules.check(body.cstring()).ifPresent(session::pin); // a simple query runs at once
+                proxy.pinOf(body.cstring()).ifPresent(session::pin); // a simple query runs at once
                 expect(Kind.QUERY, null);
                 send(message);
             }
@@ -86,7 +86,7 @@ final class StatementRouter {
     private void parse(ByteBuf message, Wire.Reader body) {
         String name = body.cstring();
         String query = body.cstring();
-        PinningRules.Pin pin = PinningRules.check(query).orElse(null);
+        PinningRules.Pin pin = proxy.pinOf(query).orElse(null);
         if (pin != null) {
             session.wouldPin(pin);
         }
