@@ -113,6 +113,59 @@ public final class ProxyBenchmark {
         }
     }
 
+    /**
+     * pgbench's own tables for its select-only script ({@code -S}), made as the superuser and readable by the
+     * application role: 100,000 accounts, one branch (scale 1), as {@code pgbench -i -s 1} makes them.
+     */
+    public static void preparePgbenchTables(TestBed testBed) throws SQLException {
+        try (Connection admin = testBed.server().superuserConnection(LabDatabase.DATABASE);
+                Statement statement = admin.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches");
+            statement.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))");
+            statement.execute("CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int,"
+                    + " filler char(84))");
+            statement.execute("INSERT INTO pgbench_branches VALUES (1, 0, '')");
+            statement.execute("INSERT INTO pgbench_accounts SELECT aid, 1, 0, '' FROM generate_series(1, 100000) aid");
+            statement.execute("ANALYZE pgbench_accounts, pgbench_branches");
+            statement.execute("GRANT SELECT ON pgbench_accounts, pgbench_branches TO " + LabDatabase.APP_ROLE);
+        }
+    }
+
+    /**
+     * pgbench's select-only transactions ({@code -S}: one indexed SELECT each) through the proxy, where the proxy, not
+     * a sleep, decides the rate: {@code clients} clients, 2 threads, the given query mode, plain TCP (TLS would measure
+     * the cipher, and the test bed's PgBouncer has none). A first run of the same length is not counted: it warms
+     * the JVM's compiler for the emulator and the caches for both.
+     */
+    public static Optional<Pgbench> selectOnly(TestBed testBed, Proxy proxy, QueryMode mode, int clients, int seconds)
+            throws IOException, InterruptedException {
+        Optional<Path> binary = PostgresTools.find("pgbench");
+        if (binary.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> script = List.of("-S", "-M", mode.flag());
+        runPgbench(testBed, binary.get(), proxy, script, clients, seconds);
+        return Optional.of(runPgbench(testBed, binary.get(), proxy, script, clients, seconds));
+    }
+
+    private static Pgbench runPgbench(TestBed testBed, Path binary, Proxy proxy, List<String> script, int clients,
+            int seconds) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-n"));
+        command.addAll(script);
+        command.addAll(List.of("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds), "-h",
+                proxy.host(), "-p", Integer.toString(proxy.port()), "-U", LabDatabase.APP_ROLE, LabDatabase.DATABASE));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", testBed.lab().appPassword());
+        builder.environment().put("PGSSLMODE", "disable");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("pgbench did not end");
+        }
+        return new Pgbench(number(output, PROCESSED), number(output, FAILED), Double.parseDouble(group(output, TPS)));
+    }
+
     /** {@code testbed proxy} in its own JVM holding {@code clients} idle client connections. */
     public static IdleClients idleClients(TestBed testBed, int clients) throws Exception {
         try (ProxyProcess proxy = ProxyProcess.start(testBed.server().host(), testBed.server().port(),

@@ -4,12 +4,18 @@ import dev.lambdalab.testbed.bench.ProxyBenchmark;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.IdleClients;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Latency;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Pgbench;
+import dev.lambdalab.testbed.bench.QueryMode;
 import dev.lambdalab.testbed.proxy.Proxy;
+
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,14 +27,33 @@ import picocli.CommandLine.Spec;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"The RDS Proxy emulator against PgBouncer and no proxy, in one run: the latency each adds to a"
                 + " SELECT 1 round trip, pgbench's throughput through each with the same hold and 5 database"
-                + " connections, and the memory of idle client connections held by testbed proxy.",
+                + " connections, pgbench -S (select-only, simple and extended, 20 clients) where the proxy itself sets"
+                + " the rate, and the memory of idle client connections held by testbed proxy.",
             "PgBouncer's and pgbench's rows are left out, with the reason, where they are not installed."})
 final class BenchProxyCommand implements Callable<Integer> {
 
     /** What the benchmark writes to its JSON file; PgBouncer's and pgbench's parts are null when missing. */
     record Report(int roundTrips, Latency direct, Latency rdsProxy, Latency pgBouncer, int pgbenchClients,
-            int pgbenchSeconds, int holdMs, Pgbench rdsProxyPgbench, Pgbench pgBouncerPgbench, IdleClients idle) {
+            int pgbenchSeconds, int holdMs, Pgbench rdsProxyPgbench, Pgbench pgBouncerPgbench,
+            List<SelectOnly> selectOnly, IdleClients idle) {
     }
+
+    /**
+     * pgbench -S through each proxy with one query mode: where the proxy itself decides the rate.
+     *
+     * @param mode pgbench's -M
+     * @param rdsProxy the emulator's run
+     * @param pgBouncer PgBouncer's, when installed
+     */
+    record SelectOnly(QueryMode mode, Pgbench rdsProxy, Pgbench pgBouncer) {
+
+        Double ratio() {
+            return pgBouncer == null ? null : rdsProxy.tps() / pgBouncer.tps();
+        }
+    }
+
+    /** Clients of the select-only rows: four per database connection, as the measurement had them. */
+    static final int SELECT_ONLY_CLIENTS = 20;
 
     @Spec
     private CommandSpec spec;
@@ -74,25 +99,38 @@ final class BenchProxyCommand implements Callable<Integer> {
         try (TestBed testBed = TestBed.embedded(10).closeOnShutdown()) {
             boolean pgBouncer = testBed.proxyAvailable(ProxyKind.PGBOUNCER);
             Latency direct = ProxyBenchmark.roundTrips(testBed, null, roundTrips);
+            ProxyBenchmark.preparePgbenchTables(testBed);
             Latency rdsProxy;
             Optional<Pgbench> rdsProxyPgbench;
+            Map<QueryMode, Pgbench> emulatorSelects = new LinkedHashMap<>();
             try (Proxy proxy = ProxyBenchmark.start(testBed, ProxyKind.RDS_PROXY)) {
                 rdsProxy = ProxyBenchmark.roundTrips(testBed, proxy, roundTrips);
                 rdsProxyPgbench = ProxyBenchmark.pgbench(testBed, proxy, pgbenchClients, pgbenchSeconds, holdMs);
+                for (QueryMode mode : QueryMode.values()) {
+                    ProxyBenchmark.selectOnly(testBed, proxy, mode, SELECT_ONLY_CLIENTS, pgbenchSeconds)
+                            .ifPresent(run -> emulatorSelects.put(mode, run));
+                }
             }
             testBed.resetConnections();
             Latency bouncer = null;
             Optional<Pgbench> bouncerPgbench = Optional.empty();
+            Map<QueryMode, Pgbench> bouncerSelects = new LinkedHashMap<>();
             if (pgBouncer) {
                 try (Proxy proxy = ProxyBenchmark.start(testBed, ProxyKind.PGBOUNCER)) {
                     bouncer = ProxyBenchmark.roundTrips(testBed, proxy, roundTrips);
                     bouncerPgbench = ProxyBenchmark.pgbench(testBed, proxy, pgbenchClients, pgbenchSeconds, holdMs);
+                    for (QueryMode mode : QueryMode.values()) {
+                        ProxyBenchmark.selectOnly(testBed, proxy, mode, SELECT_ONLY_CLIENTS, pgbenchSeconds)
+                                .ifPresent(run -> bouncerSelects.put(mode, run));
+                    }
                 }
                 testBed.resetConnections();
             }
+            List<SelectOnly> selects = new ArrayList<>();
+            emulatorSelects.forEach((mode, run) -> selects.add(new SelectOnly(mode, run, bouncerSelects.get(mode))));
             IdleClients idle = idleClients == 0 ? null : ProxyBenchmark.idleClients(testBed, idleClients);
             Report report = new Report(roundTrips, direct, rdsProxy, bouncer, pgbenchClients, pgbenchSeconds, holdMs,
-                    rdsProxyPgbench.orElse(null), bouncerPgbench.orElse(null), idle);
+                    rdsProxyPgbench.orElse(null), bouncerPgbench.orElse(null), selects, idle);
             print(out, report, pgBouncer);
             BenchCommand.writeJson(json, report);
             return 0;
@@ -126,6 +164,12 @@ final class BenchProxyCommand implements Callable<Integer> {
             } else if (!pgBouncer) {
                 out.println("  PgBouncer: not installed, no ratio");
             }
+        }
+        for (SelectOnly select : r.selectOnly()) {
+            out.printf(Locale.ROOT, "pgbench -S -M %s -c %d -j 2 -T %d, 5 database connections, no TLS: emulator %.0f"
+                    + " tps%s%n", select.mode().flag(), SELECT_ONLY_CLIENTS, r.pgbenchSeconds(), select.rdsProxy().tps(),
+                    select.pgBouncer() == null ? " (PgBouncer not installed, no ratio)" : String.format(Locale.ROOT,
+                            ", PgBouncer %.0f tps: %.2f x PgBouncer's", select.pgBouncer().tps(), select.ratio()));
         }
         if (r.idle() != null) {
             out.printf(Locale.ROOT, "%d idle clients held by testbed proxy (its own JVM): heap after GC %d -> %d MB,"
