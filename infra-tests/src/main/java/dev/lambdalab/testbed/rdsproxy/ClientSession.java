@@ -182,6 +182,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         }
         if (type == 'Z') {
             status = (char) message.getByte(message.readerIndex() + 5);
+            from.transactionStatus(status);
         }
         if (ledger.onServerMessage(type, forgetter)
                 == ResponseLedger.Verdict.FORWARD) {
@@ -199,6 +200,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     }
 
     private void startRequest() {
+        proxy.recorder().queryRequested();
         requestNanos = System.nanoTime();
         sentNanos = 0;
         answered = false;

@@ -65,6 +65,8 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean failureReported;
     private ClientSession linked;
     private boolean pinned;
+    /** Whether the last ReadyForQuery said in a transaction ('T') or a failed one ('E'). */
+    private boolean inTransaction;
     /** The set of startup parameters in force when only those were applied since, else null. */
     private Map<String, String> appliedSet;
     /** ReadyForQuery answers still owed by a reset in progress, and what to do once it is clean. */
@@ -115,6 +117,15 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     boolean pinned() {
         return pinned;
+    }
+
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** The transaction status of the last ReadyForQuery. */
+    void transactionStatus(char status) {
+        inTransaction = status != 'I';
     }
 
     void pin() {

@@ -201,6 +201,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     @Override
     public void ready(DatabaseConnection connection) {
         opening--;
+        proxy.recorder().databaseConnectionSetUp();
         give(connection);
     }
 
@@ -277,6 +278,11 @@ final class DatabasePool implements DatabaseConnection.Listener {
 
     int busy() {
         return (int) connections.stream().filter(c -> c.linked() != null).count();
+    }
+
+    /** Borrowed connections whose last ReadyForQuery said in a transaction (or a failed one). */
+    int inTransaction() {
+        return (int) connections.stream().filter(c -> c.linked() != null && c.inTransaction()).count();
     }
 
     int idleCount() {

@@ -185,6 +185,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void loggedIn(ChannelHandlerContext context) {
+        proxy.recorder().clientSetUp();
         context.write(Wire.authentication(context.alloc(), AUTH_OK, new byte[0]));
         Map<String, String> status = new LinkedHashMap<>(proxy.serverParameters());
         status.put("session_authorization", user);
@@ -199,6 +200,9 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void refuse(ChannelHandlerContext context, String sqlState, String text) {
+        if (sqlState.startsWith("28")) {
+            proxy.recorder().clientFailedAuth(); // "misconfigured authentication or TLS": class 28 here
+        }
         proxy.log("client " + context.channel().remoteAddress() + " refused: " + text);
         context.writeAndFlush(Wire.error(context.alloc(), "FATAL", sqlState, text)).addListener(f -> context.close());
     }

@@ -31,6 +31,31 @@ final class MetricsRecorder {
     private final LongAdder cancelRequestsDropped = new LongAdder();
     private final LongAdder idleClientsClosed = new LongAdder();
     private final LongAdder databaseConnectionFailures = new LongAdder();
+    private final LongAdder queryRequests = new LongAdder();
+    private final LongAdder clientSetupsSucceeded = new LongAdder();
+    private final LongAdder clientSetupsFailedAuth = new LongAdder();
+    final LongAdder clientConnectionsClosed = new LongAdder();
+    private final LongAdder databaseSetupsSucceeded = new LongAdder();
+
+    /** A client began a request (QueryRequests). */
+    void queryRequested() {
+        queryRequests.increment();
+    }
+
+    /** A client logged in (ClientConnectionsSetupSucceeded). */
+    void clientSetUp() {
+        clientSetupsSucceeded.increment();
+    }
+
+    /** A client was refused for its credentials or for TLS (ClientConnectionsSetupFailedAuth). */
+    void clientFailedAuth() {
+        clientSetupsFailedAuth.increment();
+    }
+
+    /** A database connection became ready (DatabaseConnectionsSetupSucceeded). */
+    void databaseConnectionSetUp() {
+        databaseSetupsSucceeded.increment();
+    }
 
     void borrowed(long nanos) {
         borrows.increment();
@@ -88,7 +113,8 @@ final class MetricsRecorder {
     void reset() {
         for (LongAdder adder : new LongAdder[] {borrows, borrowNanos, queries, queryNanos, databaseResponses,
             databaseNanos, sessionsPinned, borrowTimeouts, clientLimitRefusals, cancelRequestsDropped, idleClientsClosed,
-            databaseConnectionFailures, clientConnectionsAccepted, databaseConnectionsOpened}) {
+            databaseConnectionFailures, clientConnectionsAccepted, databaseConnectionsOpened, queryRequests,
+            clientSetupsSucceeded, clientSetupsFailedAuth, clientConnectionsClosed, databaseSetupsSucceeded}) {
             adder.reset();
         }
         for (LongAdder adder : pinReasons) {
@@ -96,10 +122,32 @@ final class MetricsRecorder {
         }
     }
 
-    ProxyMetrics snapshot(int databaseConnections, int pinned, int borrowed, int waiting) {
-        return new ProxyMetrics(clientConnections.get(), databaseConnections, pinned, borrowed, waiting, borrows.sum(),
-                borrowNanos.sum() / 1000, queries.sum(), queryNanos.sum() / 1000, databaseResponses.sum(),
-                databaseNanos.sum() / 1000, sessionsPinned.sum(), borrowTimeouts.sum(), clientLimitRefusals.sum(),
-                cancelRequestsDropped.sum(), idleClientsClosed.sum(), databaseConnectionFailures.sum());
+    /**
+     * The counters now, with the pools' gauges (which only the event loop can read).
+     *
+     * @param gauges the builder with the gauges set
+     */
+    ProxyMetrics snapshot(ProxyMetrics.Builder gauges) {
+        return gauges.clientConnections(clientConnections.get())
+                .borrows(borrows.sum())
+                .borrowMicrosTotal(borrowNanos.sum() / 1000)
+                .queryRequests(queryRequests.sum())
+                .queries(queries.sum())
+                .queryResponseMicrosTotal(queryNanos.sum() / 1000)
+                .databaseResponses(databaseResponses.sum())
+                .queryDatabaseResponseMicrosTotal(databaseNanos.sum() / 1000)
+                .sessionsPinned(sessionsPinned.sum())
+                .borrowTimeouts(borrowTimeouts.sum())
+                .clientLimitRefusals(clientLimitRefusals.sum())
+                .cancelRequestsDropped(cancelRequestsDropped.sum())
+                .idleClientsClosed(idleClientsClosed.sum())
+                .clientConnectionsReceived(clientConnectionsAccepted.sum())
+                .clientConnectionsSetupSucceeded(clientSetupsSucceeded.sum())
+                .clientConnectionsSetupFailedAuth(clientSetupsFailedAuth.sum())
+                .clientConnectionsClosed(clientConnectionsClosed.sum())
+                .databaseConnectionRequests(databaseConnectionsOpened.sum())
+                .databaseConnectionsSetupSucceeded(databaseSetupsSucceeded.sum())
+                .databaseConnectionFailures(databaseConnectionFailures.sum())
+                .build();
     }
 }

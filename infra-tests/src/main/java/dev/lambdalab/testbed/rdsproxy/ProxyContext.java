@@ -247,14 +247,19 @@ final class ProxyContext {
         int connections = 0;
         int pinned = 0;
         int busy = 0;
+        int inTransaction = 0;
         int waiting = 0;
         for (DatabasePool pool : pools.values()) {
             connections += pool.size();
             pinned += pool.pinned();
             busy += pool.busy();
+            inTransaction += pool.inTransaction();
             waiting += pool.waiting();
         }
-        return metrics.snapshot(connections, pinned, busy, waiting);
+        return metrics.snapshot(ProxyMetrics.builder().databaseConnections(connections)
+                .databaseConnectionsCurrentlySessionPinned(pinned).databaseConnectionsBorrowed(busy)
+                .databaseConnectionsInTransaction(inTransaction).maxDatabaseConnectionsAllowed(maxConnections())
+                .clientsWaiting(waiting));
     }
 
     /** Closes every pool's connections (the emulator stops or restarts); call on the event loop. */

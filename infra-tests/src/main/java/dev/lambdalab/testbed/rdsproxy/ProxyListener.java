@@ -57,7 +57,10 @@ final class ProxyListener {
                         clients.add(channel);
                         metrics.clientConnections.incrementAndGet();
                         metrics.clientConnectionsAccepted.increment();
-                        channel.closeFuture().addListener(f -> metrics.clientConnections.decrementAndGet());
+                        channel.closeFuture().addListener(f -> {
+                            metrics.clientConnections.decrementAndGet();
+                            metrics.clientConnectionsClosed.increment();
+                        });
                         PgDecoder decoder = new PgDecoder(false);
                         channel.pipeline().addLast(new IdleClientTimer(idleClientTimeout,
                                 metrics::idleClientClosed), decoder, new FrontendHandshake(context, decoder));

@@ -281,7 +281,7 @@ public final class RdsProxyEmulator implements Proxy {
     public ProxyMetrics metrics() {
         ProxyListener current = listener;
         if (current == null || !current.running()) {
-            return metrics.snapshot(0, 0, 0, 0);
+            return metrics.snapshot(ProxyMetrics.builder());
         }
         try {
             return current.loop().submit(context::snapshot).get(1, TimeUnit.SECONDS);

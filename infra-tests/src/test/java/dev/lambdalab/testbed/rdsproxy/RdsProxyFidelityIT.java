@@ -135,6 +135,36 @@ class RdsProxyFidelityIT {
         assertThat(reads).as("read at init, then again after the proxy's 28P01").hasValue(2);
     }
 
+    @Test
+    void theMetricsCountWhatCloudWatchsDefinitionsSay() throws SQLException {
+        ProxyMetrics before = proxy.metrics();
+        Throwable refused = catchThrowable(() -> DriverManager.getConnection("jdbc:postgresql://" + proxy.host() + ":"
+                + proxy.port() + "/" + LabDatabase.DATABASE, LabDatabase.APP_ROLE, "not-the-password").close());
+        assertThat(refused).as("a wrong password").isInstanceOf(SQLException.class);
+        try (Connection client = connect(LabDatabase.DATABASE, Map.of("assumeMinServerVersion", "9.0"));
+                Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("SELECT 1; SELECT 2"); // one query with two statements
+            ProxyMetrics inTransaction = proxy.metrics();
+            assertThat(inTransaction.databaseConnectionsInTransaction())
+                    .as("DatabaseConnectionsCurrentlyInTransaction while BEGIN is open").isEqualTo(1);
+            assertThat(inTransaction.maxDatabaseConnectionsAllowed())
+                    .as("MaxDatabaseConnectionsAllowed: MaxConnectionsPercent of a limit of 10").isEqualTo(
+                            Math.max(1, 10 * ProxySettings.DEFAULTS.maxConnectionsPercent() / 100));
+            client.commit();
+            assertThat(proxy.metrics().databaseConnectionsInTransaction()).as("after COMMIT").isZero();
+        }
+        ProxyMetrics period = proxy.metrics().since(before);
+        assertThat(period.clientConnectionsSetupFailedAuth()).as("ClientConnectionsSetupFailedAuth").isEqualTo(1);
+        assertThat(period.clientConnectionsSetupSucceeded()).as("ClientConnectionsSetupSucceeded").isEqualTo(1);
+        assertThat(period.clientConnectionsReceived()).as("ClientConnectionsReceived").isEqualTo(2);
+        // BEGIN and the two statements went as one simple query (pgjdbc prefixes BEGIN), then COMMIT: two requests.
+        assertThat(period.queryRequests()).as("QueryRequests: a query of several statements counts once")
+                .isEqualTo(2);
+        assertThat(period.databaseConnectionsSetupSucceeded()).as("DatabaseConnectionsSetupSucceeded")
+                .isEqualTo(period.databaseConnectionRequests());
+    }
+
     private Connection connect(String database, Map<String, String> extra) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", LabDatabase.APP_ROLE);
