@@ -52,18 +52,26 @@ public final class AwsMetrics {
     private AwsMetrics() {
     }
 
+    /**
+     * The proxy's gauges per minute: "RDS publishes these metrics for each underlying Amazon EC2 instance associated with
+     * a proxy ... Use CloudWatch statistics to aggregate the values for a proxy across all the associated instances"
+     * ("Monitoring RDS Proxy metrics with Amazon CloudWatch"). The Sum of a minute adds the nodes' values; Maximum
+     * would give one node's, and under-count a proxy that runs on several.
+     */
+    static final String PROXY_GAUGE_STATISTIC = "Sum";
+
     /** The queries for a stack; ids: dbConnections, proxyClients, proxyDbConnections, proxyPinned, and per function. */
     public static List<Query> queries(StackOutputs stack) {
         return List.of(
                 new Query("dbConnections", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier",
                         stack.databaseInstanceId(), "Maximum", Aggregate.MAX),
-                new Query("proxyClients", "AWS/RDS", "ClientConnections", "ProxyName", stack.proxyName(), "Maximum",
-                        Aggregate.MAX),
+                new Query("proxyClients", "AWS/RDS", "ClientConnections", "ProxyName", stack.proxyName(),
+                        PROXY_GAUGE_STATISTIC, Aggregate.MAX),
                 new Query("proxyDbConnections", "AWS/RDS", "DatabaseConnections", "ProxyName", stack.proxyName(),
-                        "Maximum", Aggregate.MAX),
+                        PROXY_GAUGE_STATISTIC, Aggregate.MAX),
                 // The column the emulator's reports share: sessions that pinned a database connection.
                 new Query("proxyPinned", "AWS/RDS", "DatabaseConnectionsCurrentlySessionPinned", "ProxyName",
-                        stack.proxyName(), "Maximum", Aggregate.MAX),
+                        stack.proxyName(), PROXY_GAUGE_STATISTIC, Aggregate.MAX),
                 new Query("brokenErrors", "AWS/Lambda", "Errors", "FunctionName", stack.brokenFunctionName(), "Sum",
                         Aggregate.SUM),
                 new Query("brokenThrottles", "AWS/Lambda", "Throttles", "FunctionName", stack.brokenFunctionName(), "Sum",

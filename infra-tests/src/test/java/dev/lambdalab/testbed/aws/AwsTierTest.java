@@ -59,9 +59,9 @@ class AwsTierTest {
 
         assertThat(queries).extracting(Object::toString).contains(
                 "AWS/RDS DatabaseConnections DBInstanceIdentifier=lab-database-1a2b Maximum",
-                "AWS/RDS ClientConnections ProxyName=lab-proxy Maximum",
-                "AWS/RDS DatabaseConnections ProxyName=lab-proxy Maximum",
-                "AWS/RDS DatabaseConnectionsCurrentlySessionPinned ProxyName=lab-proxy Maximum",
+                "AWS/RDS ClientConnections ProxyName=lab-proxy Sum",
+                "AWS/RDS DatabaseConnections ProxyName=lab-proxy Sum",
+                "AWS/RDS DatabaseConnectionsCurrentlySessionPinned ProxyName=lab-proxy Sum",
                 "AWS/Lambda Errors FunctionName=lab-BrokenFunction-AbC Sum",
                 "AWS/Lambda Throttles FunctionName=lab-FixedFunction-DeF Sum",
                 "AWS/Lambda ConcurrentExecutions FunctionName=lab-FixedFunction-DeF Maximum");
@@ -111,7 +111,7 @@ class AwsTierTest {
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
         assertThat(run.out()).contains("cloudformation:DescribeStacks StackName=lab",
                 "region: eu-west-1", "GET <BrokenUrl>?holdMs=50 from 20 callers for 10 s",
-                "AWS/RDS ClientConnections ProxyName=<ProxyName> Maximum", "write reports/aws.json");
+                "AWS/RDS ClientConnections ProxyName=<ProxyName> Sum", "write reports/aws.json");
     }
 
     @Test
