@@ -18,7 +18,7 @@ public enum Fault implements Labelled {
     PROXY_CLOSES_IDLE_CLIENTS(Needs.PROXY, new IdleConnectionsClosed(IdleConnectionsClosed.By.PROXY),
             "While " + IdleConnectionsClosed.ENVIRONMENTS + " warm environments are idle, the proxy closes their"
                     + " client connections (IdleClientTimeout " + IdleConnectionsClosed.PROXY_IDLE_CLIENT_TIMEOUT_S
-                    + " s)."),
+                    + " s: time compressed, RDS Proxy's least is 60 s)."),
     PROXY_RESTART_UNDER_LOAD(Needs.PROXY, new RestartUnderLoad(RestartUnderLoad.Target.PROXY),
             "The proxy is stopped hard and started again " + RestartUnderLoad.DOWNTIME_S + " s later while "
                     + RestartUnderLoad.CALLERS + " callers keep sending requests."),
@@ -45,7 +45,7 @@ public enum Fault implements Labelled {
                     + FunctionTimeoutDirect.IDLE_SESSION_TIMEOUT_S + " s)."),
     FUNCTION_TIMEOUT_BEHIND_PROXY(Needs.PROXY, new FunctionTimeoutBehindProxy(),
             "The same timeout through the proxy (IdleClientTimeout " + FunctionTimeoutBehindProxy.IDLE_CLIENT_TIMEOUT_S
-                    + " s)."),
+                    + " s: time compressed, RDS Proxy's least is 60 s)."),
     QUERY_CANCELLED_BY_QUERY_TIMEOUT(Needs.NOTHING, SlowQuery.CANCELLED, SlowQuery.CANCELLED.description()),
     QUERY_PAST_SOCKET_TIMEOUT(Needs.NOTHING, SlowQuery.PAST_SOCKET_TIMEOUT, SlowQuery.PAST_SOCKET_TIMEOUT.description());
 
