@@ -147,14 +147,18 @@ public final class StackCheck {
 
     private void reservedConcurrency(List<Finding> findings) {
         int reserved = functions.values().stream().mapToInt(f -> f.reservedConcurrency().orElse(0)).sum();
+        // Each function counts: with SnapStart on, the template's one parameter reserves for two functions.
+        long reserving = functions.values().stream().filter(f -> f.reservedConcurrency().orElse(0) > 0).count();
         int left = assumptions.accountConcurrency() - reserved;
-        String detail = String.format(Locale.ROOT, "%d reserved of an account quota of %d leaves %d unreserved; Lambda"
-                + " keeps at least %d", reserved, assumptions.accountConcurrency(), left, MIN_UNRESERVED);
+        String detail = String.format(Locale.ROOT, "%d reserved%s of an account quota of %d leaves %d unreserved;"
+                + " Lambda keeps at least %d", reserved, reserving > 1 ? " by " + reserving + " functions" : "",
+                assumptions.accountConcurrency(), left, MIN_UNRESERVED);
         if (reserved > 0 && left < MIN_UNRESERVED) {
             int most = assumptions.accountConcurrency() - MIN_UNRESERVED;
             detail += String.format(Locale.ROOT, ": the deploy fails (UnreservedConcurrentExecution below its minimum)"
-                    + " after the database and the proxy are built; %s, or raise the quota to %d", most > 0
-                    ? "reserve at most " + most : "reserve none (0)", reserved + MIN_UNRESERVED);
+                    + " after the database and the proxy are built; %s, or raise the quota to %d", most <= 0
+                    ? "reserve none (0)" : reserving > 1 ? "reserve at most " + most + " in all" : "reserve at most "
+                    + most, reserved + MIN_UNRESERVED);
         }
         findings.add(new Finding(Rule.RESERVED_CONCURRENCY, "account", detail,
                 reserved > 0 && left < MIN_UNRESERVED ? Verdict.VIOLATION : Verdict.OK));

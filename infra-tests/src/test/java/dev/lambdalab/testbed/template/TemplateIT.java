@@ -99,11 +99,19 @@ class TemplateIT {
     }
 
     @Test
-    void codeUriIsTheArtifactTheBuildMakes() {
-        Object codeUri = globals().get("CodeUri");
-        assertThat(codeUri).isEqualTo(JAR);
-        functions().forEach((name, function) -> assertThat(function.get("CodeUri")).as("%s overrides CodeUri", name)
-                .isIn(null, JAR));
+    void everyFunctionNamesTheJarItselfSoSamBuildCanRewriteThePath() {
+        assertThat(globals()).as("sam build rewrites relative paths under Resources and Metadata, never Globals")
+                .doesNotContainKey("CodeUri");
+        functions().forEach((name, function) -> assertThat(function.get("CodeUri")).as("%s's CodeUri", name)
+                .isEqualTo(JAR));
+        // SAM CLI's move_template (samcli/commands/_utils/template.py): each relative CodeUri under Resources is
+        // rewritten relative to the built template's directory, so sam deploy after sam build finds the same jar.
+        Path built = ROOT.resolve(".aws-sam/build");
+        Path rewritten = built.relativize(ROOT.resolve(JAR));
+        assertThat(rewritten).as("the CodeUri of .aws-sam/build/template.yaml")
+                .isEqualTo(Path.of("../../functions/target/functions.jar"));
+        assertThat(built.resolve(rewritten).normalize()).as("resolved from the built template")
+                .isEqualTo(ROOT.resolve(JAR).normalize());
         assertThat(globals().get("Runtime")).isEqualTo("java21");
     }
 
@@ -231,15 +239,21 @@ class TemplateIT {
     }
 
     @Test
-    void theSubnetsTakeTheirZonesFromAParameterWhenOneIsGiven() throws Exception {
+    void theSubnetsTakeTheirZonesByIdWhenGivenElseByName() throws Exception {
         StackTemplate stack = StackTemplate.load(ROOT.resolve("template.yaml"));
         Object zone = properties("PrivateSubnetA").get("AvailabilityZone");
+        Object zoneId = properties("PrivateSubnetA").get("AvailabilityZoneId");
 
         assertThat(stack.resolve(zone)).as("no zones given: the region's first").hasToString(
                 "Intrinsic[function=Select, argument=[0, Intrinsic[function=GetAZs, argument=]]]");
         assertThat(stack.withParameter("AvailabilityZones", "eu-west-1b,eu-west-1c").resolve(zone))
-                .as("zones given").hasToString(
+                .as("zone names given").hasToString(
                         "Intrinsic[function=Select, argument=[0, Intrinsic[function=Ref, argument=AvailabilityZones]]]");
+        StackTemplate byId = stack.withParameter("AvailabilityZoneIds", "use1-az1,use1-az2");
+        assertThat(byId.resolve(zoneId)).as("zone IDs given: the same zones in every account").hasToString(
+                "Intrinsic[function=Select, argument=[0, Intrinsic[function=Ref, argument=AvailabilityZoneIds]]]");
+        assertThat(byId.resolve(zone)).as("and no zone name beside them").hasToString("AWS::NoValue");
+        assertThat(stack.resolve(zoneId)).as("no zone IDs given").hasToString("AWS::NoValue");
     }
 
     @Test
@@ -284,6 +298,25 @@ class TemplateIT {
         assertThat(properties.get("Handler")).isEqualTo(Variant.FIXED_SNAPSTART.handlerClass() + "::handleRequest");
         assertThat(properties("FixedFunction")).as("the plain fixed function is not snapshotted")
                 .doesNotContainKey("SnapStart");
+        assertThat(properties.get("AutoPublishAliasAllProperties")).as("a new version when only variables change")
+                .isEqualTo(true);
+        assertThat(list(function.get("DependsOn"))).as("publishing runs init, which needs the secret and the proxy")
+                .contains("SecretsManagerEndpoint", "FunctionToEndpointEgress", "EndpointFromFunctionIngress",
+                        "FunctionToProxyEgress", "ProxyFromFunctionIngress", "ProxyTargetGroup");
+    }
+
+    @Test
+    void withSnapStartTheReservationCountsForBothFixedFunctions() throws Exception {
+        StackTemplate stack = StackTemplate.load(ROOT.resolve("template.yaml"))
+                .withParameter("SnapStartFunction", "true").withParameter("FixedReservedConcurrency", "10");
+        Map<Integer, Verdict> byQuota = new LinkedHashMap<>();
+        for (int quota : new int[] {115, 120}) {
+            byQuota.put(quota, new StackCheck(stack, new Assumptions(quota, ProbeRequest.MAX_HOLD_MS)).run().stream()
+                    .filter(f -> f.rule() == StackCheck.Rule.RESERVED_CONCURRENCY).map(Finding::verdict)
+                    .reduce((a, b) -> a == Verdict.VIOLATION ? a : b).orElseThrow());
+        }
+        assertThat(byQuota).as("10 reserved on each of two functions needs 2 x 10 + 100 = 120")
+                .containsExactly(Map.entry(115, Verdict.VIOLATION), Map.entry(120, Verdict.OK));
     }
 
     @Test
