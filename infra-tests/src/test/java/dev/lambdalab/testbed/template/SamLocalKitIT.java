@@ -129,6 +129,9 @@ class SamLocalKitIT {
         assertThat(ROOT.resolve(build.get("context").toString()).resolve(build.get("dockerfile").toString())).exists();
         assertThat(map(map(compose.get("networks")).get("lab"))).containsEntry("name", "lambda-connection-lab");
         assertThat(Files.readString(ROOT.resolve("docs/sam-local.md"))).contains("--docker-network lambda-connection-lab");
+        services.forEach((name, service) -> assertThat(map(service)).as("%s publishes no host port: the Lambda"
+                + " containers use the network, and 5432 or 6432 on the host may be taken", name)
+                .doesNotContainKey("ports"));
     }
 
     @Test
