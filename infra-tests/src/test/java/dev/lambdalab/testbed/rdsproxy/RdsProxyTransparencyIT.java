@@ -33,9 +33,9 @@ import org.postgresql.copy.CopyManager;
 /**
  * What a client sends through the emulator arrives as it would straight from PostgreSQL: COPY both ways, a cursor read
  * in pages (PortalSuspended), a large result, pgjdbc's pipelined batch with an error in the middle, notices, LISTEN and
- * NOTIFY, several statements in one simple query, binary results of named statements, and a backend ended under a
- * session. pgjdbc 42.7 is the client; each test also checks what the proxy counted (pins, database connections), so a
- * feature that works only by pinning, or by opening connections, fails here.
+ * NOTIFY, several statements in one simple query, binary results of named statements, a statement_timeout set with
+ * SET, and a pinned backend terminated under its session. pgjdbc 42.7 is the client; each test also checks the pins
+ * the proxy counted, so a feature that works only by pinning fails here (and one that should pin, but does not).
  */
 @ExtendWith(LabExtension.class)
 class RdsProxyTransparencyIT {
@@ -96,8 +96,9 @@ class RdsProxyTransparencyIT {
     void aCursorReadInPagesAndALargeResultArriveComplete() throws SQLException {
         fill();
         try (Connection client = connect(new Properties())) {
-            client.setAutoCommit(false); // pgjdbc fetches in pages only inside a transaction (a portal, PortalSuspended)
-            try (PreparedStatement statement = client.prepareStatement("SELECT id, label FROM transparency ORDER BY id")) {
+            client.setAutoCommit(false); // pgjdbc reads in pages only inside a transaction (a portal, PortalSuspended)
+            try (PreparedStatement statement = client.prepareStatement(
+                    "SELECT id, label FROM transparency ORDER BY id")) {
                 statement.setFetchSize(100);
                 long sum = 0;
                 int count = 0;
@@ -113,7 +114,8 @@ class RdsProxyTransparencyIT {
             client.commit();
             client.setAutoCommit(true);
             try (Statement statement = client.createStatement();
-                    ResultSet result = statement.executeQuery("SELECT repeat('x', 1000) FROM generate_series(1, 5000)")) {
+                    ResultSet result = statement.executeQuery(
+                            "SELECT repeat('x', 1000) FROM generate_series(1, 5000)")) {
                 int count = 0;
                 while (result.next()) {
                     assertThat(result.getString(1)).hasSize(1000);
@@ -135,7 +137,8 @@ class RdsProxyTransparencyIT {
         int throughProxy;
         try (Connection client = connect(new Properties())) {
             throughProxy = batchWithDuplicate(client);
-            try (Statement statement = client.createStatement(); ResultSet result = statement.executeQuery("SELECT 1")) {
+            try (Statement statement = client.createStatement();
+                    ResultSet result = statement.executeQuery("SELECT 1")) {
                 assertThat(result.next()).as("the session goes on after the error").isTrue();
             }
         }
@@ -218,14 +221,32 @@ class RdsProxyTransparencyIT {
     }
 
     @Test
-    void aBackendEndedUnderASessionFailsThatSessionOnlyAndTheProxyRecovers() throws SQLException {
-        try (Connection victim = connect(new Properties()); Connection other = connect(new Properties())) {
-            victim.setAutoCommit(false);
-            int backend;
-            try (Statement statement = victim.createStatement();
-                    ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
+    void aStatementTimeoutSetWithSetPinsAndThenCancelsTheSlowQuery() throws SQLException {
+        try (Connection client = connect(new Properties()); Statement statement = client.createStatement()) {
+            statement.execute("SET statement_timeout = '200ms'");
+            Throwable cancelled = catchThrowable(() -> statement.execute("SELECT pg_sleep(5)"));
+            assertThat(cancelled).as("the server's own statement_timeout, through the proxy")
+                    .isInstanceOf(SQLException.class);
+            assertThat(((SQLException) cancelled).getSQLState()).isEqualTo("57014");
+            try (ResultSet result = statement.executeQuery("SHOW statement_timeout")) {
                 result.next();
-                backend = result.getInt(1); // the transaction keeps this database connection linked to the session
+                assertThat(result.getString(1)).as("the setting stays with the pinned session").isEqualTo("200ms");
+            }
+        }
+        assertThat(proxy.pinReasons()).as("SET is on RDS Proxy's list").containsOnlyKeys(
+                PinReason.SESSION_SETTING.name());
+    }
+
+    @Test
+    void aPinnedBackendTerminatedUnderItsClientIsSeenByThatClientOnly() throws SQLException {
+        try (Connection victim = connect(new Properties()); Connection other = connect(new Properties())) {
+            int backend;
+            try (Statement statement = victim.createStatement()) {
+                statement.execute("SET work_mem = '8MB'"); // pins: the session keeps this backend
+                try (ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
+                    result.next();
+                    backend = result.getInt(1);
+                }
             }
             try (Connection admin = testBed.server().superuserConnection(LabDatabase.DATABASE);
                     PreparedStatement terminate = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
@@ -237,14 +258,16 @@ class RdsProxyTransparencyIT {
                     statement.execute("SELECT 1");
                 }
             });
-            assertThat(failure).as("the session whose database connection ended").isInstanceOf(SQLException.class);
+            assertThat(failure).as("the client whose backend was terminated").isInstanceOf(SQLException.class);
+            assertThat(failure.getMessage()).as("PostgreSQL's own words reach the client")
+                    .contains("terminating connection due to administrator command");
             try (Statement statement = other.createStatement(); ResultSet result = statement.executeQuery("SELECT 1")) {
                 assertThat(result.next()).as("another session goes on").isTrue();
             }
         }
         try (Connection fresh = connect(new Properties()); Statement statement = fresh.createStatement();
                 ResultSet result = statement.executeQuery("SELECT 1")) {
-            assertThat(result.next()).as("a new session after the failure").isTrue();
+            assertThat(result.next()).as("a new session after the termination").isTrue();
         }
     }
 
