@@ -3,6 +3,7 @@ package dev.lambdalab.testbed;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.JavaRuntime;
 import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.SandboxSocketFactory;
 import dev.lambdalab.testbed.proxy.Proxy;
@@ -58,6 +59,11 @@ final class LabFunctions {
         deployed.ifPresent(spec -> {
             function.withMemoryMb(spec.memoryMb()).withTimeout(Duration.ofSeconds(spec.timeoutSeconds()));
             spec.reservedConcurrency().ifPresent(function::withReservedConcurrency);
+            if (JavaRuntime.wantedFeature(spec.runtime()).isPresent()) {
+                // The template's runtime: process environments run on that JDK when one is installed (class loaders
+                // share the test bed's JVM whatever it says). The functions' jar is release-17 bytecode.
+                function.withJavaRuntime(JavaRuntime.forLambdaRuntime(spec.runtime(), Variant.CLASS_FILE_RELEASE));
+            }
         });
         return function;
     }

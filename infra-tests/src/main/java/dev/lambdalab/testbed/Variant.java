@@ -16,6 +16,9 @@ public enum Variant implements Labelled {
     /** AWS's example for Managed Instances: one static pool with HikariCP's defaults (only the Managed Instances rows). */
     DEFAULT_POOL("dev.lambdalab.functions.managed.DefaultPoolHandler", "/default-pool", "default-pool");
 
+    /** The Java release the handlers' jar is compiled for (the root pom's maven.compiler.release). */
+    public static final int CLASS_FILE_RELEASE = 17;
+
     private final String handlerClass;
     private final String path;
     private final String label;

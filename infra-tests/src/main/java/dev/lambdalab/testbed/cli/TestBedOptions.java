@@ -1,11 +1,15 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.db.ExternalPostgresServer;
+import dev.lambdalab.testbed.lambda.FunctionConfig;
 import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.JavaRuntime;
 import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.lambda.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
-import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.stack.FunctionSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -138,12 +142,17 @@ final class TestBedOptions {
 
     /** The isolation for reports: what each environment is. */
     static String isolationText(TestBed testBed) {
+        String runtime = testBed.template().flatMap(values -> values.function(Variant.FIXED.handlerClass()))
+                .map(FunctionSpec::runtime).filter(name -> JavaRuntime.wantedFeature(name).isPresent())
+                .orElse(FunctionConfig.DEFAULT_RUNTIME);
         return testBed.isolation() == Isolation.PROCESS
                 ? "process: a JVM per environment under AWS's runtime interface client, frozen (SIGSTOP) between"
                         + " invocations, killed (SIGKILL) on timeout; JVM profile " + testBed.jvmProfile().label()
                         + (testBed.jvmProfile() == JvmProfile.FAST ? " (class-data sharing archive, heap starting at 16 MB)"
-                                : " (the managed runtime's flags only)")
-                : "classloader: a class loader and threads per environment in one JVM, not frozen between invocations";
+                                : " (the managed runtime's flags only)") + "; "
+                        + JavaRuntime.forLambdaRuntime(runtime, Variant.CLASS_FILE_RELEASE).describe()
+                : "classloader: a class loader and threads per environment in one JVM, not frozen between invocations;"
+                        + " " + runtime + " emulated on this JVM (Java " + Runtime.version().feature() + ")";
     }
 
     /** A usage error (exit code 2) when the condition does not hold. */

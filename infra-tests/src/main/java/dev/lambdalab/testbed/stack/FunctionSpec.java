@@ -12,6 +12,7 @@ import java.util.OptionalInt;
  * One {@code AWS::Serverless::Function} of a template, Globals merged in and parameters resolved.
  *
  * @param name the logical id
+ * @param runtime Runtime ({@code java25}), empty when neither the function nor Globals sets one
  * @param handler the handler, {@code Class::method}
  * @param memoryMb MemorySize
  * @param timeoutSeconds Timeout
@@ -27,7 +28,7 @@ import java.util.OptionalInt;
  * @param managedInstances its Lambda Managed Instances settings ({@code CapacityProviderConfig}); empty for a
  *     classic function
  */
-public record FunctionSpec(String name, String handler, int memoryMb, int timeoutSeconds,
+public record FunctionSpec(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
         OptionalInt reservedConcurrency, Map<String, String> variables, Target target, int poolPerInvocation,
         boolean brokenOnPurpose, boolean snapStart, Optional<ManagedSpec> managedInstances) {
 
@@ -94,7 +95,8 @@ public record FunctionSpec(String name, String handler, int memoryMb, int timeou
                     .get("ConnectionBudget"));
             Optional<String> reserved = template.text(merged.get("ReservedConcurrentExecutions"));
             int memoryMb = template.text(merged.get("MemorySize")).map(Integer::parseInt).orElse(DEFAULT_MEMORY_MB);
-            functions.put(name, new FunctionSpec(name, template.text(merged.get("Handler")).orElse("?"), memoryMb,
+            functions.put(name, new FunctionSpec(name, template.text(merged.get("Runtime")).orElse(""),
+                    template.text(merged.get("Handler")).orElse("?"), memoryMb,
                     template.text(merged.get("Timeout")).map(Integer::parseInt).orElse(DEFAULT_TIMEOUT_S),
                     reserved.map(value -> OptionalInt.of(Integer.parseInt(value))).orElse(OptionalInt.empty()),
                     variables, target(template, template.resolve(rawVariables.get("DB_HOST"))),

@@ -85,7 +85,8 @@ public final class TemplateValues {
                 + ", MaxIdleConnectionsPercent " + p.maxIdleConnectionsPercent() + ", ConnectionBorrowTimeout "
                 + p.borrowTimeoutSeconds() + " s, IdleClientTimeout " + p.idleClientTimeoutSeconds() + " s")
                 .orElse("no proxy");
-        String functionText = functions.values().stream().map(f -> f.name() + " " + f.memoryMb() + " MB, timeout "
+        String functionText = functions.values().stream().map(f -> f.name() + " " + (f.runtime().isEmpty() ? ""
+                : f.runtime() + ", ") + f.memoryMb() + " MB, timeout "
                 + f.timeoutSeconds() + " s, " + (f.reservedConcurrency().isPresent() ? "reserved concurrency "
                 + f.reservedConcurrency().getAsInt() : "unreserved") + ", " + portableVariables(f).size()
                 + " variables").collect(Collectors.joining("; "));

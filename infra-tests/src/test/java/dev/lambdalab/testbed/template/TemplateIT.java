@@ -112,7 +112,15 @@ class TemplateIT {
                 .isEqualTo(Path.of("../../functions/target/functions.jar"));
         assertThat(built.resolve(rewritten).normalize()).as("resolved from the built template")
                 .isEqualTo(ROOT.resolve(JAR).normalize());
-        assertThat(globals().get("Runtime")).isEqualTo("java21");
+    }
+
+    @Test
+    void theRuntimeIsAParameterDefaultingToJava25() {
+        assertThat(globals().get("Runtime")).as("every function's runtime").hasToString(
+                "Intrinsic[function=Ref, argument=Runtime]");
+        Map<String, Object> parameter = map(map(template.get("Parameters")).get("Runtime"));
+        assertThat(parameter.get("Default")).as("java25: SnapStart, Managed Instances, and JDK 25 here").isEqualTo("java25");
+        assertThat(list(parameter.get("AllowedValues"))).containsExactlyInAnyOrder("java25", "java21");
     }
 
     @Test
