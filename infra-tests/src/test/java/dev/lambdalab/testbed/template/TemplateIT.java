@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,40 @@ class TemplateIT {
                 .isEqualTo(Path.of("../../functions/target/functions.jar"));
         assertThat(built.resolve(rewritten).normalize()).as("resolved from the built template")
                 .isEqualTo(ROOT.resolve(JAR).normalize());
+    }
+
+    @Test
+    void onlyTheBrokenFunctionCanReachTheInstanceTheFixedOnesOnlyTheProxy() {
+        Map<String, Set<String>> ingressSources = new LinkedHashMap<>();
+        Map<String, Set<String>> egressDestinations = new LinkedHashMap<>();
+        resources.forEach((name, resource) -> {
+            Map<String, Object> properties = map(map(resource).get("Properties"));
+            String type = String.valueOf(map(resource).get("Type"));
+            if (type.equals("AWS::EC2::SecurityGroupIngress")) {
+                ingressSources.computeIfAbsent(ref(properties.get("GroupId")), k -> new TreeSet<>())
+                        .add(ref(properties.get("SourceSecurityGroupId")));
+            } else if (type.equals("AWS::EC2::SecurityGroupEgress")) {
+                egressDestinations.computeIfAbsent(ref(properties.get("GroupId")), k -> new TreeSet<>())
+                        .add(ref(properties.get("DestinationSecurityGroupId")));
+            }
+        });
+        assertThat(ingressSources.get("DatabaseSecurityGroup")).as("who reaches the instance")
+                .containsExactlyInAnyOrder("ProxySecurityGroup", "BrokenFunctionSecurityGroup");
+        assertThat(egressDestinations.get("FunctionSecurityGroup")).as("where the fixed functions may connect")
+                .containsExactlyInAnyOrder("ProxySecurityGroup", "EndpointSecurityGroup");
+        functions().forEach((name, function) -> {
+            Object groups = map(function.get("VpcConfig")).get("SecurityGroupIds");
+            if (groups != null) {
+                assertThat(list(groups).stream().map(TemplateIT::ref).toList()).as("%s's security group", name)
+                        .containsExactly(name.equals("BrokenFunction") ? "BrokenFunctionSecurityGroup"
+                                : "FunctionSecurityGroup");
+            }
+        });
+    }
+
+    private static String ref(Object value) {
+        return value instanceof Intrinsic intrinsic && intrinsic.function().equals("Ref")
+                ? String.valueOf(intrinsic.argument()) : String.valueOf(value);
     }
 
     @Test
