@@ -53,6 +53,14 @@ public final class AwsExperiment {
         }
     }
 
+    /**
+     * A run's report, with what CloudWatch gave for each route's window (ids of {@link AwsMetrics#queries}) and the
+     * stack it ran against.
+     */
+    public record Outcome(Report report, StackOutputs stack, Map<String, Double> brokenMetrics,
+            Map<String, Double> fixedMetrics) {
+    }
+
     private AwsExperiment() {
     }
 
@@ -60,12 +68,12 @@ public final class AwsExperiment {
     public static List<String> dryRun(Plan plan) {
         String region = plan.region() != null ? plan.region() : "from the SDK's default chain (AWS_REGION, profile)";
         StackOutputs placeholders = new StackOutputs(plan.stack(), "<BrokenUrl>", "<FixedUrl>", "<DatabaseInstanceId>",
-                "<ProxyName>", "<BrokenFunctionName>", "<FixedFunctionName>", 0, 0);
+                "<ProxyName>", "<BrokenFunctionName>", "<FixedFunctionName>", 0, 0, Map.of());
         List<String> lines = new ArrayList<>();
         lines.add("testbed aws --dry-run: what a run would do; nothing is called");
         lines.add("  credentials: the SDK's default chain; region: " + region);
         lines.add("  1. cloudformation:DescribeStacks StackName=" + plan.stack() + " -> outputs "
-                + String.join(", ", StackOutputs.REQUIRED) + "; parameters MaxConnections, MaxConnectionsPercent");
+                + String.join(", ", StackOutputs.REQUIRED) + "; its parameters (MaxConnections, MaxConnectionsPercent, ...)");
         lines.add("  2. HTTP GET <BrokenUrl>?holdMs=" + plan.holdMillis() + " from " + plan.concurrency() + " callers for "
                 + plan.perRoute().toSeconds() + " s");
         lines.add("  3. pause " + plan.pause().toSeconds() + " s, so the routes fall in different CloudWatch minutes");
@@ -85,7 +93,7 @@ public final class AwsExperiment {
      *
      * @throws AwsExperimentException with a one-line reason when AWS cannot be used
      */
-    public static Report run(Plan plan, Consumer<String> progress) throws InterruptedException {
+    public static Outcome run(Plan plan, Consumer<String> progress) throws InterruptedException {
         Region region;
         try {
             region = plan.region() != null ? Region.of(plan.region())
@@ -129,8 +137,9 @@ public final class AwsExperiment {
             environment.put("CloudWatch broken", describe(brokenMetrics, "broken"));
             environment.put("CloudWatch fixed", describe(fixedMetrics, "fixed"));
             environment.put("note", "peaks are CloudWatch one-minute maxima; errors and 429s are what the callers got");
-            return new Report(1, "testbed aws", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-                    environment, results);
+            Report report = new Report(1, "testbed aws", OffsetDateTime.now(ZoneOffset.UTC)
+                    .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), environment, results);
+            return new Outcome(report, stack, brokenMetrics, fixedMetrics);
         } catch (SdkException e) {
             throw AwsExperimentException.from(e, plan.stack(), region.id());
         }

@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.aws;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,15 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
  *
  * @param maxConnections the MaxConnections parameter (the database's max_connections)
  * @param maxConnectionsPercent the MaxConnectionsPercent parameter (the proxy's share of it)
+ * @param parameters every parameter the stack was deployed with, as DescribeStacks gives them (NoEcho ones masked)
  */
 public record StackOutputs(String stackName, String brokenUrl, String fixedUrl, String databaseInstanceId,
         String proxyName, String brokenFunctionName, String fixedFunctionName, int maxConnections,
-        int maxConnectionsPercent) {
+        int maxConnectionsPercent, Map<String, String> parameters) {
+
+    public StackOutputs {
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
 
     /** The outputs template.yaml declares and the experiment reads. */
     public static final List<String> REQUIRED = List.of("BrokenUrl", "FixedUrl", "DatabaseInstanceId", "ProxyName",
@@ -71,7 +77,7 @@ public record StackOutputs(String stackName, String brokenUrl, String fixedUrl, 
         return new StackOutputs(stackName, values.get("BrokenUrl"), values.get("FixedUrl"),
                 values.get("DatabaseInstanceId"), values.get("ProxyName"), values.get("BrokenFunctionName"),
                 values.get("FixedFunctionName"), integer(parameterValues, "MaxConnections", 30),
-                integer(parameterValues, "MaxConnectionsPercent", 50));
+                integer(parameterValues, "MaxConnectionsPercent", 50), parameterValues);
     }
 
     private static int integer(Map<String, String> parameters, String key, int otherwise) {

@@ -1,12 +1,20 @@
 package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.aws.AwsExperiment;
+import dev.lambdalab.testbed.compare.Comparison;
+import dev.lambdalab.testbed.compare.ComparisonReport;
+import dev.lambdalab.testbed.compare.LocalPrediction;
+import dev.lambdalab.testbed.compare.Measure;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
 import dev.lambdalab.testbed.scenario.Verdict;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +26,8 @@ import picocli.CommandLine.Spec;
         description = {"Drives the same load at both routes of a deployed stack of template.yaml, then reads CloudWatch"
                 + " (DatabaseConnections of the instance, ClientConnections and DatabaseConnections of the proxy, Errors,"
                 + " Throttles and ConcurrentExecutions of each function) and prints the same table as reproduce.",
+            "With --compare, the same experiment then runs locally from the stack's own parameters, and one table sets"
+                + " AWS beside the local prediction.",
             "Credentials and region come from the AWS SDK's default chains. --dry-run calls nothing."})
 final class AwsCommand implements Callable<Integer> {
 
@@ -53,6 +63,15 @@ final class AwsCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would be called, with which parameters; call nothing.")
     private boolean dryRun;
 
+    @Option(names = "--compare", description = "Then run the same experiment locally, set up from the stack's own"
+            + " parameters, and print AWS | local prediction | ratio per route and measure, flagging every"
+            + " disagreement beyond its tolerance with its likely reason.")
+    private boolean compare;
+
+    @Option(names = "--template", paramLabel = "FILE", defaultValue = "template.yaml",
+            description = "With --compare: the template the stack was deployed from (default: ${DEFAULT-VALUE}).")
+    private Path template;
+
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "reports/aws.json",
             description = "Write the results as JSON here (default: ${DEFAULT-VALUE}).")
     private Path json;
@@ -77,13 +96,42 @@ final class AwsCommand implements Callable<Integer> {
         AwsExperiment.Plan plan = new AwsExperiment.Plan(stack, region, concurrency, Duration.ofSeconds(seconds), holdMillis,
                 Duration.ofSeconds(pauseSeconds), Duration.ofSeconds(metricsWaitSeconds));
         PrintWriter out = spec.commandLine().getOut();
+        TestBedOptions.require(spec, !compare || Files.isRegularFile(template), "--template must name the template the"
+                + " stack was deployed from, for --compare; " + template + " is not a file");
         if (dryRun) {
             AwsExperiment.dryRun(plan).forEach(out::println);
-            out.println("  7. write " + json + " and " + html);
+            if (compare) {
+                out.println("  7. the same experiment on this machine: " + template + " with the stack's parameters from"
+                        + " step 1, an embedded PostgreSQL whose role limit is MaxConnections - "
+                        + LocalPrediction.SUPERUSER_RESERVED + ", the Lambda and RDS Proxy emulators; " + concurrency
+                        + " callers for " + seconds + " s per route, holdMs=" + holdMillis);
+                out.println("  8. print AWS | local | AWS/local per route for each measure:");
+                for (Measure measure : Measure.values()) {
+                    out.println("       " + measure.label() + " (agree " + measure.tolerance().describe() + ")");
+                }
+                out.println("  9. write " + json + " and " + html + " with both runs and the comparison");
+            } else {
+                out.println("  7. write " + json + " and " + html);
+            }
             return 0;
         }
         PrintWriter err = spec.commandLine().getErr();
-        Report report = AwsExperiment.run(plan, line -> err.println("  " + line));
+        AwsExperiment.Outcome outcome = AwsExperiment.run(plan, line -> err.println("  " + line));
+        Report report = outcome.report();
+        if (compare) {
+            LocalPrediction.Routes local = LocalPrediction.run(plan, outcome.stack(), template,
+                    line -> err.println("  " + line));
+            ComparisonReport comparison = Comparison.report(outcome, local,
+                    OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            out.println();
+            out.print(comparison.table());
+            comparison.environment().forEach((key, value) -> out.println(key + ": " + value));
+            comparison.writeJson(json);
+            comparison.writeHtml(html);
+            out.println(comparison.disagreements() + " of " + comparison.rows().size() + " rows disagree. Reports: "
+                    + json + " (JSON), " + html + " (HTML)");
+            return 0;
+        }
         out.println();
         out.print(TextTable.render(report.scenarios()));
         report.environment().forEach((key, value) -> out.println(key + ": " + value));
