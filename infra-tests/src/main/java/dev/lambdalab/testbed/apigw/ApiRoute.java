@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * One API event of a function ({@code Events: X: Type: HttpApi | Api}): the method and path API Gateway routes to it
- * and the payload format the function receives (the template is read by {@code stack.ApiEvents}). SAM's defaults ("AWS::Serverless::Function HttpApi"): an HttpApi
- * event without Path and Method is the API's {@code $default} route, and its PayloadFormatVersion is 2.0; an Api
- * (REST API) event always gets payload 1.0.
+ * and the payload format the function receives (the template is read by {@code stack.ApiEvents}). SAM's defaults
+ * ("AWS::Serverless::Function HttpApi"): an HttpApi event without Path and Method is the API's {@code $default} route,
+ * and its PayloadFormatVersion is 2.0; an Api (REST API) event always gets payload 1.0.
  *
  * @param eventId the event's name in the template
  * @param kind HTTP API or REST API

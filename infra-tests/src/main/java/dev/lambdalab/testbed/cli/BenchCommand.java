@@ -33,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput, isolation, proxy, storm, snapstart or managed");
+        throw new ParameterException(spec.commandLine(), "a benchmark is needed: overhead, environments, throughput,"
+                + " isolation, proxy, storm, snapstart or managed");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -79,8 +79,8 @@ final class ReproduceCommand implements Callable<Integer> {
             + " default: ${DEFAULT-VALUE}).", defaultValue = "200")
     private int proxyMaxClients;
 
-    @Option(names = "--variants", paramLabel = "LIST", split = ",", converter = PairVariantConverter.class, description = "Which handlers: broken, fixed"
-            + " (default: both).")
+    @Option(names = "--variants", paramLabel = "LIST", split = ",", converter = PairVariantConverter.class,
+            description = "Which handlers: broken, fixed (default: both).")
     private List<Variant> variants;
 
     @Option(names = "--targets", paramLabel = "LIST", split = ",", description = "Where they connect: direct, proxy"

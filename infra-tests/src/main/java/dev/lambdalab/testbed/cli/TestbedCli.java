@@ -80,7 +80,8 @@ public final class TestbedCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, faults, serve, invoke, proxy, bench, check or aws");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: reproduce, faults, serve,"
+                + " invoke, proxy, bench, check or aws");
     }
 
     /** The version from the jar's manifest. */

@@ -3,7 +3,6 @@ package dev.lambdalab.testbed.rdsproxy;
 import dev.lambdalab.testbed.rdsproxy.SqlLexer.Kind;
 import dev.lambdalab.testbed.rdsproxy.SqlLexer.Token;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -11,7 +11,6 @@ import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import dev.lambdalab.testbed.scenario.Scenario.Expectation;
 import dev.lambdalab.testbed.support.LabExtension;
 import dev.lambdalab.testbed.support.ScenarioChecks;
 import java.time.Duration;

@@ -57,7 +57,8 @@ class LeftoversTest {
         dead.waitFor(10, TimeUnit.SECONDS);
         Files.writeString(directory.resolve(Leftovers.OWNER_FILE), "pid=" + dead.pid() + " start=-\n");
         // stands in for PgBouncer: a process whose command line names the directory
-        Process server = new ProcessBuilder("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done", directory.resolve("pgbouncer.ini").toString())
+        Process server = new ProcessBuilder("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done",
+                directory.resolve("pgbouncer.ini").toString())
                 .start();
 
         var swept = Leftovers.sweep(temp);
