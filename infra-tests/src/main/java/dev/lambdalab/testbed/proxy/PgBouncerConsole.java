@@ -1,5 +1,8 @@
 package dev.lambdalab.testbed.proxy;
 
+import dev.lambdalab.testbed.pgwire.BackendMessage;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
+import dev.lambdalab.testbed.pgwire.MessageField;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -59,7 +62,7 @@ final class PgBouncerConsole implements AutoCloseable {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[text.length + 1];
         System.arraycopy(text, 0, body, 0, text.length);
-        send('Q', body);
+        send(FrontendMessage.QUERY.code(), body);
         List<Map<String, String>> rows = new ArrayList<>();
         readUntilReady(rows);
         return rows;
@@ -98,22 +101,22 @@ final class PgBouncerConsole implements AutoCloseable {
             }
             byte[] payload = new byte[length - 4];
             in.readFully(payload);
-            switch (type) {
-                case 'R' -> {
+            switch (BackendMessage.of((byte) type)) {
+                case AUTHENTICATION -> {
                     int code = readInt(payload, 0);
                     if (code != 0) {
                         throw new IOException("PgBouncer asked for authentication method " + code
                                 + "; the console client expects trust (auth_hba_file)");
                     }
                 }
-                case 'E' -> error = errorMessage(payload);
-                case 'T' -> columns = columnNames(payload);
-                case 'D' -> {
+                case ERROR_RESPONSE -> error = errorMessage(payload);
+                case ROW_DESCRIPTION -> columns = columnNames(payload);
+                case DATA_ROW -> {
                     if (rows != null) {
                         rows.add(dataRow(payload, columns));
                     }
                 }
-                case 'Z' -> {
+                case READY_FOR_QUERY -> {
                     if (error != null) {
                         throw new IOException("PgBouncer: " + error);
                     }
@@ -163,9 +166,9 @@ final class PgBouncerConsole implements AutoCloseable {
             byte field = payload[position];
             int end = indexOfZero(payload, position + 1);
             String value = new String(payload, position + 1, end - position - 1, StandardCharsets.UTF_8);
-            if (field == 'M') {
+            if (field == MessageField.MESSAGE.code()) {
                 message = value;
-            } else if (field == 'C') {
+            } else if (field == MessageField.CODE.code()) {
                 code = value;
             }
             position = end + 1;
@@ -194,7 +197,7 @@ final class PgBouncerConsole implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            send('X', new byte[0]); // Terminate
+            send(FrontendMessage.TERMINATE.code(), new byte[0]);
         } catch (IOException e) {
             // the connection is going away anyway
         }

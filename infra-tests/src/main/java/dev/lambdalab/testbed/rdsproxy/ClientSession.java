@@ -1,5 +1,8 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.BackendMessage;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
+import dev.lambdalab.testbed.pgwire.TransactionStatus;
 import dev.lambdalab.testbed.rdsproxy.PinningRules.Pin;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Entry;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
@@ -33,7 +36,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     /** The connection the ledger's entries went to (kept after a release, for answers still arriving). */
     private DatabaseConnection answering;
     /** The ledger's callbacks, made once rather than per message. */
-    private final Consumer<Character> emitter = this::emit;
+    private final Consumer<BackendMessage> emitter = this::emit;
     private final Consumer<String> forgetter = name -> {
         if (answering != null) {
             answering.preparedStatements().remove(name);
@@ -42,7 +45,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     private DatabaseConnection connection;
     private boolean borrowing;
     private Pin pin;
-    private char status = 'I';
+    private TransactionStatus status = TransactionStatus.IDLE;
     private long requestNanos;
     private long sentNanos;
     private boolean answered;
@@ -62,7 +65,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
 
     @Override
     protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
-        if (Wire.type(message) == 'X') {
+        if (Wire.frontendType(message) == FrontendMessage.TERMINATE) {
             context.close(); // Terminate: channelInactive returns the connection
             return;
         }
@@ -132,7 +135,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         ledger.expect(new Entry(kind, statement), emitter, forgetter);
     }
 
-    private void emit(char type) {
+    private void emit(BackendMessage type) {
         markAnswered();
         context.write(Wire.empty(context.alloc(), type), context.voidPromise());
     }
@@ -175,13 +178,13 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
 
     /** A message from the linked database connection (retained for this call). */
     void onServerMessage(DatabaseConnection from, ByteBuf message) {
-        char type = Wire.type(message);
+        BackendMessage type = Wire.backendType(message);
         if (!serverAnswered && sentNanos != 0) {
             serverAnswered = true;
             proxy.recorder().databaseResponded(System.nanoTime() - sentNanos);
         }
-        if (type == 'Z') {
-            status = (char) message.getByte(message.readerIndex() + 5);
+        if (type == BackendMessage.READY_FOR_QUERY) {
+            status = Wire.transactionStatus(message);
             from.transactionStatus(status);
         }
         if (ledger.onServerMessage(type, forgetter)
@@ -192,7 +195,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
             message.release();
         }
         ledger.emitDue(emitter);
-        if (type == 'Z' && ledger.isEmpty() && status == 'I' && pin == null && pending.isEmpty()) {
+        if (type == BackendMessage.READY_FOR_QUERY && ledger.isEmpty() && status == TransactionStatus.IDLE && pin == null
+                && pending.isEmpty()) {
             connection = null;
             pool.release(from, true, false); // the transaction is over: RDS Proxy can reuse the connection
             flushClient();
@@ -257,7 +261,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
             // Nothing owed: the connection can serve another client once its transaction, if any, is rolled back.
             DatabaseConnection held = connection;
             connection = null;
-            pool.release(held, ledger.isEmpty(), status != 'I');
+            pool.release(held, ledger.isEmpty(), status != TransactionStatus.IDLE);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.BackendMessage;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
+import dev.lambdalab.testbed.pgwire.MessageField;
+import dev.lambdalab.testbed.pgwire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -65,7 +69,7 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean failureReported;
     private ClientSession linked;
     private boolean pinned;
-    /** Whether the last ReadyForQuery said in a transaction ('T') or a failed one ('E'). */
+    /** Whether the last ReadyForQuery said in a transaction, or in a failed one. */
     private boolean inTransaction;
     /** The set of startup parameters in force when only those were applied since, else null. */
     private Map<String, String> appliedSet;
@@ -124,8 +128,8 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     /** The transaction status of the last ReadyForQuery. */
-    void transactionStatus(char status) {
-        inTransaction = status != 'I';
+    void transactionStatus(TransactionStatus status) {
+        inTransaction = status != TransactionStatus.IDLE;
     }
 
     void pin() {
@@ -153,11 +157,11 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
         channel.flush();
     }
 
-    private void resetAnswer(ChannelHandlerContext context, char type) {
-        if (type == 'E') {
+    private void resetAnswer(ChannelHandlerContext context, BackendMessage type) {
+        if (type == BackendMessage.ERROR_RESPONSE) {
             afterReset = null;
             context.close(); // a connection that cannot be reset is not handed to anyone
-        } else if (type == 'Z' && --resetAnswersOwed == 0 && afterReset != null) {
+        } else if (type == BackendMessage.READY_FOR_QUERY && --resetAnswersOwed == 0 && afterReset != null) {
             pinned = false;
             preparedStatements.clear();
             applied.keySet().retainAll(Set.of("client_encoding")); // back to the startup packet's values
@@ -204,7 +208,7 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
-        char type = Wire.type(message);
+        BackendMessage type = Wire.backendType(message);
         if (ready) {
             if (linked != null) {
                 linked.onServerMessage(this, message.retain());
@@ -214,19 +218,19 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         switch (type) {
-            case 'R' -> authenticate(context, message);
-            case 'S' -> {
+            case AUTHENTICATION -> authenticate(context, message);
+            case PARAMETER_STATUS -> {
                 Wire.Reader body = Wire.body(message, true);
                 serverParameters.put(body.cstring(), body.cstring());
             }
-            case 'E' -> {
-                String text = Wire.errorField(message, 'M');
-                String state = Wire.errorField(message, 'C');
+            case ERROR_RESPONSE -> {
+                String text = Wire.errorField(message, MessageField.MESSAGE);
+                String state = Wire.errorField(message, MessageField.CODE);
                 failBeforeReady(new LoginFailure("PostgreSQL refused the proxy's connection: " + text + " (SQLSTATE "
                         + state + ")", state, text));
                 context.close();
             }
-            case 'Z' -> {
+            case READY_FOR_QUERY -> {
                 if (!initQuery.isBlank() && !initQuerySent) {
                     initQuerySent = true; // RDS Proxy's InitQuery: run once on each new database connection
                     context.writeAndFlush(Wire.query(context.alloc(), initQuery));
@@ -244,18 +248,19 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
         int code = body.int32();
         switch (code) {
             case 0 -> loggedIn = true;
-            case 3 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p', cstring(password)));
-            case 5 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p', cstring(md5(body.bytes(4)))));
+            case 3 -> context.writeAndFlush(Wire.raw(context.alloc(), FrontendMessage.PASSWORD, cstring(password)));
+            case 5 -> context.writeAndFlush(Wire.raw(context.alloc(), FrontendMessage.PASSWORD,
+                    cstring(md5(body.bytes(4)))));
             case 10 -> {
                 scram = new Scram.ClientExchange(password);
                 byte[] first = scram.clientFirst().getBytes(StandardCharsets.UTF_8);
-                context.writeAndFlush(Wire.message(context.alloc(), 'p', b -> {
+                context.writeAndFlush(Wire.message(context.alloc(), FrontendMessage.PASSWORD, b -> {
                     Wire.cstring(b, Scram.MECHANISM);
                     b.writeInt(first.length);
                     b.writeBytes(first);
                 }));
             }
-            case 11 -> context.writeAndFlush(Wire.raw(context.alloc(), 'p',
+            case 11 -> context.writeAndFlush(Wire.raw(context.alloc(), FrontendMessage.PASSWORD,
                     scram.clientFinal(new String(body.rest(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
             case 12 -> scram.verify(new String(body.rest(), StandardCharsets.UTF_8));
             default -> fail(context, "PostgreSQL asked for authentication method " + code

@@ -1,5 +1,8 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.EncryptionResponse;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
+import dev.lambdalab.testbed.pgwire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -14,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client's way in: SSLRequest (TLS with the emulator's certificate, or 'N'), GSSENCRequest ('N'),
+ * A client's way in: SSLRequest (TLS with the emulator's certificate, or refused), GSSENCRequest (refused),
  * CancelRequest (dropped: RDS Proxy for PostgreSQL does not forward cancel requests), the StartupMessage
  * and a SCRAM-SHA-256 login against the credentials the proxy holds (its secret's). Then it hands the
  * channel to a {@link ClientSession}.
@@ -82,14 +85,15 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
             case Wire.SSL_REQUEST -> {
                 SslContext ssl = proxy.sslContext();
                 if (ssl == null || tls) {
-                    context.writeAndFlush(context.alloc().buffer(1).writeByte('N'));
+                    context.writeAndFlush(context.alloc().buffer(1).writeByte(EncryptionResponse.REFUSED.code()));
                     return;
                 }
                 tls = true;
-                context.writeAndFlush(context.alloc().buffer(1).writeByte('S'));
+                context.writeAndFlush(context.alloc().buffer(1).writeByte(EncryptionResponse.ACCEPTED.code()));
                 context.pipeline().addFirst("tls", ssl.newHandler(context.alloc()));
             }
-            case Wire.GSSENC_REQUEST -> context.writeAndFlush(context.alloc().buffer(1).writeByte('N'));
+            case Wire.GSSENC_REQUEST -> context.writeAndFlush(context.alloc().buffer(1)
+                    .writeByte(EncryptionResponse.REFUSED.code()));
             case Wire.CANCEL_REQUEST -> {
                 // RDS Proxy for PostgreSQL does not pass cancel requests on; the query runs to its end.
                 proxy.cancelRequestDropped();
@@ -143,8 +147,9 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void saslMessage(ChannelHandlerContext context, ByteBuf message) {
-        if (Wire.type(message) != 'p') {
-            refuse(context, "08P01", "expected a SASL response, got message type '" + Wire.type(message) + "'");
+        if (Wire.frontendType(message) != FrontendMessage.PASSWORD) {
+            refuse(context, "08P01", "expected a SASL response (PasswordMessage), got message type '"
+                    + (char) message.getByte(message.readerIndex()) + "'");
             return;
         }
         Wire.Reader body = Wire.body(message, true);
@@ -195,7 +200,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
         status.forEach((name, value) -> context.write(Wire.parameterStatus(context.alloc(), name, value)));
         ThreadLocalRandom random = ThreadLocalRandom.current();
         context.write(Wire.backendKeyData(context.alloc(), random.nextInt(1, Integer.MAX_VALUE), random.nextInt()));
-        context.writeAndFlush(Wire.readyForQuery(context.alloc(), 'I'));
+        context.writeAndFlush(Wire.readyForQuery(context.alloc(), TransactionStatus.IDLE));
         context.pipeline().replace(this, "session", new ClientSession(proxy, proxy.pool(user, database), parameters));
     }
 

@@ -122,8 +122,8 @@ public final class RdsProxyEmulator implements Proxy {
     }
 
     /**
-     * Whether TLS is offered (the default): an SSLRequest is answered 'S' and a certificate made at start is
-     * presented. Off, the proxy answers 'N' and clients with sslmode=prefer go on in plain text.
+     * Whether TLS is offered (the default): an SSLRequest is accepted and a certificate made at start is
+     * presented. Off, the proxy refuses it and clients with sslmode=prefer go on in plain text.
      */
     public RdsProxyEmulator withTls(boolean offered) {
         notStarted();

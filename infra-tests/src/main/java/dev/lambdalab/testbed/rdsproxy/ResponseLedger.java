@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.BackendMessage;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
@@ -48,8 +49,8 @@ final class ResponseLedger {
             return kind == Kind.SYNTHETIC_PARSE_COMPLETE || kind == Kind.SYNTHETIC_CLOSE_COMPLETE;
         }
 
-        char syntheticType() {
-            return kind == Kind.SYNTHETIC_PARSE_COMPLETE ? '1' : '3';
+        BackendMessage syntheticType() {
+            return kind == Kind.SYNTHETIC_PARSE_COMPLETE ? BackendMessage.PARSE_COMPLETE : BackendMessage.CLOSE_COMPLETE;
         }
     }
 
@@ -68,7 +69,7 @@ final class ResponseLedger {
      *
      * @param forgotten told the statement of a Parse the server will skip (after an error)
      */
-    void expect(Entry entry, Consumer<Character> emit, Consumer<String> forgotten) {
+    void expect(Entry entry, Consumer<BackendMessage> emit, Consumer<String> forgotten) {
         if (entry.kind() == Kind.SYNC || entry.kind() == Kind.QUERY || entry.kind() == Kind.OWN_QUERY) {
             skippingToSync = false; // the server reads this message normally again
         } else if (skippingToSync) {
@@ -89,18 +90,17 @@ final class ResponseLedger {
      *
      * @param forgotten told the statement of each Parse that did not happen
      */
-    Verdict onServerMessage(char type, Consumer<String> forgotten) {
+    Verdict onServerMessage(BackendMessage type, Consumer<String> forgotten) {
         Entry head = entries.peekFirst();
-        boolean asynchronous = type == 'S' || type == 'N' || type == 'A';
         if (head == null) {
             return Verdict.FORWARD; // an asynchronous message between requests (a notice, a parameter change)
         }
-        if (asynchronous) {
+        if (type.asynchronous()) {
             return head.kind() == Kind.OWN_QUERY ? Verdict.DROP : Verdict.FORWARD;
         }
-        Verdict verdict = head.kind() == Kind.OWN_QUERY || head.kind() == Kind.ADDED_PARSE && type == '1'
-                ? Verdict.DROP : Verdict.FORWARD;
-        if (type == 'E' && head.kind() != Kind.QUERY && head.kind() != Kind.OWN_QUERY) {
+        Verdict verdict = head.kind() == Kind.OWN_QUERY
+                || head.kind() == Kind.ADDED_PARSE && type == BackendMessage.PARSE_COMPLETE ? Verdict.DROP : Verdict.FORWARD;
+        if (type == BackendMessage.ERROR_RESPONSE && head.kind() != Kind.QUERY && head.kind() != Kind.OWN_QUERY) {
             // The server now skips to the next Sync: the entries before it will get no answer.
             while (!entries.isEmpty() && entries.peekFirst().kind() != Kind.SYNC) {
                 Entry skipped = entries.pollFirst();
@@ -118,20 +118,21 @@ final class ResponseLedger {
     }
 
     /** Emits the synthetic answers now at the head, in order; call after forwarding the server's message. */
-    void emitDue(Consumer<Character> emit) {
+    void emitDue(Consumer<BackendMessage> emit) {
         while (!entries.isEmpty() && entries.peekFirst().synthetic()) {
             emit.accept(entries.pollFirst().syntheticType());
         }
     }
 
-    private static boolean ends(Kind kind, char type) {
+    private static boolean ends(Kind kind, BackendMessage type) {
         return switch (kind) {
-            case PARSE, ADDED_PARSE -> type == '1';
-            case BIND -> type == '2';
-            case DESCRIBE -> type == 'T' || type == 'n';
-            case EXECUTE -> type == 'C' || type == 'I' || type == 's';
-            case CLOSE -> type == '3';
-            case SYNC, QUERY, OWN_QUERY -> type == 'Z';
+            case PARSE, ADDED_PARSE -> type == BackendMessage.PARSE_COMPLETE;
+            case BIND -> type == BackendMessage.BIND_COMPLETE;
+            case DESCRIBE -> type == BackendMessage.ROW_DESCRIPTION || type == BackendMessage.NO_DATA;
+            case EXECUTE -> type == BackendMessage.COMMAND_COMPLETE || type == BackendMessage.EMPTY_QUERY_RESPONSE
+                    || type == BackendMessage.PORTAL_SUSPENDED;
+            case CLOSE -> type == BackendMessage.CLOSE_COMPLETE;
+            case SYNC, QUERY, OWN_QUERY -> type == BackendMessage.READY_FOR_QUERY;
             case SYNTHETIC_PARSE_COMPLETE, SYNTHETIC_CLOSE_COMPLETE -> false;
         };
     }

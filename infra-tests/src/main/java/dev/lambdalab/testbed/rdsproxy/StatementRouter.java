@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.DescribeTarget;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -51,22 +53,22 @@ final class StatementRouter {
 
     /** Routes one client message (whose reference this takes over). */
     void route(ByteBuf message) {
-        char type = Wire.type(message);
+        FrontendMessage type = Wire.frontendType(message);
         Wire.Reader body = Wire.body(message, true);
         switch (type) {
-            case 'Q' -> {
+            case QUERY -> {
                 proxy.pinOf(body.cstring()).ifPresent(session::pin); // a simple query runs at once
                 expect(Kind.QUERY, null);
                 send(message);
             }
-            case 'F' -> {
+            case FUNCTION_CALL -> {
                 expect(Kind.QUERY, null);
                 send(message);
             }
-            case 'P' -> parse(message, body);
-            case 'B' -> bind(message, body);
-            case 'D', 'C' -> describeOrClose(type, message, body);
-            case 'E' -> {
+            case PARSE -> parse(message, body);
+            case BIND -> bind(message, body);
+            case DESCRIBE, CLOSE -> describeOrClose(type, message, body);
+            case EXECUTE -> {
                 // "If this prepared statement runs, the client session will be pinned": the pin comes when it runs.
                 PinningRules.Pin pin = portalPins.get(body.cstring());
                 if (pin != null) {
@@ -75,7 +77,7 @@ final class StatementRouter {
                 expect(Kind.EXECUTE, null);
                 send(message);
             }
-            case 'S' -> {
+            case SYNC -> {
                 expect(Kind.SYNC, null);
                 send(message);
             }
@@ -121,23 +123,23 @@ final class StatementRouter {
         message.release();
         ensurePrepared(statement);
         expect(Kind.BIND, null);
-        send(Wire.message(session.alloc(), 'B', b -> {
+        send(Wire.message(session.alloc(), FrontendMessage.BIND, b -> {
             Wire.cstring(b, portal);
             Wire.cstring(b, statement.proxyName());
             b.writeBytes(rest);
         }));
     }
 
-    private void describeOrClose(char type, ByteBuf message, Wire.Reader body) {
-        char target = (char) body.int8();
-        Statement statement = target == 'S' ? statements.get(body.cstring()) : null;
+    private void describeOrClose(FrontendMessage type, ByteBuf message, Wire.Reader body) {
+        byte target = body.int8();
+        Statement statement = target == DescribeTarget.STATEMENT.code() ? statements.get(body.cstring()) : null;
         if (statement == null) {
-            expect(type == 'D' ? Kind.DESCRIBE : Kind.CLOSE, null);
+            expect(type == FrontendMessage.DESCRIBE ? Kind.DESCRIBE : Kind.CLOSE, null);
             send(message);
             return;
         }
         message.release();
-        if (type == 'C') {
+        if (type == FrontendMessage.CLOSE) {
             // The statement stays prepared on the database connection for other sessions with the same text.
             statements.values().remove(statement);
             expect(Kind.SYNTHETIC_CLOSE_COMPLETE, null);
@@ -145,8 +147,8 @@ final class StatementRouter {
         }
         ensurePrepared(statement);
         expect(Kind.DESCRIBE, null);
-        send(Wire.message(session.alloc(), 'D', b -> {
-            b.writeByte('S');
+        send(Wire.message(session.alloc(), FrontendMessage.DESCRIBE, b -> {
+            b.writeByte(DescribeTarget.STATEMENT.code());
             Wire.cstring(b, statement.proxyName());
         }));
     }
@@ -160,7 +162,7 @@ final class StatementRouter {
     private void prepare(Statement statement, Kind kind) {
         session.connection().preparedStatements().add(statement.proxyName());
         expect(kind, statement.proxyName());
-        send(Wire.message(session.alloc(), 'P', b -> {
+        send(Wire.message(session.alloc(), FrontendMessage.PARSE, b -> {
             Wire.cstring(b, statement.proxyName());
             Wire.cstring(b, statement.query());
             b.writeBytes(statement.parameterTypes());

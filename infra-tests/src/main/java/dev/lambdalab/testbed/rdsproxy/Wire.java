@@ -1,5 +1,9 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import dev.lambdalab.testbed.pgwire.BackendMessage;
+import dev.lambdalab.testbed.pgwire.FrontendMessage;
+import dev.lambdalab.testbed.pgwire.MessageField;
+import dev.lambdalab.testbed.pgwire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +28,19 @@ public final class Wire {
     private Wire() {
     }
 
-    /** The type byte of a typed message. */
-    static char type(ByteBuf message) {
-        return (char) message.getByte(message.readerIndex());
+    /** What a typed message from a client is. */
+    static FrontendMessage frontendType(ByteBuf message) {
+        return FrontendMessage.of(message.getByte(message.readerIndex()));
+    }
+
+    /** What a message from a server is. */
+    static BackendMessage backendType(ByteBuf message) {
+        return BackendMessage.of(message.getByte(message.readerIndex()));
+    }
+
+    /** ReadyForQuery's status (the byte after its type and length). */
+    static TransactionStatus transactionStatus(ByteBuf readyForQuery) {
+        return TransactionStatus.of(readyForQuery.getByte(readyForQuery.readerIndex() + 5));
     }
 
     /** A cursor over a message's body, past the type byte (if any) and the length. */
@@ -92,8 +106,17 @@ public final class Wire {
         }
     }
 
-    /** Builds a typed message; the length is filled in after the body is written. */
-    static ByteBuf message(ByteBufAllocator allocator, char type, Consumer<ByteBuf> body) {
+    /** Builds a message to a server; the length is filled in after the body is written. */
+    static ByteBuf message(ByteBufAllocator allocator, FrontendMessage type, Consumer<ByteBuf> body) {
+        return message(allocator, type.code(), body);
+    }
+
+    /** Builds a message to a client. */
+    static ByteBuf message(ByteBufAllocator allocator, BackendMessage type, Consumer<ByteBuf> body) {
+        return message(allocator, type.code(), body);
+    }
+
+    private static ByteBuf message(ByteBufAllocator allocator, byte type, Consumer<ByteBuf> body) {
         ByteBuf buffer = allocator.buffer();
         buffer.writeByte(type);
         int lengthAt = buffer.writerIndex();
@@ -112,21 +135,21 @@ public final class Wire {
      * An ErrorResponse: severity (S and V), SQLState (C) and message (M), the fields every client reads.
      */
     static ByteBuf error(ByteBufAllocator allocator, String severity, String sqlState, String text) {
-        return message(allocator, 'E', b -> {
-            b.writeByte('S');
+        return message(allocator, BackendMessage.ERROR_RESPONSE, b -> {
+            b.writeByte(MessageField.SEVERITY.code());
             cstring(b, severity);
-            b.writeByte('V');
+            b.writeByte(MessageField.SEVERITY_NONLOCALIZED.code());
             cstring(b, severity);
-            b.writeByte('C');
+            b.writeByte(MessageField.CODE.code());
             cstring(b, sqlState);
-            b.writeByte('M');
+            b.writeByte(MessageField.MESSAGE.code());
             cstring(b, text);
-            b.writeByte(0);
+            b.writeByte(0); // the list's terminator
         });
     }
 
-    /** The message field (M) of an ErrorResponse or NoticeResponse, or an empty string. */
-    static String errorField(ByteBuf message, char field) {
+    /** One field of an ErrorResponse or NoticeResponse, or an empty string. */
+    static String errorField(ByteBuf message, MessageField field) {
         Reader reader = body(message, true);
         while (reader.hasMore()) {
             byte code = reader.int8();
@@ -134,7 +157,7 @@ public final class Wire {
                 break;
             }
             String value = reader.cstring();
-            if (code == field) {
+            if (code == field.code()) {
                 return value;
             }
         }
@@ -142,37 +165,37 @@ public final class Wire {
     }
 
     static ByteBuf authentication(ByteBufAllocator allocator, int code, byte[] data) {
-        return message(allocator, 'R', b -> {
+        return message(allocator, BackendMessage.AUTHENTICATION, b -> {
             b.writeInt(code);
             b.writeBytes(data);
         });
     }
 
     static ByteBuf parameterStatus(ByteBufAllocator allocator, String name, String value) {
-        return message(allocator, 'S', b -> {
+        return message(allocator, BackendMessage.PARAMETER_STATUS, b -> {
             cstring(b, name);
             cstring(b, value);
         });
     }
 
     static ByteBuf backendKeyData(ByteBufAllocator allocator, int processId, int secretKey) {
-        return message(allocator, 'K', b -> {
+        return message(allocator, BackendMessage.BACKEND_KEY_DATA, b -> {
             b.writeInt(processId);
             b.writeInt(secretKey);
         });
     }
 
-    static ByteBuf readyForQuery(ByteBufAllocator allocator, char status) {
-        return message(allocator, 'Z', b -> b.writeByte(status));
+    static ByteBuf readyForQuery(ByteBufAllocator allocator, TransactionStatus status) {
+        return message(allocator, BackendMessage.READY_FOR_QUERY, b -> b.writeByte(status.code()));
     }
 
-    /** A message with an empty body, such as ParseComplete ('1') or CloseComplete ('3'). */
-    static ByteBuf empty(ByteBufAllocator allocator, char type) {
+    /** A message with an empty body, such as ParseComplete or CloseComplete. */
+    static ByteBuf empty(ByteBufAllocator allocator, BackendMessage type) {
         return message(allocator, type, b -> { });
     }
 
     static ByteBuf query(ByteBufAllocator allocator, String sql) {
-        return message(allocator, 'Q', b -> cstring(b, sql));
+        return message(allocator, FrontendMessage.QUERY, b -> cstring(b, sql));
     }
 
     /** A StartupMessage (protocol 3.0) with these parameters. */
@@ -189,8 +212,8 @@ public final class Wire {
         return buffer;
     }
 
-    /** A message whose body is raw bytes (PasswordMessage, SASLInitialResponse and SASLResponse are all 'p'). */
-    static ByteBuf raw(ByteBufAllocator allocator, char type, byte[] body) {
+    /** A message whose body is raw bytes (PasswordMessage, SASLInitialResponse and SASLResponse share one type). */
+    static ByteBuf raw(ByteBufAllocator allocator, FrontendMessage type, byte[] body) {
         return message(allocator, type, b -> b.writeBytes(body));
     }
 
