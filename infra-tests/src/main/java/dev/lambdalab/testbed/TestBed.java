@@ -24,9 +24,10 @@ import org.testcontainers.containers.Network;
  * (the RDS Proxy emulator, or PgBouncer) in front of it and emulated functions against either. One per run (or per test JVM);
  * scenarios reset the application role's connections between them.
  *
- * <p>Three providers: embedded PostgreSQL and PgBouncer as a child process (the default, no Docker
- * needed); an external server; or both as containers through Testcontainers when Docker is there
- * ({@value #CONTAINERS_VARIABLE}=1 or the CLI's --containers), so Docker users need no PgBouncer installed.
+ * <p>The proxy is the RDS Proxy emulator, in this JVM, unless a run asks for PgBouncer. Three providers of the server:
+ * embedded PostgreSQL (the default, no Docker needed, PgBouncer as a child process when asked for); an external
+ * server; or both as containers through Testcontainers when Docker is there ({@value #CONTAINERS_VARIABLE}=1 or the
+ * CLI's --containers), so Docker users need no PgBouncer installed.
  */
 public final class TestBed implements AutoCloseable {
 

@@ -9,7 +9,7 @@ import dev.lambdalab.db.ConnectionSpec;
 import dev.lambdalab.functions.http.ProbeEndpoint;
 
 /**
- * THE MISTAKE, as people really write it: a connection pool built inside the handler.
+ * THE MISTAKE: a connection pool built inside the handler, the way it is often written.
  *
  * <p>It works on a laptop, where one process serves every request. In Lambda each execution environment
  * is its own process serving one request at a time, and concurrency means many environments. Every
@@ -17,7 +17,11 @@ import dev.lambdalab.functions.http.ProbeEndpoint;
  * 10 × (its invocations) connections, and the database sees environments × that. At a traffic spike
  * PostgreSQL answers {@code FATAL: too many connections for role "app"} (53300) and requests fail.
  *
- * <p>Compare with {@code dev.lambdalab.functions.fixed.FixedHandler}: only the marked lines differ.
+ * <p>Compare with {@code dev.lambdalab.functions.fixed.FixedHandler}: only the marked lines differ. The rest is shared
+ * on purpose, so that the pair is a controlled experiment in which only the pool differs: the same
+ * {@link ConnectionSpec} (connect and socket timeouts, {@code assumeMinServerVersion}, the DataSource that reads the
+ * secret), the same probe and the same error answers. Code in the wild usually gets those wrong too; here they are
+ * right in both, so every failure the broken handler shows comes from its pool.
  */
 public final class BrokenHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -27,6 +27,7 @@ public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         this(EnvironmentPool.CONNECTION, EnvironmentPool.INSTANCE);
     }
 
+    /** With a given pool: what FixedHandlerTest uses, and a way to hand the handler any DataSource. */
     public FixedHandler(ConnectionSpec connection, DataSource pool) {
         this.pool = pool;
         this.endpoint = new ProbeEndpoint("fixed", connection.settings());
@@ -41,8 +42,9 @@ public final class FixedHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     /**
      * FIX 2: a static, so there is exactly one pool per execution environment, created during init (the
      * cold start). LambdaPool sizes it for Lambda: at most 1 connection, because an environment serves one
-     * request at a time, and a pool timeout far below the function timeout. (A holder class, so that tests
-     * can pass their own DataSource to the other constructor without building this one.)
+     * request at a time, and a pool timeout far below the function timeout. (A holder class rather than a plain
+     * static field: it is initialized only when the no-argument constructor runs, so FixedHandlerTest can hand the
+     * other constructor a pool of its own without this one connecting to a database.)
      */
     private static final class EnvironmentPool {
         static final ConnectionSpec CONNECTION = ConnectionSpec.fromEnvironment();

@@ -48,7 +48,8 @@ public final class ProbeEndpoint {
     private int poolsSeen;
 
     /**
-     * @param variant {@code broken} or {@code fixed}: the first word of every log line and answer
+     * @param variant the handler's name ({@code broken}, {@code fixed}, {@code fixed-snapstart}, {@code default-pool}):
+     *     the first word of every log line and answer
      * @param settings the environment's settings, read once at init (the probe's DB_QUERY_TIMEOUT_S)
      */
     public ProbeEndpoint(String variant, DbSettings settings) {

@@ -44,7 +44,7 @@ public record PgBouncerConfig(String serverHost, int serverPort, String database
     /** pgbouncer.ini, pointing at the user list and HBA file at the given paths. */
     public String ini(String userListPath, String hbaPath) {
         return """
-                ;; Written by the test bed: PgBouncer standing in for RDS Proxy.
+                ;; Written by the test bed: PgBouncer, the other proxy (--proxy pgbouncer), set like RDS Proxy.
                 [databases]
                 %1$s = host=%2$s port=%3$d dbname=%1$s
 

@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * @param name short name, used in reports
  * @param description one sentence for the reader of the report
- * @param variant broken or fixed handler
+ * @param variant which handler (broken, fixed, fixed under SnapStart, or AWS's Managed Instances example)
  * @param target direct or through the proxy
  * @param load the load shape
  * @param roleConnectionLimit the application role's CONNECTION LIMIT
