@@ -54,8 +54,10 @@ public enum Setting {
                     + " query fails with 57014, leaving the connection usable. 0 turns it off. Below"
                     + " DB_SOCKET_TIMEOUT_S, which stays the backstop for a peer that stopped answering."),
     DB_PREPARE_THRESHOLD(Scope.CONNECTION, "5", Constraint.integer(0, 1000), false,
-            "pgjdbc prepareThreshold. 0 turns server-side prepared statements off, as PgBouncer 1.18 in"
-                    + " transaction mode needs. RDS Proxy multiplexes named statements: keep the default there."),
+            "pgjdbc prepareThreshold. 0 turns server-side prepared statements off: PgBouncer 1.18 in transaction"
+                    + " mode needs it. RDS Proxy multiplexes named statements, so the default works there; template.yaml"
+                    + " sets 0 behind it anyway, since unnamed statements cannot pin whatever a proxy does with named"
+                    + " ones, at the cost of a Parse per query."),
     DB_TCP_KEEPALIVE(Scope.CONNECTION, "true", Constraint.bool(), false,
             "pgjdbc tcpKeepAlive: let the kernel notice a peer that vanished."),
     DB_APPLICATION_NAME(Scope.CONNECTION, null, Constraint.text(63), false,
