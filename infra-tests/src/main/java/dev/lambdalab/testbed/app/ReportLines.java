@@ -1,6 +1,7 @@
 package dev.lambdalab.testbed.app;
 
 import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.lambda.LambdaErrorType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ final class ReportLines {
         if (invocation.outcome() == Invocation.Outcome.TIMED_OUT) {
             line.append("\tStatus: timeout");
         } else if (invocation.outcome() == Invocation.Outcome.INIT_ERROR) {
-            line.append("\tStatus: error\tError Type: Runtime.InitError");
+            line.append("\tStatus: error\tError Type: ").append(LambdaErrorType.RUNTIME_INIT_ERROR.text());
         }
         return line.toString();
     }

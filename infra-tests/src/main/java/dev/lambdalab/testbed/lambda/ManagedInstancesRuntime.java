@@ -157,8 +157,8 @@ final class ManagedInstancesRuntime implements RunningFunction {
             if (ready.isEmpty() && starting == 0 && lastInitError != null) {
                 // No environment could start: the version never became active. Our choice: the caller sees why.
                 return Invocation.failed(requestId, Outcome.INIT_ERROR, new Served("-", false, Duration.ZERO),
-                        "Runtime.InitError", "no execution environment of the version is active: " + lastInitError,
-                        Duration.ZERO);
+                        LambdaErrorType.RUNTIME_INIT_ERROR.text(),
+                        "no execution environment of the version is active: " + lastInitError, Duration.ZERO);
             }
             sandbox = leastLoaded();
             if (sandbox == null) {

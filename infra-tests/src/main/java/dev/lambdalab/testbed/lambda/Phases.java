@@ -62,9 +62,10 @@ final class Phases {
             sandbox.discard("init timed out");
             String message = String.format(Locale.ROOT, "Init timed out after %.2f seconds",
                     initTimeout.toMillis() / 1000.0);
-            metrics.initError("Sandbox.Timedout", message);
+            metrics.initError(LambdaErrorType.SANDBOX_TIMEDOUT.text(), message);
             return new Init(initTimeout, Invocation.failed(requestId, Outcome.INIT_ERROR,
-                    new Served(sandbox.id(), true, initTimeout), "Sandbox.Timedout", message, Duration.ZERO));
+                    new Served(sandbox.id(), true, initTimeout), LambdaErrorType.SANDBOX_TIMEDOUT.text(), message,
+                    Duration.ZERO));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             sandbox.discard("init failed");
@@ -136,7 +137,8 @@ final class Phases {
             metrics.timedOut();
             String message = String.format(Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0);
             log.append(sandbox.id(), requestId, message);
-            return Invocation.failed(requestId, Outcome.TIMED_OUT, served, "Sandbox.Timedout", message, timeout);
+            return Invocation.failed(requestId, Outcome.TIMED_OUT, served, LambdaErrorType.SANDBOX_TIMEDOUT.text(), message,
+                    timeout);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             Duration duration = Duration.ofNanos(System.nanoTime() - start);

@@ -121,7 +121,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Handoff<Void> interrupted = handoffs.beginInit();
-            handoffs.endInit(new RuntimeReportedError("Runtime.StartError", "interrupted while waiting to start"));
+            handoffs.endInit(new RuntimeReportedError(LambdaErrorType.RUNTIME_START_ERROR,
+                    "interrupted while waiting to start"));
             return interrupted;
         }
         return start(environment);
@@ -135,8 +136,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         try {
             started = builder.start();
         } catch (IOException e) {
-            handoffs.endInit(new RuntimeReportedError("Runtime.StartError", "could not start the environment's JVM: "
-                    + e.getMessage()));
+            handoffs.endInit(new RuntimeReportedError(LambdaErrorType.RUNTIME_START_ERROR,
+                    "could not start the environment's JVM: " + e.getMessage()));
             return initDone;
         }
         jvmPid = started.pid();
@@ -151,8 +152,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         try {
             restored = snapshot.restore(this);
         } catch (IOException e) {
-            handoffs.endInit(new RuntimeReportedError("Runtime.RestoreError", "could not restore the snapshot: "
-                    + e.getMessage()));
+            handoffs.endInit(new RuntimeReportedError(LambdaErrorType.RUNTIME_RESTORE_ERROR,
+                    "could not restore the snapshot: " + e.getMessage()));
             return initDone;
         }
         watch(restored);
@@ -177,8 +178,8 @@ final class ProcessSandbox extends Sandbox implements RuntimeEndpoint.Listener {
         }
         synchronized (this) {
             if (process == null || !process.alive()) {
-                done.fail(new RuntimeReportedError("Runtime.ExitError", "RequestId: " + context.getAwsRequestId()
-                        + " Error: Runtime exited"));
+                done.fail(new RuntimeReportedError(LambdaErrorType.RUNTIME_EXIT_ERROR,
+                        "RequestId: " + context.getAwsRequestId() + " Error: Runtime exited"));
                 return done;
             }
             invocations++;

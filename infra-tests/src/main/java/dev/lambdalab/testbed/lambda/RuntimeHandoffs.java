@@ -87,7 +87,7 @@ final class RuntimeHandoffs {
         running.forEach((id, handoff) -> {
             if (endedByEmulator) {
                 // the caller already has its answer; on Managed Instances this still frees the worker's slot
-                handoff.fail(new RuntimeReportedError("Runtime.ExitError", "the environment was ended"));
+                handoff.fail(new RuntimeReportedError(LambdaErrorType.RUNTIME_EXIT_ERROR, "the environment was ended"));
             } else {
                 handoff.fail(error(id, status));
             }
@@ -95,7 +95,7 @@ final class RuntimeHandoffs {
     }
 
     private static RuntimeReportedError error(String requestId, int status) {
-        return new RuntimeReportedError("Runtime.ExitError",
+        return new RuntimeReportedError(LambdaErrorType.RUNTIME_EXIT_ERROR.text(),
                 "RequestId: " + requestId + " Error: Runtime exited with error: exit status " + status);
     }
 }

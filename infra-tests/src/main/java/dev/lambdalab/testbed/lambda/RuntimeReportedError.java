@@ -13,7 +13,12 @@ final class RuntimeReportedError extends RuntimeException {
 
     RuntimeReportedError(String errorType, String message) {
         super(message);
-        this.errorType = errorType == null || errorType.isBlank() ? "Runtime.Unknown" : errorType;
+        this.errorType = errorType == null || errorType.isBlank() ? LambdaErrorType.RUNTIME_UNKNOWN.text() : errorType;
+    }
+
+    /** One of Lambda's own errors. */
+    RuntimeReportedError(LambdaErrorType errorType, String message) {
+        this(errorType.text(), message);
     }
 
     String errorType() {
