@@ -1,6 +1,8 @@
 package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.label.Labelled;
+import dev.lambdalab.testbed.lambda.Isolation;
+import dev.lambdalab.testbed.lambda.JvmProfile;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -10,12 +12,12 @@ import picocli.CommandLine.TypeConversionException;
  * with {@link Labelled#parse}'s one wording for a bad value: {@code execution model must be classic or
  * managed-instances, got "lmi"}.
  */
-final class LabelledConverter<E extends Enum<E> & Labelled> implements ITypeConverter<E> {
+class LabelledConverter<E extends Enum<E> & Labelled> implements ITypeConverter<E> {
 
     private final Class<E> type;
     private final String what;
 
-    private LabelledConverter(Class<E> type, String what) {
+    LabelledConverter(Class<E> type, String what) {
         this.type = type;
         this.what = what;
     }
@@ -26,6 +28,20 @@ final class LabelledConverter<E extends Enum<E> & Labelled> implements ITypeConv
             return Labelled.parse(type, what, value);
         } catch (IllegalArgumentException e) {
             throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** {@code --isolation}. */
+    static final class IsolationConverter extends LabelledConverter<Isolation> {
+        IsolationConverter() {
+            super(Isolation.class, "--isolation: isolation");
+        }
+    }
+
+    /** {@code --jvm-profile}. */
+    static final class JvmProfileConverter extends LabelledConverter<JvmProfile> {
+        JvmProfileConverter() {
+            super(JvmProfile.class, "--jvm-profile: JVM profile");
         }
     }
 

@@ -33,8 +33,8 @@ final class TestBedOptions {
     @Option(names = "--isolation", paramLabel = "MODE", description = "How the emulator isolates execution environments:"
             + " classloader (a class loader each, in this JVM) or process (a JVM each under AWS's runtime interface"
             + " client, frozen between invocations; Linux) (default: $" + TestBed.ISOLATION_VARIABLE
-            + " if set, else classloader).")
-    private String isolation;
+            + " if set, else classloader).", converter = LabelledConverter.IsolationConverter.class)
+    private Isolation isolation;
 
     @Option(names = "--proxy", paramLabel = "KIND", description = "The proxy of the proxy scenarios: rds-proxy (the"
             + " RDS Proxy emulator in this JVM: pinning, texts and metrics of RDS Proxy) or pgbouncer (the installed"
@@ -44,12 +44,15 @@ final class TestBedOptions {
 
     @Option(names = "--jvm-profile", paramLabel = "PROFILE", description = "JVM flags of process environments: fast"
             + " (a class-data sharing archive, a heap that starts small) or lambda (exactly the managed runtime's, so"
-            + " Init Duration compares with AWS's) (default: $" + JvmProfile.VARIABLE + " if set, else fast).")
-    private String jvmProfile;
+            + " Init Duration compares with AWS's) (default: $" + JvmProfile.VARIABLE + " if set, else fast).",
+            converter = LabelledConverter.JvmProfileConverter.class)
+    private JvmProfile jvmProfile;
 
-    /** {@code --proxy none}, where a command takes it. */
+    /** {@code --proxy none}, where a command takes it (so the flag is text, read once by {@link #validate}). */
     static final String NO_PROXY = "none";
     private boolean noProxyAllowed;
+    /** {@code --proxy} read: the proxy, or null for none or not given. */
+    private ProxyKind proxyKind;
 
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
@@ -59,30 +62,15 @@ final class TestBedOptions {
     /** The same, for a command that also takes {@code --proxy none} (its functions then go straight to the database). */
     void validate(CommandSpec spec, boolean noProxyAllowed) {
         this.noProxyAllowed = noProxyAllowed;
-        if (jvmProfile != null) {
-            try {
-                JvmProfile.fromLabel(jvmProfile);
-            } catch (IllegalArgumentException e) {
-                require(spec, false, "--jvm-profile: " + e.getMessage());
-            }
-        }
         if (proxy != null && !(noProxyAllowed && proxy.equals(NO_PROXY))) {
             try {
-                ProxyKind.fromLabel(proxy);
+                proxyKind = ProxyKind.fromLabel(proxy);
             } catch (IllegalArgumentException e) {
                 require(spec, false, "--proxy: " + e.getMessage() + (noProxyAllowed ? ", or none" : ""));
             }
         }
-        if (isolation != null) {
-            try {
-                Isolation mode = Isolation.fromLabel(isolation);
-                if (mode == Isolation.PROCESS) {
-                    ProcessRuntime.unavailableReason().ifPresent(reason -> require(spec, false,
-                            "--isolation process: " + reason));
-                }
-            } catch (IllegalArgumentException e) {
-                require(spec, false, "--isolation: " + e.getMessage());
-            }
+        if (isolation == Isolation.PROCESS) {
+            ProcessRuntime.unavailableReason().ifPresent(reason -> require(spec, false, "--isolation process: " + reason));
         }
         require(spec, !(containers && postgresUrl != null), "--containers and --postgres-url exclude each other:"
                 + " the containers bring their own server");
@@ -109,20 +97,20 @@ final class TestBedOptions {
             testBed = TestBed.fromEnvironment(roleLimit);
         }
         if (isolation != null) {
-            testBed.withIsolation(Isolation.fromLabel(isolation));
+            testBed.withIsolation(isolation);
         }
-        if (proxy != null && !proxy.equals(NO_PROXY)) {
-            testBed.withProxy(ProxyKind.fromLabel(proxy));
+        if (proxyKind != null) {
+            testBed.withProxy(proxyKind);
         }
         if (jvmProfile != null) {
-            testBed.withJvmProfile(JvmProfile.fromLabel(jvmProfile));
+            testBed.withJvmProfile(jvmProfile);
         }
         return testBed.closeOnShutdown();
     }
 
     /** Whether {@code --proxy pgbouncer} was given. */
     boolean proxyPgBouncer() {
-        return proxy != null && !proxy.equals(NO_PROXY) && ProxyKind.fromLabel(proxy) == ProxyKind.PGBOUNCER;
+        return proxyKind == ProxyKind.PGBOUNCER;
     }
 
     /** Whether {@code --proxy none} was given (for a command that takes it). */
@@ -137,7 +125,7 @@ final class TestBedOptions {
 
     /** The isolation the flag (or TESTBED_ISOLATION) asks for; class loaders when neither does. */
     Isolation isolation() {
-        return isolation != null ? Isolation.fromLabel(isolation) : TestBed.defaultIsolation();
+        return isolation != null ? isolation : TestBed.defaultIsolation();
     }
 
     /** The isolation for reports: what each environment is. */
