@@ -2,9 +2,9 @@ package dev.lambdalab.testbed;
 
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.db.PostgresServer;
-import dev.lambdalab.testbed.proxy.PgBouncer;
-import dev.lambdalab.testbed.proxy.PgBouncerBinary;
-import dev.lambdalab.testbed.proxy.PgBouncerContainer;
+import dev.lambdalab.testbed.pgbouncer.PgBouncer;
+import dev.lambdalab.testbed.pgbouncer.PgBouncerBinary;
+import dev.lambdalab.testbed.pgbouncer.PgBouncerContainer;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The proxy between the functions and PostgreSQL, wherever it runs: the RDS Proxy emulator in this JVM
- * ({@code rdsproxy.RdsProxyEmulator}), PgBouncer as a child process ({@link PgBouncer}) or as a container
- * ({@link PgBouncerContainer}).
+ * ({@code rdsproxy.RdsProxyEmulator}), PgBouncer as a child process ({@code pgbouncer.PgBouncer}) or as a container
+ * ({@code pgbouncer.PgBouncerContainer}).
  */
 public interface Proxy extends AutoCloseable {
 

@@ -1,6 +1,6 @@
 /**
- * The proxy a run puts in front of the database ({@code Proxy}, {@code ProxySettings} in RDS Proxy's terms) and
- * PgBouncer, the real one, as a child process or a container. The RDS Proxy emulator in {@code rdsproxy} implements
- * the same interface.
+ * The proxy a run puts in front of the database, whichever it is: {@code Proxy}, its settings in RDS Proxy's terms
+ * ({@code ProxySettings}), which kind ({@code ProxyKind}) and a snapshot of its pools. The RDS Proxy emulator
+ * ({@code rdsproxy}) and PgBouncer ({@code pgbouncer}) implement it; this package knows neither.
  */
 package dev.lambdalab.testbed.proxy;

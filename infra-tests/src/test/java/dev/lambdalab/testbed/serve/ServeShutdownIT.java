@@ -65,7 +65,7 @@ class ServeShutdownIT {
     void sigkillLeavesNoPostgresProxyOrDataDirectoryBehindForLongerThanAFewSeconds() throws Exception {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = leftovers(temp);
-        boolean pgBouncer = dev.lambdalab.testbed.proxy.PgBouncerBinary.find().isPresent();
+        boolean pgBouncer = dev.lambdalab.testbed.pgbouncer.PgBouncerBinary.find().isPresent();
         // with PgBouncer, a child process of its own to be cleaned up too
         Process serve = startServe(pgBouncer ? List.of("--proxy", "pgbouncer") : List.of());
         try {

@@ -106,8 +106,15 @@ class PackageGraphTest {
     }
 
     @Test
+    void theProxyInterfaceKnowsNeitherProxyThatImplementsIt() {
+        assertThat(graph.get("proxy")).as("proxy's dependencies").doesNotContain("rdsproxy", "pgbouncer");
+        assertThat(graph.get("rdsproxy")).as("the emulator's dependencies").doesNotContain("pgbouncer");
+    }
+
+    @Test
     void theDatabaseKnowsNothingOfTheProxies() {
-        assertThat(graph.get("db")).as("db's dependencies").doesNotContain("proxy", "rdsproxy", "lambda", "scenario");
+        assertThat(graph.get("db")).as("db's dependencies").doesNotContain("proxy", "rdsproxy", "pgbouncer", "lambda",
+                "scenario");
     }
 
     @Test

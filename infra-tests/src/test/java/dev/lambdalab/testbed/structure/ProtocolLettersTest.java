@@ -27,7 +27,7 @@ class ProtocolLettersTest {
     @Test
     void noBareProtocolLetterInTheProxies() throws IOException {
         List<String> found = new ArrayList<>();
-        for (String pkg : List.of("rdsproxy", "proxy")) {
+        for (String pkg : List.of("rdsproxy", "proxy", "pgbouncer")) {
             try (Stream<Path> files = Files.list(MAIN.resolve(pkg))) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     if (NOT_PROTOCOL.contains(file.getFileName().toString())) {

@@ -139,8 +139,8 @@ class SamLocalKitIT {
         String dockerfile = Files.readString(ROOT.resolve("docker/pgbouncer.Dockerfile")).replace("\\\n", " ")
                 .replaceAll("\\s+", " ");
 
-        assertThat(dockerfile).contains("FROM " + dev.lambdalab.testbed.proxy.PgBouncerContainer.BASE_IMAGE)
-                .contains("RUN " + dev.lambdalab.testbed.proxy.PgBouncerContainer.INSTALL)
+        assertThat(dockerfile).contains("FROM " + dev.lambdalab.testbed.pgbouncer.PgBouncerContainer.BASE_IMAGE)
+                .contains("RUN " + dev.lambdalab.testbed.pgbouncer.PgBouncerContainer.INSTALL)
                 .contains("USER postgres");
     }
 

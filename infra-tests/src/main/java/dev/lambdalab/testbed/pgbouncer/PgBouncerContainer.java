@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.proxy;
+package dev.lambdalab.testbed.pgbouncer;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.proxy;
+package dev.lambdalab.testbed.pgbouncer;
 
 /** PgBouncer is not installed: the message says how to install it. */
 public final class PgBouncerNotFoundException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.lambdalab.testbed.proxy;
+package dev.lambdalab.testbed.pgbouncer;
 
 import dev.lambdalab.testbed.pgwire.BackendMessage;
 import dev.lambdalab.testbed.pgwire.FrontendMessage;

@@ -1,5 +1,9 @@
-package dev.lambdalab.testbed.proxy;
+package dev.lambdalab.testbed.pgbouncer;
 
+import dev.lambdalab.testbed.proxy.Proxy;
+import dev.lambdalab.testbed.proxy.ProxyKind;
+import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

@@ -1,5 +1,6 @@
-package dev.lambdalab.testbed.proxy;
+package dev.lambdalab.testbed.pgbouncer;
 
+import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
