@@ -44,6 +44,9 @@ final class FunctionWatch {
             int count = environment.getValue().size();
             total += count;
             peakPerEnvironment = Math.max(peakPerEnvironment, count);
+            if (count == 0) {
+                continue; // no baseline yet: a static pool may open its connection after init, while requests run
+            }
             int served = invocations.getOrDefault(environment.getKey(), 0);
             int[] first = firstSeen.computeIfAbsent(environment.getKey(), id -> new int[] {served, count});
             int moreServed = served - first[0];
