@@ -20,7 +20,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Network;
 
 /**
- * The lab: a PostgreSQL server with the lab's database and roles, and the means to start the proxy
+ * The test bed: a PostgreSQL server with the lab's database and roles, and the means to start the proxy
  * (the RDS Proxy emulator, or PgBouncer) in front of it and emulated functions against either. One per run (or per test JVM);
  * scenarios reset the application role's connections between them.
  *
