@@ -31,7 +31,10 @@ class ColdStartStormIT {
 
         ScenarioResult result = new ScenarioRunner(testBed).withProxy(ProxyKind.RDS_PROXY).run(storm);
 
-        assertThat(result.environments().created()).as("cold starts: one environment per concurrent caller").isEqualTo(100);
+        // Lambda reuses an environment that is free: a caller whose first request starts late (the 100 threads start
+        // together, not at one instant) can find one that has already answered. Nearly one per caller is the storm.
+        assertThat(result.environments().created()).as("cold starts: about one environment per concurrent caller")
+                .isBetween(90L, 100L);
         assertThat(result.answers().errors()).as("errors by cause").isEmpty();
         assertThat(result.answers().ok()).as("answers").isEqualTo(300);
         assertThat(result.connections().peakDbConnections()).as("database connections, the proxy's maximum being %d",
