@@ -1,12 +1,10 @@
 package dev.lambdalab.testbed.compare;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lambdalab.db.Redactor;
+import dev.lambdalab.testbed.report.ReportFiles;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,8 +27,6 @@ import java.util.Map;
  */
 public record ComparisonReport(int schemaVersion, String title, String generatedAt, Map<String, String> environment,
         List<ScenarioResult> aws, List<ScenarioResult> local, List<ComparisonRow> rows) {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ComparisonReport {
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
@@ -76,15 +72,11 @@ public record ComparisonReport(int schemaVersion, String title, String generated
     }
 
     public String toJson() {
-        try {
-            return Redactor.redact(JSON.writeValueAsString(this));
-        } catch (IOException e) {
-            throw new IllegalStateException("could not write the comparison as JSON", e);
-        }
+        return ReportFiles.json(this, "comparison");
     }
 
     public void writeJson(Path file) throws IOException {
-        write(file, toJson());
+        ReportFiles.write(file, toJson());
     }
 
     /** One self-contained page: the environment, then the rows, disagreements marked with their reason. */
@@ -110,7 +102,7 @@ public record ComparisonReport(int schemaVersion, String title, String generated
                     .append("</td></tr>\n");
         }
         html.append("</table>\n</body></html>\n");
-        write(file, Redactor.redact(html.toString()));
+        ReportFiles.write(file, Redactor.redact(html.toString()));
     }
 
     private static String number(double value) {
@@ -119,13 +111,5 @@ public record ComparisonReport(int schemaVersion, String title, String generated
 
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, content);
     }
 }

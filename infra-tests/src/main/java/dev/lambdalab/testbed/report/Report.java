@@ -1,11 +1,7 @@
 package dev.lambdalab.testbed.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lambdalab.db.Redactor;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,34 +19,20 @@ import java.util.Map;
 public record Report(int schemaVersion, String title, String generatedAt, Map<String, String> environment,
         List<ScenarioResult> scenarios) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     public Report {
         environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment)); // keeps order
         scenarios = List.copyOf(scenarios);
     }
 
     public String toJson() {
-        try {
-            return Redactor.redact(JSON.writeValueAsString(this));
-        } catch (IOException e) {
-            throw new IllegalStateException("could not write the report as JSON", e);
-        }
+        return ReportFiles.json(this, "report");
     }
 
     public void writeJson(Path file) throws IOException {
-        write(file, toJson());
+        ReportFiles.write(file, toJson());
     }
 
     public void writeHtml(Path file) throws IOException {
-        write(file, HtmlReport.render(this));
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, content);
+        ReportFiles.write(file, HtmlReport.render(this));
     }
 }
