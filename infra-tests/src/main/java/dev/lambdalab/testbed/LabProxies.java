@@ -84,7 +84,8 @@ final class LabProxies implements AutoCloseable {
         return Map.of("AWS_ACCESS_KEY_ID", IAM_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY", iamSecretKey);
     }
 
-    private RdsProxyEmulator emulator(ProxySettings settings) {
+    /** The emulator in front of the lab database, with the lab's roles and limit, not started. */
+    RdsProxyEmulator emulator(ProxySettings settings) {
         return new RdsProxyEmulator(server.host(), server.port())
                 .withUser(lab.names().appRole(), lab.appPassword())
                 .withUser(LabDatabase.MONITOR_ROLE, lab.monitorPassword())

@@ -11,6 +11,7 @@ import dev.lambdalab.testbed.lambda.JvmProfile;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
+import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
 import dev.lambdalab.testbed.stack.TemplateValues;
 import java.time.Duration;
 import java.util.Map;
@@ -218,6 +219,15 @@ public final class TestBed implements AutoCloseable {
      */
     public Proxy startIamProxy(ProxySettings settings) {
         return proxies.startIam(settings);
+    }
+
+    /**
+     * The RDS Proxy emulator in front of the lab database, set up as {@link #startProxy} sets it (the lab's roles, the
+     * role's limit as the target's) but not started and with TLS offered: for a caller that adds options of its own
+     * (a pin listener, IAM, an authentication timeout), starts it and closes it.
+     */
+    public RdsProxyEmulator rdsProxyEmulator(ProxySettings settings) {
+        return proxies.emulator(settings);
     }
 
     /** Starts a proxy of the given kind, whatever {@link #proxyKind()} says. */

@@ -51,8 +51,6 @@ public record ProxyMetrics(
         long clientConnectionsSetupFailedAuth, long clientConnectionsClosed, long databaseConnectionRequests,
         long databaseConnectionsSetupSucceeded, long databaseConnectionFailures) {
 
-    public static final ProxyMetrics ZERO = builder().build();
-
     /** Every number zero until set. */
     public static Builder builder() {
         return new Builder();

@@ -32,11 +32,7 @@ class RdsProxyClientsIT {
         this.testBed = testBed;
         testBed.resetConnections();
         testBed.lab().setAppConnectionLimit(10);
-        proxy = new RdsProxyEmulator(testBed.server().host(), testBed.server().port())
-                .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
-                .withSettings(ProxySettings.DEFAULTS.withMaxClientConnections(100))
-                .withServerConnectionLimit(10)
-                .withDatabase(LabDatabase.DATABASE)
+        proxy = testBed.rdsProxyEmulator(ProxySettings.DEFAULTS.withMaxClientConnections(100))
                 .withPinListener(pins::add)
                 .start();
     }

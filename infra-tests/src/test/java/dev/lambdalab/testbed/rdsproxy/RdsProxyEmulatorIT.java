@@ -53,11 +53,7 @@ class RdsProxyEmulatorIT {
     }
 
     private RdsProxyEmulator start(ProxySettings settings) {
-        proxy = new RdsProxyEmulator(testBed.server().host(), testBed.server().port())
-                .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
-                .withSettings(settings)
-                .withServerConnectionLimit(10)
-                .withDatabase(LabDatabase.DATABASE)
+        proxy = testBed.rdsProxyEmulator(settings)
                 .withPinListener(pins::add);
         return proxy;
     }

@@ -48,11 +48,7 @@ class RdsProxyFidelityIT {
         this.testBed = testBed;
         testBed.resetConnections();
         testBed.lab().setAppConnectionLimit(10);
-        proxy = new RdsProxyEmulator(testBed.server().host(), testBed.server().port())
-                .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
-                .withSettings(ProxySettings.DEFAULTS.withConnectionBorrowTimeout(Duration.ofSeconds(120)))
-                .withServerConnectionLimit(10)
-                .withDatabase(LabDatabase.DATABASE)
+        proxy = testBed.rdsProxyEmulator(ProxySettings.DEFAULTS.withConnectionBorrowTimeout(Duration.ofSeconds(120)))
                 .withAuthenticationTimeout(Duration.ofMillis(800))
                 .start();
     }

@@ -55,11 +55,7 @@ class RdsProxyIamIT {
     }
 
     private void start(Clock clock) {
-        proxy = new RdsProxyEmulator(testBed.server().host(), testBed.server().port())
-                .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
-                .withSettings(ProxySettings.DEFAULTS)
-                .withServerConnectionLimit(10)
-                .withDatabase(LabDatabase.DATABASE)
+        proxy = testBed.rdsProxyEmulator(ProxySettings.DEFAULTS)
                 .withIamAuthentication(KEY, SECRET, clock)
                 .start();
     }

@@ -56,11 +56,8 @@ class RdsProxyTransparencyIT {
             statement.execute("CREATE TABLE transparency (id int PRIMARY KEY, label text)");
             statement.execute("GRANT SELECT, INSERT, DELETE ON transparency TO " + LabDatabase.APP_ROLE);
         }
-        proxy = new RdsProxyEmulator(testBed.server().host(), testBed.server().port())
-                .withUser(LabDatabase.APP_ROLE, testBed.lab().appPassword())
-                .withSettings(ProxySettings.DEFAULTS.withConnectionBorrowTimeout(Duration.ofSeconds(10)))
+        proxy = testBed.rdsProxyEmulator(ProxySettings.DEFAULTS.withConnectionBorrowTimeout(Duration.ofSeconds(10)))
                 .withServerConnectionLimit(20) // MaxConnectionsPercent 50 %: 10 database connections
-                .withDatabase(LabDatabase.DATABASE)
                 .start();
     }
 
