@@ -7,7 +7,7 @@ import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.db.PostgresServer;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Isolation;
-import dev.lambdalab.testbed.lambda.JvmProfile;
+import dev.lambdalab.testbed.lambda.process.JvmProfile;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdalab.db.FailureCause;
 import dev.lambdalab.db.FailureClassifier;
-import dev.lambdalab.testbed.lambda.FunctionLog;
 import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.app;
 
 import dev.lambdalab.testbed.db.LabDatabase;
-import dev.lambdalab.testbed.lambda.JavaRuntime;
-import dev.lambdalab.testbed.lambda.ProcessRuntime;
+import dev.lambdalab.testbed.lambda.process.JavaRuntime;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
 import dev.lambdalab.testbed.stack.AppFunction;
 import dev.lambdalab.testbed.stack.AppTemplate;
 import dev.lambdalab.testbed.stack.StackResources;

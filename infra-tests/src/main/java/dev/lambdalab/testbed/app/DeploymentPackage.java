@@ -1,6 +1,6 @@
 package dev.lambdalab.testbed.app;
 
-import dev.lambdalab.testbed.lambda.ProcessRuntime;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
 import dev.lambdalab.testbed.stack.AppFunction;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.lambdalab.testbed.app;
 
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.lambda.LambdaErrorType;
+import dev.lambdalab.testbed.lambda.sandbox.LambdaErrorType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

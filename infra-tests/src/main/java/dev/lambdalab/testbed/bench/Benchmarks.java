@@ -1,20 +1,20 @@
 package dev.lambdalab.testbed.bench;
 
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.bench.noop.NoOpHandler;
-import dev.lambdalab.testbed.lambda.EmulatedContext;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.FunctionCode;
-import dev.lambdalab.testbed.lambda.FunctionLog;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.lambda.sandbox.EmulatedContext;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionCode;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.lambdalab.testbed.bench;
 
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.lambda.Isolation;
-import dev.lambdalab.testbed.lambda.JvmProfile;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.lambda.process.JvmProfile;
 import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxySettings;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,11 @@
 package dev.lambdalab.testbed.bench;
 
 import dev.lambdalab.db.Setting;
-import dev.lambdalab.testbed.scenario.ConnectionSampler;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
@@ -12,8 +13,7 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.scenario.ConnectionSampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.lambdalab.testbed.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.bench.Benchmarks;
 import dev.lambdalab.testbed.bench.IsolationBenchmark;
-import dev.lambdalab.testbed.lambda.ProcessRuntime;
-import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

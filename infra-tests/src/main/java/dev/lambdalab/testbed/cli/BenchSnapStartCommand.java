@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.bench.SnapStartBenchmark;
 import dev.lambdalab.testbed.lambda.SnapStart;
-import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

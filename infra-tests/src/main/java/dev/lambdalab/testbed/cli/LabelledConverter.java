@@ -2,10 +2,10 @@ package dev.lambdalab.testbed.cli;
 
 import dev.lambdalab.testbed.label.Labelled;
 import dev.lambdalab.testbed.lambda.Isolation;
-import dev.lambdalab.testbed.lambda.JvmProfile;
-import picocli.CommandLine;
+import dev.lambdalab.testbed.lambda.process.JvmProfile;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
 /**
  * Reads an enum option by its label ({@code managed-instances}, {@code rds-proxy}), the way the reports spell it,

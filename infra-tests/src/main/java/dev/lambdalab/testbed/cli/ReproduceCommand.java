@@ -1,20 +1,20 @@
 package dev.lambdalab.testbed.cli;
 
+import dev.lambdalab.testbed.ExecutionModel;
+import dev.lambdalab.testbed.Target;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.SnapStart;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.report.Report;
 import dev.lambdalab.testbed.report.TextTable;
+import dev.lambdalab.testbed.scenario.ManagedInstancesScenarios;
 import dev.lambdalab.testbed.scenario.Scenario;
 import dev.lambdalab.testbed.scenario.ScenarioResult;
-import dev.lambdalab.testbed.scenario.ManagedInstancesScenarios;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
 import dev.lambdalab.testbed.scenario.SnapStartScenarios;
 import dev.lambdalab.testbed.scenario.StandardScenarios;
-import dev.lambdalab.testbed.ExecutionModel;
-import dev.lambdalab.testbed.Target;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

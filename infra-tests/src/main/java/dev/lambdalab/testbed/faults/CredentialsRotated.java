@@ -1,10 +1,10 @@
 package dev.lambdalab.testbed.faults;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.aws.LocalSecretsManager;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.TestBed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

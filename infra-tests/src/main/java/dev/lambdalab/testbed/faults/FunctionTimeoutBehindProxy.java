@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.faults;
 
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.TestBed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

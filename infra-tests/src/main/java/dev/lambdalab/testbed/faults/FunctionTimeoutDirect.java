@@ -1,9 +1,9 @@
 package dev.lambdalab.testbed.faults;
 
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Isolation;
-import dev.lambdalab.testbed.TestBed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package dev.lambdalab.testbed.faults;
 
 import dev.lambdalab.db.FailureCause;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.load.Load;
 import dev.lambdalab.testbed.load.LoadDriver;
 import dev.lambdalab.testbed.load.LoadResult;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,5 +1,14 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.classloader.SandboxSocketFactory;
+import dev.lambdalab.testbed.lambda.process.JavaRuntime;
+import dev.lambdalab.testbed.lambda.process.JvmProfile;
+import dev.lambdalab.testbed.lambda.process.ProcessSandbox;
+import dev.lambdalab.testbed.lambda.process.ProcessSockets;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionCode;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
+import dev.lambdalab.testbed.lambda.snapstart.Snapshot;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +162,7 @@ public final class EmulatedFunction implements AutoCloseable {
         return this;
     }
 
-    /** The Lambda runtime and the JDK that runs its process environments (default: java21 on this JVM). */
+    /** The Lambda runtime and the JDK that runs its process environments (default: java25, the template's, on this JVM). */
     public EmulatedFunction withJavaRuntime(JavaRuntime runtime) {
         configure().javaRuntime(runtime);
         return this;

@@ -1,5 +1,11 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.classloader.ClassLoaderSandbox;
+import dev.lambdalab.testbed.lambda.process.EnvironmentRole;
+import dev.lambdalab.testbed.lambda.process.ProcessSandbox;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
+import dev.lambdalab.testbed.lambda.snapstart.Snapshot;
 import java.security.SecureRandom;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -46,7 +52,7 @@ final class EnvironmentFactory {
         } else if (snapshot != null) {
             sandbox = new ProcessSandbox(id, logStream, snapshot, log);
         } else {
-            sandbox = new ProcessSandbox(id, logStream, EnvironmentJvm.of(config), log, role(), workers);
+            sandbox = new ProcessSandbox(id, logStream, config.environmentJvm(), log, role(), workers);
         }
         made.add(sandbox);
         return sandbox;

@@ -1,5 +1,7 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.classloader.SandboxSocketFactory;
+
 /**
  * A snapshot of one execution environment, as {@link EmulatedFunction#environments()} lists them.
  *

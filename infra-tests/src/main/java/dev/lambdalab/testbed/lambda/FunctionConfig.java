@@ -1,5 +1,10 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.process.EnvironmentJvm;
+import dev.lambdalab.testbed.lambda.process.JavaRuntime;
+import dev.lambdalab.testbed.lambda.process.JvmProfile;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionCode;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -79,8 +84,18 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
         return Map.copyOf(variables);
     }
 
+    /**
+     * The JVM of the function's environments in process isolation, on this machine's runtime client: its own
+     * unpacked package, or the project's functions.jar for the project's packages.
+     */
+    EnvironmentJvm environmentJvm() {
+        ProcessRuntime runtime = ProcessRuntime.get();
+        return new EnvironmentJvm(runtime, code.deployedTaskRoot().orElseGet(runtime::projectTaskRoot), javaRuntime,
+                handlerClass, memoryMb, jvmProfile, jvmOptions);
+    }
+
     /** The Lambda runtime of the project's template, which this JVM stands for unless a function names another. */
-    public static final String DEFAULT_RUNTIME = "java21";
+    public static final String DEFAULT_RUNTIME = "java25";
 
     /** The mutable side: each setter checks its value and names the field, the bad value and what is allowed. */
     public static final class Builder {
@@ -206,7 +221,7 @@ public record FunctionConfig(String name, String handlerClass, FunctionCode code
             return this;
         }
 
-        /** The Lambda runtime and the JDK its process environments run on; default: java21 on this JVM. */
+        /** The Lambda runtime and the JDK its process environments run on; default: java25 (the template's) on this JVM. */
         public Builder javaRuntime(JavaRuntime javaRuntime) {
             this.javaRuntime = Objects.requireNonNull(javaRuntime, "javaRuntime");
             return this;

@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;

@@ -1,6 +1,10 @@
 package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.lambda.Invocation.Served;
+import dev.lambdalab.testbed.lambda.classloader.SharedLibraryState;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
+import dev.lambdalab.testbed.lambda.snapstart.Snapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,7 +53,7 @@ final class FunctionRuntime implements RunningFunction {
     private Snapshot takeSnapshot() {
         Snapshot taken;
         try {
-            taken = Snapshot.take(config.name(), EnvironmentJvm.of(config), config.lambdaVariables(),
+            taken = Snapshot.take(config.name(), config.environmentJvm(), config.lambdaVariables(),
                     config.initTimeout(), log);
         } catch (IOException e) {
             throw new IllegalStateException("function " + config.name() + ": the SnapStart snapshot failed: "

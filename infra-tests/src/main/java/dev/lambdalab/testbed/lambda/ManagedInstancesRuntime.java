@@ -2,12 +2,16 @@ package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.lambda.Invocation.Outcome;
 import dev.lambdalab.testbed.lambda.Invocation.Served;
+import dev.lambdalab.testbed.lambda.classloader.SharedLibraryState;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
+import dev.lambdalab.testbed.lambda.sandbox.LambdaErrorType;
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -2,6 +2,13 @@ package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.lambda.Invocation.Outcome;
 import dev.lambdalab.testbed.lambda.Invocation.Served;
+import dev.lambdalab.testbed.lambda.process.ProcessSandbox;
+import dev.lambdalab.testbed.lambda.sandbox.EmulatedContext;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
+import dev.lambdalab.testbed.lambda.sandbox.Handoff;
+import dev.lambdalab.testbed.lambda.sandbox.LambdaErrorType;
+import dev.lambdalab.testbed.lambda.sandbox.RuntimeReportedError;
+import dev.lambdalab.testbed.lambda.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;

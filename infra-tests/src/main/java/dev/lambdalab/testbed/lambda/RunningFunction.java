@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.lambda;
 
+import dev.lambdalab.testbed.lambda.snapstart.Snapshot;
 import java.util.List;
 import java.util.Optional;
 

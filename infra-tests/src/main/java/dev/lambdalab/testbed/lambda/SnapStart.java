@@ -1,6 +1,9 @@
 package dev.lambdalab.testbed.lambda;
 
 import dev.lambdalab.testbed.label.Labelled;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
+import dev.lambdalab.testbed.lambda.snapstart.Criu;
+import dev.lambdalab.testbed.lambda.snapstart.Snapshot;
 import java.util.Optional;
 
 /**

@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.load;
 
-import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.lambda.Invocation;
 import java.io.IOException;
 

@@ -1,8 +1,8 @@
 package dev.lambdalab.testbed.scenario;
 
 import dev.lambdalab.db.FailureClassifier;
-import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.FunctionMetrics;
 import dev.lambdalab.testbed.lambda.Invocation;
@@ -11,8 +11,8 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** Functions run by the emulator in this JVM, against the test bed's database or proxy. */
 public final class EmulatorHost implements FunctionHost {

@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.serve;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.lambdalab.db.JsonObject;
+import dev.lambdalab.testbed.apigw.ApiRoute;
 import dev.lambdalab.testbed.apigw.ProxyAnswers;
 import dev.lambdalab.testbed.apigw.ProxyEvents;
 import dev.lambdalab.testbed.apigw.RouteTable;
@@ -12,7 +13,6 @@ import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.load.RequestRecord;
 import dev.lambdalab.testbed.proxy.PoolsSnapshot;
 import dev.lambdalab.testbed.proxy.Proxy;
-import dev.lambdalab.testbed.apigw.ApiRoute;
 import dev.lambdalab.testbed.stack.AppFunction;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,10 +2,10 @@ package dev.lambdalab.testbed.serve;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.sun.net.httpserver.HttpExchange;
-import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.apigw.QueryStrings;
+import dev.lambdalab.testbed.lambda.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

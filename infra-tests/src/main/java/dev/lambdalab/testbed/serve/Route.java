@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.serve;
 
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 
+
 /**
  * One route of the HTTP API ({@code GET /fixed}, or a user's function): how the page shows it, the function behind it
  * (replaced on reset), how its connections are counted, its counters, and what the live sampler last saw of it.

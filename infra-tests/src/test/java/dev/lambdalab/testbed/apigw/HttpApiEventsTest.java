@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-import dev.lambdalab.testbed.lambda.EventJson;
+import dev.lambdalab.testbed.lambda.process.EventJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -4,11 +4,11 @@ import static dev.lambdalab.testbed.support.Http.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.util.ArrayList;
 import java.util.List;

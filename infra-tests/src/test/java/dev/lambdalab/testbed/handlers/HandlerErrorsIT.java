@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.db.LabDatabase;
 import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
-import dev.lambdalab.testbed.TestBed;
-import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.net.ServerSocket;
 import java.sql.Connection;

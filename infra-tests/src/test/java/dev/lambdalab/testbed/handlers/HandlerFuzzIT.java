@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.Invocation;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.time.Duration;
 import java.util.Map;

@@ -2,14 +2,14 @@ package dev.lambdalab.testbed.handlers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lambdalab.testbed.aws.LocalSecretsManager;
-import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.lambda.FunctionLog;
-import dev.lambdalab.testbed.lambda.Invocation;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
-import dev.lambdalab.testbed.apigw.HttpApiGateway;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.apigw.HttpApiGateway;
+import dev.lambdalab.testbed.aws.LocalSecretsManager;
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
+import dev.lambdalab.testbed.lambda.Invocation;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionLog;
 import dev.lambdalab.testbed.support.LabExtension;
 import dev.lambdalab.testbed.support.OutputCapture;
 import dev.lambdalab.testbed.support.SecretScan;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lambdalab.testbed.fixtures.BrokenInitHandler;
 import dev.lambdalab.testbed.fixtures.ProbeHandler;
 import dev.lambdalab.testbed.lambda.Invocation.Outcome;
+import dev.lambdalab.testbed.lambda.sandbox.FunctionCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

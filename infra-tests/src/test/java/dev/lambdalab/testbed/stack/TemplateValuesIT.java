@@ -2,10 +2,10 @@ package dev.lambdalab.testbed.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lambdalab.testbed.lambda.EmulatedFunction;
-import dev.lambdalab.testbed.apigw.HttpApiEvents;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
+import dev.lambdalab.testbed.apigw.HttpApiEvents;
+import dev.lambdalab.testbed.lambda.EmulatedFunction;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

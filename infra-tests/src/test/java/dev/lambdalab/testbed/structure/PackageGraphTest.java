@@ -95,8 +95,36 @@ class PackageGraphTest {
 
     @Test
     void theEmulatorKnowsNothingOfTheHttpApiTheProxiesOrTheScenarios() {
-        assertThat(graph.get("lambda")).as("lambda's dependencies").doesNotContain("apigw", "load", "serve", "proxy",
-                "rdsproxy", "scenario", "faults", "(root)");
+        graph.forEach((pkg, uses) -> {
+            if (pkg.equals("lambda") || pkg.startsWith("lambda.")) {
+                assertThat(uses).as(pkg + "'s dependencies").doesNotContain("apigw", "load", "serve", "proxy",
+                        "rdsproxy", "scenario", "faults", "(root)");
+            }
+        });
+    }
+
+    /**
+     * Inside the emulator: the two isolations implement the sandbox contract and know neither each other nor the
+     * rules above them; SnapStart's snapshots are of process environments, so {@code snapstart} sits on
+     * {@code process}; the rules ({@code lambda} itself) use them all.
+     */
+    @Test
+    void theEmulatorsIsolationsSitUnderItsRulesAndOverTheSandboxContract() {
+        assertThat(uses("lambda.sandbox")).as("the sandbox contract's dependencies")
+                .noneMatch(pkg -> pkg.startsWith("lambda"));
+        assertThat(uses("lambda.classloader")).as("the class-loader isolation's dependencies")
+                .doesNotContain("lambda", "lambda.process", "lambda.snapstart");
+        assertThat(uses("lambda.process")).as("the process isolation's dependencies")
+                .doesNotContain("lambda", "lambda.classloader", "lambda.snapstart");
+        assertThat(uses("lambda.snapstart")).as("SnapStart's dependencies")
+                .doesNotContain("lambda", "lambda.classloader").contains("lambda.process");
+        assertThat(uses("lambda")).as("the rules' dependencies")
+                .contains("lambda.sandbox", "lambda.classloader", "lambda.process", "lambda.snapstart");
+    }
+
+    private static Set<String> uses(String pkg) {
+        assertThat(graph).as("packages found by jdeps").containsKey(pkg);
+        return graph.get(pkg);
     }
 
     @Test

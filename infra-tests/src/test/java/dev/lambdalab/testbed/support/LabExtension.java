@@ -1,10 +1,10 @@
 package dev.lambdalab.testbed.support;
 
-import dev.lambdalab.testbed.lambda.ProcessRuntime;
+import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.lambda.SnapStart;
+import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.scenario.ScenarioRunner;
-import dev.lambdalab.testbed.TestBed;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
