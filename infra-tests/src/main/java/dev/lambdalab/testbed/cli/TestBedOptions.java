@@ -8,7 +8,6 @@ import dev.lambdalab.testbed.lambda.Isolation;
 import dev.lambdalab.testbed.lambda.process.JavaRuntime;
 import dev.lambdalab.testbed.lambda.process.JvmProfile;
 import dev.lambdalab.testbed.lambda.process.ProcessRuntime;
-import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.stack.FunctionSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,9 +37,10 @@ final class TestBedOptions {
 
     @Option(names = "--proxy", paramLabel = "KIND", description = "The proxy of the proxy scenarios: rds-proxy (the"
             + " RDS Proxy emulator in this JVM: pinning, texts and metrics of RDS Proxy) or pgbouncer (the installed"
-            + " PgBouncer, or its container with --containers) (default: $" + TestBed.PROXY_VARIABLE
-            + " if set, else rds-proxy).")
-    private String proxy;
+            + " PgBouncer, or its container with --containers); serve and invoke with a template also take none (the"
+            + " functions go straight to the database) (default: $" + TestBed.PROXY_VARIABLE
+            + " if set, else rds-proxy).", converter = ProxyChoice.Converter.class)
+    private ProxyChoice proxy;
 
     @Option(names = "--jvm-profile", paramLabel = "PROFILE", description = "JVM flags of process environments: fast"
             + " (a class-data sharing archive, a heap that starts small) or lambda (exactly the managed runtime's, so"
@@ -48,11 +48,6 @@ final class TestBedOptions {
             converter = LabelledConverter.JvmProfileConverter.class)
     private JvmProfile jvmProfile;
 
-    /** {@code --proxy none}, where a command takes it (so the flag is text, read once by {@link #validate}). */
-    static final String NO_PROXY = "none";
-    private boolean noProxyAllowed;
-    /** {@code --proxy} read: the proxy, or null for none or not given. */
-    private ProxyKind proxyKind;
 
     /** Usage errors (exit code 2) for options that contradict each other or a URL that does not parse. */
     void validate(CommandSpec spec) {
@@ -61,14 +56,7 @@ final class TestBedOptions {
 
     /** The same, for a command that also takes {@code --proxy none} (its functions then go straight to the database). */
     void validate(CommandSpec spec, boolean noProxyAllowed) {
-        this.noProxyAllowed = noProxyAllowed;
-        if (proxy != null && !(noProxyAllowed && proxy.equals(NO_PROXY))) {
-            try {
-                proxyKind = ProxyKind.fromLabel(proxy);
-            } catch (IllegalArgumentException e) {
-                require(spec, false, "--proxy: " + e.getMessage() + (noProxyAllowed ? ", or none" : ""));
-            }
-        }
+        require(spec, proxy != ProxyChoice.NONE || noProxyAllowed, ProxyChoice.refusal("none", ""));
         if (isolation == Isolation.PROCESS) {
             ProcessRuntime.unavailableReason().ifPresent(reason -> require(spec, false, "--isolation process: " + reason));
         }
@@ -99,8 +87,8 @@ final class TestBedOptions {
         if (isolation != null) {
             testBed.withIsolation(isolation);
         }
-        if (proxyKind != null) {
-            testBed.withProxy(proxyKind);
+        if (proxy != null) {
+            proxy.kind().ifPresent(testBed::withProxy);
         }
         if (jvmProfile != null) {
             testBed.withJvmProfile(jvmProfile);
@@ -110,12 +98,12 @@ final class TestBedOptions {
 
     /** Whether {@code --proxy pgbouncer} was given. */
     boolean proxyPgBouncer() {
-        return proxyKind == ProxyKind.PGBOUNCER;
+        return proxy == ProxyChoice.PGBOUNCER;
     }
 
     /** Whether {@code --proxy none} was given (for a command that takes it). */
     boolean proxyNone() {
-        return NO_PROXY.equals(proxy);
+        return proxy == ProxyChoice.NONE;
     }
 
     /** Whether {@code --isolation} was given. */

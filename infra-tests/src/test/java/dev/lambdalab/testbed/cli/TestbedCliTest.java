@@ -77,7 +77,7 @@ class TestbedCliTest {
             aws --stack 1bad --dry-run                   | --stack must be a CloudFormation stack name (a letter, then letters, digits or '-'), got "1bad"
             aws --stack lab --region Europe --dry-run    | --region must be an AWS region such as eu-west-1, got "Europe"
             aws --stack lab --seconds 1 --dry-run        | --seconds must be from 5 to 900, got 1
-            reproduce --proxy haproxy                    | --proxy: proxy must be rds-proxy or pgbouncer, got "haproxy"
+            reproduce --proxy haproxy                    | --proxy: proxy must be rds-proxy or pgbouncer (or none, for serve and invoke with a template), got "haproxy"
             proxy --port 1                               | Missing required option: '--upstream=URL'
             proxy --upstream mysql://root:s3cret@h/db    | --upstream must start with postgresql://, got scheme mysql
             proxy --upstream postgresql://h/db           | --upstream must name the user before the @
