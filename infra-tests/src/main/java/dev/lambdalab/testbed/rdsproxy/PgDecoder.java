@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class PgDecoder extends ByteToMessageDecoder {
 
-    /** The largest message accepted: PostgreSQL's own limit for most messages is 1 GB; the lab needs far less. */
+    /** The largest message accepted: PostgreSQL's own limit for most messages is 1 GB; the test bed's clients need far less. */
     static final int MAX_MESSAGE = 64 * 1024 * 1024;
 
     private boolean typed;

@@ -87,7 +87,10 @@ public final class RdsProxyEmulator implements Proxy {
         return this;
     }
 
-    /** The target's connection limit (max_connections, or the role's limit in the lab), of which the proxy takes its percentage. */
+    /**
+     * The target's connection limit (max_connections, or the application role's connection limit in the test bed), of
+     * which the proxy takes its percentage.
+     */
     public RdsProxyEmulator withServerConnectionLimit(int limit) {
         notStarted();
         if (limit < 1) {
