@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -29,7 +30,9 @@ import java.util.function.IntSupplier;
  *   <li>While the database does not answer, opening is retried every 250 ms as long as sessions wait; when it
  *       refuses the login itself (a database that does not exist), the waiting sessions get its error at once.</li>
  * </ul>
- * Runs on the emulator's single event loop: no locks.
+ * Runs on the emulator's single event loop: no locks. Time is the loop's ({@link EventLoop#ticker()}), and a new
+ * connection reaches PostgreSQL through a {@link Connector}, so that a test can run the pool in memory on an
+ * {@code EmbeddedChannel} with a mock ticker (DatabasePoolTest).
  */
 final class DatabasePool implements DatabaseConnection.Listener {
 
@@ -40,7 +43,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private final String database;
     private final ProxyContext proxy;
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final Connector connector;
     private final IntSupplier connectionIds;
     private final List<DatabaseConnection> connections = new ArrayList<>();
     private final Deque<DatabaseConnection> idle = new ArrayDeque<>();
@@ -48,6 +51,12 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private int opening;
     private boolean retryScheduled;
     private boolean shutDown;
+
+    /** How a new connection reaches PostgreSQL: over TCP in the emulator ({@link #tcp}), in memory in a test. */
+    interface Connector {
+        /** Starts connecting {@code connection}'s channel; {@code failed} gets the reason if that fails. */
+        void connect(DatabaseConnection connection, Consumer<String> failed);
+    }
 
     /** A session waiting for a connection since then, and until when (ConnectionBorrowTimeout). */
     private record Waiter(ClientSession session, long sinceNanos, long deadlineNanos) {
@@ -61,13 +70,13 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private ScheduledFuture<?> sweep;
 
     DatabasePool(String user, String password, String database, ProxyContext proxy, EventLoop loop,
-            Bootstrap bootstrap, IntSupplier connectionIds) {
+            Connector connector, IntSupplier connectionIds) {
         this.user = user;
         this.password = password;
         this.database = database;
         this.proxy = proxy;
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.connector = connector;
         this.connectionIds = connectionIds;
     }
 
@@ -77,7 +86,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
             session.serverClosed(null);
             return;
         }
-        long since = System.nanoTime();
+        long since = now();
         DatabaseConnection connection = idle.pollFirst();
         if (connection != null) {
             hand(session, connection, since);
@@ -92,7 +101,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     private void scheduleSweep() {
         Waiter first = waiters.peekFirst();
         if (sweep == null && first != null) {
-            sweep = loop.schedule(this::sweep, Math.max(0, first.deadlineNanos() - System.nanoTime()),
+            sweep = loop.schedule(this::sweep, Math.max(0, first.deadlineNanos() - now()),
                     TimeUnit.NANOSECONDS);
         }
     }
@@ -100,7 +109,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     /** Tells every session whose ConnectionBorrowTimeout ran out, then waits for the next deadline. */
     private void sweep() {
         sweep = null;
-        long now = System.nanoTime();
+        long now = now();
         while (!waiters.isEmpty() && waiters.peekFirst().deadlineNanos() <= now) {
             Waiter expired = waiters.pollFirst();
             proxy.recorder().borrowTimedOut();
@@ -138,7 +147,7 @@ final class DatabasePool implements DatabaseConnection.Listener {
     }
 
     private void hand(ClientSession session, DatabaseConnection connection, long sinceNanos) {
-        proxy.recorder().borrowed(System.nanoTime() - sinceNanos);
+        proxy.recorder().borrowed(now() - sinceNanos);
         connection.link(session);
         session.linked(connection);
     }
@@ -167,22 +176,29 @@ final class DatabasePool implements DatabaseConnection.Listener {
         connections.add(connection);
         opening++;
         proxy.databaseConnectionOpening();
-        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+        connector.connect(connection, reason -> onLoop(() -> {
+            connection.failBeforeReady(reason);
+            closed(connection);
+        }));
+    }
+
+    /** The emulator's connector: TCP to PostgreSQL at {@code host:port}, the messages framed by {@link PgDecoder}. */
+    static Connector tcp(Bootstrap bootstrap, String host, int port) {
+        return (connection, failed) -> bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.pipeline().addLast(new PgDecoder(true), connection);
             }
-        }).option(ChannelOption.TCP_NODELAY, true)
-                .connect(proxy.upstreamHost(), proxy.upstreamPort())
-                .addListener((ChannelFutureListener) future -> {
-                    if (!future.isSuccess()) {
-                        onLoop(() -> {
-                            connection.failBeforeReady("cannot connect to PostgreSQL at " + proxy.upstreamHost() + ":"
-                                    + proxy.upstreamPort() + ": " + future.cause().getMessage());
-                            closed(connection);
-                        });
-                    }
-                });
+        }).option(ChannelOption.TCP_NODELAY, true).connect(host, port).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                failed.accept("cannot connect to PostgreSQL at " + host + ":" + port + ": " + future.cause().getMessage());
+            }
+        });
+    }
+
+    /** The event loop's clock: the system's in the emulator, a mock ticker a test moves. */
+    private long now() {
+        return loop.ticker().nanoTime();
     }
 
     /** Runs on the event loop (a failed registration reports on another thread); not at all once it stopped. */

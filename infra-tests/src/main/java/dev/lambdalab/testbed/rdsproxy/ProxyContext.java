@@ -199,8 +199,9 @@ final class ProxyContext {
     }
 
     DatabasePool pool(String user, String database) {
-        return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, config.passwords().get(user), database,
-                this, loop, new Bootstrap().group(group).channel(Transport.socketChannel()), connectionIds::incrementAndGet));
+        return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, config.passwords().get(user),
+                database, this, loop, DatabasePool.tcp(new Bootstrap().group(group).channel(Transport.socketChannel()),
+                        upstreamHost(), upstreamPort()), connectionIds::incrementAndGet));
     }
 
     /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */
