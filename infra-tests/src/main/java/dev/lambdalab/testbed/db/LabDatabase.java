@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.db;
 
+import dev.lambdalab.db.ApplicationRole;
 import dev.lambdalab.db.Redactor;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -93,9 +94,15 @@ public final class LabDatabase {
         String database = names.database();
         String role = names.appRole();
         try (Connection admin = server.superuserConnection("postgres"); Statement statement = admin.createStatement()) {
-            statement.execute(lab.roleStatement(admin, role, lab.appPassword, "CONNECTION LIMIT " + appConnectionLimit));
-            if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
-                statement.execute("CREATE DATABASE " + database + (names.equals(Names.LAB) ? "" : " OWNER " + role));
+            boolean created = !exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database);
+            if (created) {
+                statement.execute("CREATE DATABASE " + database);
+            }
+            // The same class the stack's DatabaseSetup custom resource runs at deploy (template.yaml).
+            ApplicationRole.of(role, database).withConnectionLimit(appConnectionLimit).ensure(admin,
+                    lab.appPassword.toCharArray());
+            if (created && !names.equals(Names.LAB)) {
+                statement.execute("ALTER DATABASE " + database + " OWNER TO " + role);
             }
             String monitor = names.monitorRole();
             statement.execute(lab.roleStatement(admin, monitor, lab.monitorPassword, "CONNECTION LIMIT 10"));
