@@ -23,6 +23,9 @@ import java.util.OptionalInt;
  *     this size on every invocation and never closes it (0 when it does not)
  * @param brokenOnPurpose from {@code Metadata.ConnectionBudget.BrokenOnPurpose}: a demonstration of the mistake,
  *     whose budget {@code testbed check} reports but does not fail
+ * @param declaredConnections from {@code Metadata.ConnectionBudget.Connections}: the most connections the function
+ *     ever holds in all, declared where environments times pool says nothing (a deploy-time function that
+ *     CloudFormation invokes once); empty when not declared
  * @param snapStart {@code SnapStart: ApplyOn: PublishedVersions}: every cold start restores a snapshot taken
  *     after init (the emulator's {@code SnapStart.SNAPSHOT})
  * @param managedInstances its Lambda Managed Instances settings ({@code CapacityProviderConfig}); empty for a
@@ -30,7 +33,8 @@ import java.util.OptionalInt;
  */
 public record FunctionSpec(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
         OptionalInt reservedConcurrency, Map<String, String> variables, Target target, int poolPerInvocation,
-        boolean brokenOnPurpose, boolean snapStart, Optional<ManagedSpec> managedInstances) {
+        boolean brokenOnPurpose, OptionalInt declaredConnections, boolean snapStart,
+        Optional<ManagedSpec> managedInstances) {
 
     /** Lambda's defaults when a template sets neither the function nor Globals (AWS::Serverless::Function). */
     static final int DEFAULT_MEMORY_MB = 128;
@@ -102,6 +106,8 @@ public record FunctionSpec(String name, String runtime, String handler, int memo
                     variables, target(template, template.resolve(rawVariables.get("DB_HOST"))),
                     budget.get("PoolPerInvocation") instanceof Number size ? size.intValue() : 0,
                     Boolean.TRUE.equals(budget.get("BrokenOnPurpose")),
+                    budget.get("Connections") instanceof Number bound ? OptionalInt.of(bound.intValue())
+                            : OptionalInt.empty(),
                     template.text(StackTemplate.map(merged.get("SnapStart")).get("ApplyOn"))
                             .map("PublishedVersions"::equals).orElse(false),
                     merged.get("CapacityProviderConfig") == null ? Optional.empty()

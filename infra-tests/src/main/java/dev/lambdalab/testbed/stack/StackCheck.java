@@ -181,6 +181,14 @@ public final class StackCheck {
             if (!settings.containsKey(function.name())) {
                 continue; // its settings were refused: reported above
             }
+            if (function.declaredConnections().isPresent()) {
+                int declared = function.declaredConnections().getAsInt();
+                direct += function.target() == Target.PROXY ? 0 : declared;
+                findings.add(new Finding(Rule.CONNECTION_BUDGET, function.name(), String.format(Locale.ROOT,
+                        "%s: at most %d connection%s in all, as Metadata.ConnectionBudget.Connections declares",
+                        where(function), declared, declared == 1 ? "" : "s"), Verdict.OK));
+                continue;
+            }
             if (function.managedInstances().isPresent()) {
                 DbSettings read = settings.get(function.name());
                 findings.add(ManagedInstancesCheck.poolSize(function, function.managedInstances().get(), read,

@@ -86,8 +86,8 @@ class TestbedCliTest {
             proxy --upstream postgresql://u:p@h/db --idle-client-timeout-s 59 | --idle-client-timeout-s must be from 60 to 28800, got 59
             proxy --upstream postgresql://u:p@h/db --auth-timeout-s 0 | --auth-timeout-s must be from 1 to 3600, got 0
             invoke -t missing.yaml                       | template missing.yaml does not exist
-            invoke -t ../template.yaml                   | name the function to invoke: template.yaml has BrokenFunction, FixedFunction
-            invoke -t ../template.yaml Nope              | function Nope is not in ../template.yaml; its functions are BrokenFunction, FixedFunction
+            invoke -t ../template.yaml                   | name the function to invoke: template.yaml has DatabaseSetupFunction, BrokenFunction, FixedFunction
+            invoke -t ../template.yaml Nope              | function Nope is not in ../template.yaml; its functions are DatabaseSetupFunction, BrokenFunction, FixedFunction
             invoke -t ../template.yaml --parameter-overrides bogus FixedFunction | --parameter-overrides: "bogus" is neither Key=Value nor ParameterKey=Key,ParameterValue=Value
             invoke -t ../template.yaml --parameter-overrides Nope=1 FixedFunction | parameter Nope is not in template.yaml
             invoke -t ../template.yaml --timeout-s 0 FixedFunction | --timeout-s must be from 1 to 900, got 0

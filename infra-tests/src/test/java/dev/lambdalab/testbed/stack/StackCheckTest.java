@@ -50,8 +50,13 @@ class StackCheckTest {
             assertThat(f.verdict()).isEqualTo(Verdict.ON_PURPOSE);
         });
         assertThat(findings).extracting(Finding::detail).as("the database's budget, in numbers")
-                .contains("max_connections 30 (parameter group): proxy 15 (50 %) + direct 0 + reserved for superusers"
-                        + " 3 = 18 <= 30");
+                .contains("max_connections 30 (parameter group): proxy 15 (50 %) + direct 1 + reserved for superusers"
+                        + " 3 = 19 <= 30");
+        assertThat(findings).as("the setup function's budget, as its metadata declares it").anySatisfy(f -> {
+            assertThat(f.subject()).isEqualTo("DatabaseSetupFunction");
+            assertThat(f.detail()).isEqualTo("straight to the database: at most 1 connection in all, as"
+                    + " Metadata.ConnectionBudget.Connections declares");
+        });
     }
 
     @Test
@@ -86,7 +91,7 @@ class StackCheckTest {
 
         assertThat(violations(findings)).singleElement().satisfies(f -> {
             assertThat(f.rule()).isEqualTo(Rule.CONNECTION_BUDGET);
-            assertThat(f.detail()).contains("proxy 30 (100 %)", "= 33 > 30");
+            assertThat(f.detail()).contains("proxy 30 (100 %)", "= 34 > 30");
         });
     }
 
@@ -98,8 +103,8 @@ class StackCheckTest {
 
         assertThat(findings).extracting(Finding::detail).contains("straight to the database: 20 environments"
                 + " (reserved concurrency) x pool 1 = 20 connections");
-        assertThat(violations(findings)).extracting(Finding::detail).anyMatch(d -> d.contains("direct 20")
-                && d.contains("= 38 > 30"));
+        assertThat(violations(findings)).extracting(Finding::detail).anyMatch(d -> d.contains("direct 21")
+                && d.contains("= 39 > 30"));
     }
 
     @Test

@@ -116,7 +116,7 @@ class TemplateIT {
     }
 
     @Test
-    void onlyTheBrokenFunctionCanReachTheInstanceTheFixedOnesOnlyTheProxy() {
+    void onlyTheBrokenAndTheSetupFunctionCanReachTheInstanceTheFixedOnesOnlyTheProxy() {
         Map<String, Set<String>> ingressSources = new LinkedHashMap<>();
         Map<String, Set<String>> egressDestinations = new LinkedHashMap<>();
         resources.forEach((name, resource) -> {
@@ -131,17 +131,64 @@ class TemplateIT {
             }
         });
         assertThat(ingressSources.get("DatabaseSecurityGroup")).as("who reaches the instance")
-                .containsExactlyInAnyOrder("ProxySecurityGroup", "BrokenFunctionSecurityGroup");
+                .containsExactlyInAnyOrder("ProxySecurityGroup", "BrokenFunctionSecurityGroup", "SetupFunctionSecurityGroup");
         assertThat(egressDestinations.get("FunctionSecurityGroup")).as("where the fixed functions may connect")
                 .containsExactlyInAnyOrder("ProxySecurityGroup", "EndpointSecurityGroup");
         functions().forEach((name, function) -> {
             Object groups = map(function.get("VpcConfig")).get("SecurityGroupIds");
             if (groups != null) {
                 assertThat(list(groups).stream().map(TemplateIT::ref).toList()).as("%s's security group", name)
-                        .containsExactly(name.equals("BrokenFunction") ? "BrokenFunctionSecurityGroup"
-                                : "FunctionSecurityGroup");
+                        .containsExactly(switch (name) {
+                            case "BrokenFunction" -> "BrokenFunctionSecurityGroup";
+                            case "DatabaseSetupFunction" -> "SetupFunctionSecurityGroup";
+                            default -> "FunctionSecurityGroup";
+                        });
             }
         });
+    }
+
+    /**
+     * The application role: RDS's master user (MasterSecret) is read by the setup function alone, which creates
+     * DbUsername at deploy; the proxy and every function log in with DatabaseSecret, that role's credentials. The
+     * custom resource runs only once its way to the database, Secrets Manager and S3 (its answer) exists, and the
+     * proxy's target waits for it.
+     */
+    @Test
+    void theFunctionsAndTheProxyLogInAsTheApplicationRoleWhichTheSetupFunctionCreatesAsTheMasterUser() {
+        assertThat(String.valueOf(properties("Database").get("MasterUsername"))).as("the master user's name")
+                .contains("MasterSecret");
+        assertThat(list(properties("Proxy").get("Auth")).stream().map(auth -> ref(map(auth).get("SecretArn"))).toList())
+                .as("the proxy's secrets").containsExactly("DatabaseSecret");
+        functions().forEach((name, function) -> {
+            assertThat(String.valueOf(variables(name).get("DB_SECRET_ARN"))).as("%s's DB_SECRET_ARN", name)
+                    .contains(name.equals("DatabaseSetupFunction") ? "MasterSecret" : "DatabaseSecret");
+            boolean readsMaster = String.valueOf(function.get("Policies")).contains("MasterSecret");
+            assertThat(readsMaster).as("%s may read the master secret", name)
+                    .isEqualTo(name.equals("DatabaseSetupFunction"));
+        });
+        assertThat(properties("DatabaseSetupFunction").get("Handler")).as("the setup function's handler")
+                .isEqualTo("dev.lambdalab.functions.setup.ApplicationRoleResource::handleRequest");
+        Map<String, Object> setup = map(resources.get("DatabaseSetup"));
+        assertThat(setup.get("Type")).as("DatabaseSetup's type").isEqualTo("Custom::ApplicationRole");
+        assertThat(String.valueOf(properties("DatabaseSetup").get("ServiceToken"))).as("its ServiceToken")
+                .contains("DatabaseSetupFunction");
+        assertThat(ref(properties("DatabaseSetup").get("ApplicationSecretArn"))).as("the role it creates")
+                .isEqualTo("DatabaseSecret");
+        assertThat(list(setup.get("DependsOn"))).as("what DatabaseSetup waits for").contains("MasterSecretAttachment",
+                "SecretsManagerEndpoint", "S3GatewayEndpoint", "PrivateSubnetARouteTable", "PrivateSubnetBRouteTable",
+                "SetupFunctionToDatabaseEgress", "DatabaseFromSetupFunctionIngress", "EndpointFromSetupFunctionIngress");
+        assertThat(list(map(resources.get("ProxyTargetGroup")).get("DependsOn"))).as("what the proxy's target waits for")
+                .contains("DatabaseSetup");
+        assertThat(properties("S3GatewayEndpoint")).as("the S3 gateway endpoint")
+                .containsEntry("VpcEndpointType", "Gateway");
+        assertThat(list(properties("S3GatewayEndpoint").get("RouteTableIds")).stream().map(TemplateIT::ref).toList())
+                .as("its route tables").containsExactly("PrivateRouteTable");
+        for (String subnet : List.of("PrivateSubnetA", "PrivateSubnetB")) {
+            assertThat(ref(properties(subnet + "RouteTable").get("SubnetId"))).as("%s's association", subnet)
+                    .isEqualTo(subnet);
+            assertThat(ref(properties(subnet + "RouteTable").get("RouteTableId"))).as("%s's route table", subnet)
+                    .isEqualTo("PrivateRouteTable");
+        }
     }
 
     private static String ref(Object value) {
@@ -169,8 +216,8 @@ class TemplateIT {
     void noPasswordIsSetInTheTemplate() {
         functions().keySet().forEach(function -> {
             assertThat(variables(function)).as("%s", function).doesNotContainKey("DB_PASSWORD");
-            assertThat(variables(function).get("DATABASE_URL")).as("DATABASE_URL of %s is left empty in AWS", function)
-                    .isEqualTo("");
+            assertThat(String.valueOf(variables(function).getOrDefault("DATABASE_URL", ""))).as("DATABASE_URL of %s is"
+                    + " left empty in AWS (declared for `sam local invoke --env-vars`, or not at all)", function).isEmpty();
         });
     }
 
