@@ -26,15 +26,25 @@ public final class TestbedCli implements Runnable {
     @Spec
     private CommandSpec spec;
 
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
     public static void main(String[] args) {
         // Netty's leak detector tracks a sample of buffers and touches every buffer it tracks on each pass through the
         // proxies: a cost that bench proxy measured (about 5 % of pgbench -S through the emulator). The test suite,
         // which does not come through here, keeps it at Netty's default and is where leaks are found. A property, read
         // when Netty first needs it: touching ResourceLeakDetector here would create its logger before Logging sets
         // where log lines go.
-        if (System.getProperty("io.netty.leakDetection.level") == null) {
-            System.setProperty("io.netty.leakDetection.level", "disabled");
-        }
+        setUnlessGiven("io.netty.leakDetection.level", "disabled");
+        // Likewise Netty's checks, on every read of a buffer, that it is still referenced and that the read is in
+        // bounds: reading a message's fields is most of what the proxies do per message, and the reference-count check
+        // alone was 11 % of the emulator's CPU samples under pgbench -S -M simple (JFR, testbed proxy). Both are Netty's
+        // documented switches; the test suite, which does not come through here, keeps the checks.
+        setUnlessGiven("io.netty.buffer.checkAccessible", "false");
+        setUnlessGiven("io.netty.buffer.checkBounds", "false");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -53,6 +53,11 @@ public final class PinningRules {
 
     /** The first condition in the text that pins the session, if any. */
     public static Optional<Pin> check(String sql) {
+        return PinTriggers.mayPin(sql) ? lexed(sql) : Optional.empty();
+    }
+
+    /** {@link #check} without the quick test of {@link PinTriggers}: every text lexed (what that test is held to). */
+    static Optional<Pin> lexed(String sql) {
         if (sql.getBytes(StandardCharsets.UTF_8).length > MAX_UNPINNED_STATEMENT_BYTES) {
             return Optional.of(new Pin(PinReason.STATEMENT_SIZE, abbreviate(digest(SqlLexer.tokens(sql)))));
         }

@@ -78,6 +78,9 @@ final class ProxyContext {
 
     /** Whether the text pins the session, and why: {@link PinningRules#check}, remembered per text. */
     Optional<PinningRules.Pin> pinOf(String sql) {
+        if (!PinTriggers.mayPin(sql)) {
+            return Optional.empty(); // before the cache: texts with a literal each time would only churn it
+        }
         if (sql.length() > PIN_CACHE_TEXT_LENGTH) {
             return PinningRules.check(sql);
         }

@@ -57,7 +57,10 @@ final class StatementRouter {
         Wire.Reader body = Wire.body(message, true);
         switch (type) {
             case QUERY -> {
-                proxy.pinOf(body.cstring()).ifPresent(session::pin); // a simple query runs at once
+                // A simple query runs at once. Most texts hold no word a pinning condition needs: those are not decoded.
+                if (PinTriggers.mayPin(message, body.position(), message.writerIndex())) {
+                    proxy.pinOf(body.cstring()).ifPresent(session::pin);
+                }
                 expect(Kind.QUERY, null);
                 send(message);
             }
