@@ -132,7 +132,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
 
     @Override
     public void expect(Kind kind, String statement) {
-        ledger.expect(new Entry(kind, statement), emitter, forgetter);
+        ledger.expect(Entry.of(kind, statement), emitter, forgetter);
     }
 
     private void emit(BackendMessage type) {

@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.rdsproxy;
 
 import dev.lambdalab.testbed.pgwire.BackendMessage;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.function.Consumer;
 
@@ -44,6 +45,15 @@ final class ResponseLedger {
 
     /** One entry; {@code statement} is the proxy-side name a Parse prepares, to forget it if the Parse fails. */
     record Entry(Kind kind, String statement) {
+
+        /** One entry per kind for the messages that prepare nothing: most of them, one or more per query. */
+        private static final Entry[] PLAIN = Arrays.stream(Kind.values()).map(kind -> new Entry(kind, null))
+                .toArray(Entry[]::new);
+
+        /** The entry for a message of this kind; {@code statement} as in the record, mostly null. */
+        static Entry of(Kind kind, String statement) {
+            return statement == null ? PLAIN[kind.ordinal()] : new Entry(kind, statement);
+        }
 
         boolean synthetic() {
             return kind == Kind.SYNTHETIC_PARSE_COMPLETE || kind == Kind.SYNTHETIC_CLOSE_COMPLETE;

@@ -90,16 +90,23 @@ final class StatementRouter {
 
     private void parse(ByteBuf message, Wire.Reader body) {
         String name = body.cstring();
-        String query = body.cstring();
-        PinningRules.Pin pin = proxy.pinOf(query).orElse(null);
-        if (pin != null) {
-            session.wouldPin(pin);
-        }
         if (name.isEmpty()) {
+            // The unnamed statement needs its text only to be checked, and most texts cannot pin: not decoded then.
+            int end = message.indexOf(body.position(), message.writerIndex(), (byte) 0);
+            PinningRules.Pin pin = end < 0 || PinTriggers.mayPin(message, body.position(), end)
+                    ? proxy.pinOf(body.cstring()).orElse(null) : null;
+            if (pin != null) {
+                session.wouldPin(pin);
+            }
             unnamedPin = pin;
             expect(Kind.PARSE, null);
             send(message);
             return;
+        }
+        String query = body.cstring();
+        PinningRules.Pin pin = proxy.pinOf(query).orElse(null);
+        if (pin != null) {
+            session.wouldPin(pin);
         }
         byte[] parameterTypes = body.rest();
         Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes, pin);
