@@ -89,7 +89,13 @@ public final class LambdaPool {
         // -1: do not connect while building the pool. With a database that is down at a cold start the
         // environment still initialises; requests get a 503 until the database is back, then recover,
         // instead of the environment failing its init (and every retry of it) for good.
-        config.setInitializationFailTimeout(-1);
+        // Under SnapStart, 0: one attempt to connect while building the pool, which starts whether it succeeds
+        // or not (HikariConfig's initializationFailTimeout). With -1 HikariCP opens the first connection on a
+        // thread of its own, and a login still under way when the beforeCheckpoint hook empties the pool ends
+        // afterwards, into the snapshot: dead in every restored copy, whose first request then fails with
+        // "Broken pipe" (SnapStartIT caught it with IAM over TLS, where the login is slowest). Init is the
+        // publish, not a request, so the wait costs no caller anything.
+        config.setInitializationFailTimeout(suspendable ? 0 : -1);
         config.setAllowPoolSuspension(suspendable);
         HikariDataSource pool = new HikariDataSource(config);
         LOG.info("[env {}] pool {} created: maximumPoolSize={} minimumIdle={} connectionTimeout={}ms"
