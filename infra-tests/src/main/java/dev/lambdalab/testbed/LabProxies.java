@@ -9,6 +9,7 @@ import dev.lambdalab.testbed.proxy.Proxy;
 import dev.lambdalab.testbed.proxy.ProxyKind;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.rdsproxy.RdsProxyEmulator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,8 +63,9 @@ final class LabProxies implements AutoCloseable {
      * The RDS Proxy emulator with IAM authentication, as a proxy whose secret has {@code IAMAuth: REQUIRED}: TLS on,
      * and tokens signed with {@link #IAM_ACCESS_KEY_ID} and this run's secret key accepted.
      */
-    Proxy startIam(ProxySettings settings) {
-        RdsProxyEmulator proxy = emulator(settings).withIamAuthentication(IAM_ACCESS_KEY_ID, iamSecretKey);
+    Proxy startIam(ProxySettings settings, Duration tokenLifetime) {
+        RdsProxyEmulator proxy = emulator(settings).withIamAuthentication(IAM_ACCESS_KEY_ID, iamSecretKey)
+                .withIamTokenLifetime(tokenLifetime);
         started.add(proxy);
         iamProxies.add(proxy);
         return proxy.start();

@@ -43,14 +43,28 @@ public final class IamTokens {
 
     private final Map<String, String> secretKeys;
     private final Clock clock;
+    private final Duration lifetime;
 
     /**
      * @param secretKeys secret access key by access key id: the credentials clients sign with
      * @param clock now, for expiry
      */
     public IamTokens(Map<String, String> secretKeys, Clock clock) {
+        this(secretKeys, clock, LIFETIME);
+    }
+
+    /**
+     * @param lifetime how long a token lives: RDS's 15 minutes ({@link #LIFETIME}), or less where a test compresses
+     *     time, as the faults compress IdleClientTimeout, rather than wait 15 minutes
+     */
+    public IamTokens(Map<String, String> secretKeys, Clock clock, Duration lifetime) {
         this.secretKeys = Map.copyOf(secretKeys);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
+        if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(LIFETIME) > 0) {
+            throw new IllegalArgumentException("token lifetime must be from 1 s to " + LIFETIME.toMinutes()
+                    + " minutes, got " + lifetime);
+        }
     }
 
     /**
@@ -101,7 +115,7 @@ public final class IamTokens {
             return Optional.of("an unreadable X-Amz-Date or X-Amz-Expires");
         }
         Instant now = clock.instant();
-        Instant end = signed.plus(Duration.ofSeconds(Math.min(expires, LIFETIME.toSeconds())));
+        Instant end = signed.plus(Duration.ofSeconds(Math.min(expires, lifetime.toSeconds())));
         if (now.isAfter(end)) {
             return Optional.of("expired at " + end + " (signed " + amzDate + ")");
         }

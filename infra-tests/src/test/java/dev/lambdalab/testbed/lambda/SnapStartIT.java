@@ -1,9 +1,11 @@
 package dev.lambdalab.testbed.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lambdalab.db.IamTokenCredentials;
 import dev.lambdalab.testbed.TestBed;
 import dev.lambdalab.testbed.Variant;
 import dev.lambdalab.testbed.apigw.HttpApiEvents;
@@ -15,10 +17,15 @@ import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.support.Http;
 import dev.lambdalab.testbed.support.LabExtension;
 import java.nio.file.Files;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -186,6 +193,48 @@ class SnapStartIT {
                     lab.setAppPassword(lab.appPassword());
                 }
             }
+        }
+    }
+
+    /**
+     * DB_AUTH=iam under SnapStart: a copy restored after the token signed during init has expired logs in with a token
+     * its afterRestore hook signed. The token's 15 minutes are compressed to 4 s at the proxy (the test cannot wait 15
+     * minutes); a token the test signs before the wait, as init did, is refused after it, which shows the compression
+     * bites. A copy that reused init's token would be refused too, and answer 503.
+     */
+    @Test
+    void aCopyRestoredAfterTheTokensLifeLogsInWithATokenItsAfterRestoreHookSigned() throws Exception {
+        LabExtension.assumeSnapshots();
+        Duration tokenLife = Duration.ofSeconds(4);
+        Proxy iam = testBed.startIamProxy(ProxySettings.DEFAULTS, tokenLife);
+        try {
+            Map<String, String> environment = testBed.environment(iam, Map.of());
+            String host = environment.get("DB_HOST");
+            int port = Integer.parseInt(environment.get("DB_PORT"));
+            String user = environment.get("DB_USER");
+            String initsToken = new IamTokenCredentials(host, port, user, IamTokenCredentials.awsSdkSigner("us-east-1",
+                    environment), Clock.systemUTC(), IamTokenCredentials.DEFAULT_REUSE).getCredentials().getPassword();
+            try (EmulatedFunction safe = testBed.function(Variant.FIXED_SNAPSTART, environment)
+                    .withSnapStart(SnapStart.SNAPSHOT).publish()) {
+                Thread.sleep(tokenLife.plusSeconds(2).toMillis()); // the snapshot's token is past its (compressed) life
+
+                List<Answer> answers = concurrently(safe, 3, 0);
+
+                List<String> log = awaitLines(safe, "SnapStart afterRestore", 3);
+                assertThat(answers).as("every restored copy's answer; the function's log: %s", log)
+                        .allMatch(answer -> answer.status == 200);
+                assertThat(log).as("logins refused and retried in the copies").noneMatch(line ->
+                        line.contains("login rejected"));
+                Properties login = new Properties();
+                login.setProperty("user", user);
+                login.setProperty("password", initsToken);
+                login.setProperty("sslmode", "require");
+                assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/"
+                        + environment.get("DB_NAME"), login).close()).as("a token signed before the wait, as init's was")
+                        .isInstanceOf(SQLException.class).hasMessageContaining("IAM authentication failed");
+            }
+        } finally {
+            iam.close();
         }
     }
 
