@@ -59,7 +59,9 @@ final class RestartUnderLoad implements FaultExperiment {
             LoadDriver driver = new LoadDriver(fixed::invoke, Variant.FIXED.path(), probe::keepBody);
             ExecutorService background = Executors.newSingleThreadExecutor();
             long t0 = System.nanoTime();
-            Future<LoadResult> load = background.submit(() -> driver.run(Load.forDuration(CALLERS, LOAD_TIME, 50)));
+            // One time line for the requests and the fault: the driver's own start, a thread later, would put a request
+            // that failed as the restart began a few milliseconds before it.
+            Future<LoadResult> load = background.submit(() -> driver.run(Load.forDuration(CALLERS, LOAD_TIME, 50), t0));
             FaultProbe.sleep(FAULT_AT);
             long faultStart = FaultProbe.millisSince(t0);
             Duration downtime = Duration.ofSeconds(DOWNTIME_S);
@@ -83,7 +85,8 @@ final class RestartUnderLoad implements FaultExperiment {
     private FaultResult measure(Fault fault, FaultProbe probe, EmulatedFunction fixed, List<RequestRecord> records,
             long faultStart, long faultEnd) throws InterruptedException {
         List<RequestRecord> errors = records.stream().filter(r -> r.kind() == RequestRecord.Kind.ERROR).toList();
-        long errorsBefore = errors.stream().filter(r -> end(r) < faultStart).count();
+        // Times are whole milliseconds, each rounded down: 1 ms of slack.
+        long errorsBefore = errors.stream().filter(r -> end(r) < faultStart - 1).count();
         long lastErrorEnd = errors.stream().mapToLong(RestartUnderLoad::end).max().orElse(faultEnd);
         long errorsEndAfterReturn = Math.max(0, lastErrorEnd - faultEnd);
         long firstOkAfterReturn = records.stream()

@@ -70,8 +70,15 @@ public final class LoadDriver {
     }
 
     public LoadResult run(Load load) throws InterruptedException {
+        return run(load, System.nanoTime());
+    }
+
+    /**
+     * The same, with request times measured from {@code runStart} ({@code System.nanoTime()}), for a caller that
+     * places events of its own on the same time line (a fault that starts 2 s into the load).
+     */
+    public LoadResult run(Load load, long runStart) throws InterruptedException {
         ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
-        long runStart = System.nanoTime();
         for (Load.Phase phase : load.phases()) {
             if (phase.concurrency() == 0) {
                 Thread.sleep(phase.duration().toMillis());
