@@ -131,24 +131,8 @@ public final class ProxyBenchmark {
         }
     }
 
-    /**
-     * pgbench's select-only transactions ({@code -S}: one indexed SELECT each) through the proxy, where the proxy, not
-     * a sleep, decides the rate: {@code clients} clients, 2 threads, the given query mode, plain TCP (TLS would measure
-     * the cipher, and the test bed's PgBouncer has none). A first run of the same length is not counted: it warms
-     * the JVM's compiler for the emulator and the caches for both.
-     */
-    public static Optional<Pgbench> selectOnly(TestBed testBed, Proxy proxy, QueryMode mode, int clients, int seconds)
-            throws IOException, InterruptedException {
-        Optional<Path> binary = PostgresTools.find("pgbench");
-        if (binary.isEmpty()) {
-            return Optional.empty();
-        }
-        List<String> script = List.of("-S", "-M", mode.flag());
-        runPgbench(testBed, binary.get(), proxy, script, clients, seconds);
-        return Optional.of(runPgbench(testBed, binary.get(), proxy, script, clients, seconds));
-    }
-
-    private static Pgbench runPgbench(TestBed testBed, Path binary, Proxy proxy, List<String> script, int clients,
+    /** One pgbench run through the proxy (plain TCP), with its script's arguments. */
+    static Pgbench runPgbench(TestBed testBed, Path binary, Proxy proxy, List<String> script, int clients,
             int seconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "-n"));
         command.addAll(script);

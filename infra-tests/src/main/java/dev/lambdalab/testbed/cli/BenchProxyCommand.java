@@ -5,6 +5,8 @@ import dev.lambdalab.testbed.bench.ProxyBenchmark.IdleClients;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Latency;
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Pgbench;
 import dev.lambdalab.testbed.bench.QueryMode;
+import dev.lambdalab.testbed.bench.SelectOnlyComparison;
+import dev.lambdalab.testbed.bench.SelectOnlyComparison.SelectOnly;
 import dev.lambdalab.testbed.proxy.Proxy;
 
 import dev.lambdalab.testbed.proxy.ProxyKind;
@@ -12,10 +14,8 @@ import dev.lambdalab.testbed.TestBed;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,28 +28,15 @@ import picocli.CommandLine.Spec;
         description = {"The RDS Proxy emulator against PgBouncer and no proxy, in one run: the latency each adds to a"
                 + " SELECT 1 round trip, pgbench's throughput through each with the same hold and 5 database"
                 + " connections, pgbench -S (select-only, simple and extended, 20 clients) where the proxy itself sets"
-                + " the rate, and the memory of idle client connections held by testbed proxy.",
+                + " the rate, in rounds alternating between the emulator and PgBouncer, and the memory of idle client"
+                + " connections held by testbed proxy.",
             "PgBouncer's and pgbench's rows are left out, with the reason, where they are not installed."})
 final class BenchProxyCommand implements Callable<Integer> {
 
     /** What the benchmark writes to its JSON file; PgBouncer's and pgbench's parts are null when missing. */
     record Report(int roundTrips, Latency direct, Latency rdsProxy, Latency pgBouncer, int pgbenchClients,
-            int pgbenchSeconds, int holdMs, Pgbench rdsProxyPgbench, Pgbench pgBouncerPgbench,
-            List<SelectOnly> selectOnly, IdleClients idle) {
-    }
-
-    /**
-     * pgbench -S through each proxy with one query mode: where the proxy itself decides the rate.
-     *
-     * @param mode pgbench's -M
-     * @param rdsProxy the emulator's run
-     * @param pgBouncer PgBouncer's, when installed
-     */
-    record SelectOnly(QueryMode mode, Pgbench rdsProxy, Pgbench pgBouncer) {
-
-        Double ratio() {
-            return pgBouncer == null ? null : rdsProxy.tps() / pgBouncer.tps();
-        }
+            int pgbenchSeconds, int holdMs, Pgbench rdsProxyPgbench, Pgbench pgBouncerPgbench, int selectRounds,
+            int selectSeconds, List<SelectOnly> selectOnly, IdleClients idle) {
     }
 
     /** Clients of the select-only rows: four per database connection, as the measurement had them. */
@@ -74,6 +61,15 @@ final class BenchProxyCommand implements Callable<Integer> {
             description = "pg_sleep per pgbench transaction (1..5000, default: ${DEFAULT-VALUE}).")
     private int holdMs;
 
+    @Option(names = "--select-rounds", paramLabel = "N", defaultValue = "5",
+            description = "Rounds of pgbench -S per query mode, each a run through the emulator and one through"
+                    + " PgBouncer, in alternating order (1..20, default: ${DEFAULT-VALUE}).")
+    private int selectRounds;
+
+    @Option(names = "--select-seconds", paramLabel = "S", defaultValue = "5",
+            description = "Length of each pgbench -S run (1..600, default: ${DEFAULT-VALUE}).")
+    private int selectSeconds;
+
     @Option(names = "--idle-clients", paramLabel = "N", defaultValue = "5000",
             description = "Idle client connections held by testbed proxy (0 skips; up to 15000, default:"
                     + " ${DEFAULT-VALUE}).")
@@ -92,6 +88,10 @@ final class BenchProxyCommand implements Callable<Integer> {
         BenchCommand.check(spec, pgbenchSeconds >= 1 && pgbenchSeconds <= 600,
                 "--pgbench-seconds must be from 1 to 600, got " + pgbenchSeconds);
         BenchCommand.check(spec, holdMs >= 1 && holdMs <= 5000, "--hold-ms must be from 1 to 5000, got " + holdMs);
+        BenchCommand.check(spec, selectRounds >= 1 && selectRounds <= 20,
+                "--select-rounds must be from 1 to 20, got " + selectRounds);
+        BenchCommand.check(spec, selectSeconds >= 1 && selectSeconds <= 600,
+                "--select-seconds must be from 1 to 600, got " + selectSeconds);
         BenchCommand.check(spec, idleClients >= 0 && idleClients <= 15_000,
                 "--idle-clients must be from 0 to 15000, got " + idleClients);
         Logging.configure(false, json.toAbsolutePath().resolveSibling("testbed.log"));
@@ -102,35 +102,34 @@ final class BenchProxyCommand implements Callable<Integer> {
             ProxyBenchmark.preparePgbenchTables(testBed);
             Latency rdsProxy;
             Optional<Pgbench> rdsProxyPgbench;
-            Map<QueryMode, Pgbench> emulatorSelects = new LinkedHashMap<>();
             try (Proxy proxy = ProxyBenchmark.start(testBed, ProxyKind.RDS_PROXY)) {
                 rdsProxy = ProxyBenchmark.roundTrips(testBed, proxy, roundTrips);
                 rdsProxyPgbench = ProxyBenchmark.pgbench(testBed, proxy, pgbenchClients, pgbenchSeconds, holdMs);
-                for (QueryMode mode : QueryMode.values()) {
-                    ProxyBenchmark.selectOnly(testBed, proxy, mode, SELECT_ONLY_CLIENTS, pgbenchSeconds)
-                            .ifPresent(run -> emulatorSelects.put(mode, run));
-                }
             }
             testBed.resetConnections();
             Latency bouncer = null;
             Optional<Pgbench> bouncerPgbench = Optional.empty();
-            Map<QueryMode, Pgbench> bouncerSelects = new LinkedHashMap<>();
             if (pgBouncer) {
                 try (Proxy proxy = ProxyBenchmark.start(testBed, ProxyKind.PGBOUNCER)) {
                     bouncer = ProxyBenchmark.roundTrips(testBed, proxy, roundTrips);
                     bouncerPgbench = ProxyBenchmark.pgbench(testBed, proxy, pgbenchClients, pgbenchSeconds, holdMs);
-                    for (QueryMode mode : QueryMode.values()) {
-                        ProxyBenchmark.selectOnly(testBed, proxy, mode, SELECT_ONLY_CLIENTS, pgbenchSeconds)
-                                .ifPresent(run -> bouncerSelects.put(mode, run));
-                    }
                 }
                 testBed.resetConnections();
             }
             List<SelectOnly> selects = new ArrayList<>();
-            emulatorSelects.forEach((mode, run) -> selects.add(new SelectOnly(mode, run, bouncerSelects.get(mode))));
+            // Both proxies at once (5 + 5 database connections, the role's limit of 10), compared round by round.
+            try (Proxy emulator = ProxyBenchmark.start(testBed, ProxyKind.RDS_PROXY);
+                    Proxy peer = pgBouncer ? ProxyBenchmark.start(testBed, ProxyKind.PGBOUNCER) : null) {
+                for (QueryMode mode : QueryMode.values()) {
+                    SelectOnlyComparison.run(testBed, emulator, peer, mode, SELECT_ONLY_CLIENTS, selectSeconds,
+                            selectRounds).ifPresent(selects::add);
+                }
+            }
+            testBed.resetConnections();
             IdleClients idle = idleClients == 0 ? null : ProxyBenchmark.idleClients(testBed, idleClients);
             Report report = new Report(roundTrips, direct, rdsProxy, bouncer, pgbenchClients, pgbenchSeconds, holdMs,
-                    rdsProxyPgbench.orElse(null), bouncerPgbench.orElse(null), selects, idle);
+                    rdsProxyPgbench.orElse(null), bouncerPgbench.orElse(null), selectRounds, selectSeconds, selects,
+                    idle);
             print(out, report, pgBouncer);
             BenchCommand.writeJson(json, report);
             return 0;
@@ -166,10 +165,13 @@ final class BenchProxyCommand implements Callable<Integer> {
             }
         }
         for (SelectOnly select : r.selectOnly()) {
-            out.printf(Locale.ROOT, "pgbench -S -M %s -c %d -j 2 -T %d, 5 database connections, no TLS: emulator %.0f"
-                    + " tps%s%n", select.mode().flag(), SELECT_ONLY_CLIENTS, r.pgbenchSeconds(), select.rdsProxy().tps(),
-                    select.pgBouncer() == null ? " (PgBouncer not installed, no ratio)" : String.format(Locale.ROOT,
-                            ", PgBouncer %.0f tps: %.2f x PgBouncer's", select.pgBouncer().tps(), select.ratio()));
+            out.printf(Locale.ROOT, "pgbench -S -M %s -c %d -j 2, %d rounds of %d s, 5 database connections, no TLS:"
+                    + " emulator %.0f tps%s%n", select.mode().flag(), SELECT_ONLY_CLIENTS, r.selectRounds(),
+                    r.selectSeconds(), select.rdsProxyTps(), select.ratio() == null
+                            ? " (PgBouncer not installed, no ratio)"
+                            : String.format(Locale.ROOT, ", PgBouncer %.0f tps in the same rounds: %.2f x PgBouncer's"
+                                    + " (rounds %.2f-%.2f)", select.pgBouncerTps(), select.ratio(),
+                                    select.roundRatios().lowest(), select.roundRatios().highest()));
         }
         if (r.idle() != null) {
             out.printf(Locale.ROOT, "%d idle clients held by testbed proxy (its own JVM): heap after GC %d -> %d MB,"

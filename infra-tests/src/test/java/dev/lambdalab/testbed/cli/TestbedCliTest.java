@@ -69,6 +69,8 @@ class TestbedCliTest {
             bench storm --hold-ms 9000                   | --hold-ms must be from 1 to 5000, got 9000
             bench proxy --round-trips 10                 | --round-trips must be from 1000 to 1000000, got 10
             bench proxy --idle-clients 20000             | --idle-clients must be from 0 to 15000, got 20000
+            bench proxy --select-rounds 0                | --select-rounds must be from 1 to 20, got 0
+            bench proxy --select-seconds 700             | --select-seconds must be from 1 to 600, got 700
             bench overhead --invocations 5               | --invocations must be from 1000 to 10000000, got 5
             bench environments --count 1                 | --count must be from 10 to 5000, got 1
             bench throughput --callers 0                 | --callers must be from 1 to 2000, got 0

@@ -1,0 +1,114 @@
+package dev.lambdalab.testbed.bench;
+
+import dev.lambdalab.testbed.TestBed;
+import dev.lambdalab.testbed.bench.ProxyBenchmark.Pgbench;
+import dev.lambdalab.testbed.db.PostgresTools;
+import dev.lambdalab.testbed.proxy.Proxy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * pgbench's select-only script ({@code -S}: one indexed SELECT per transaction) through the emulator and through
+ * PgBouncer, where the proxy, not a sleep, sets the rate: the two are compared in alternating rounds, both proxies
+ * running, rather than one after the other. On a shared 2-core machine the rate drifts by 10-20 % within a minute
+ * (measured: the same proxy gave 21,000 and then 15,000 tps a minute apart), which a run of each in turn reads as a
+ * difference between the proxies; runs side by side in time cancel it. The order alternates each round (emulator
+ * first in even rounds, PgBouncer first in odd ones) so neither always runs on the other's heels, and a first run of
+ * each is not counted: it warms the JVM's compiler for the emulator and the caches for both.
+ */
+public final class SelectOnlyComparison {
+
+    /** One round: a run through each proxy, back to back. */
+    public record Round(Pgbench rdsProxy, Pgbench pgBouncer) {
+
+        /** The emulator's tps over PgBouncer's in this round. */
+        public double ratio() {
+            return rdsProxy.tps() / pgBouncer.tps();
+        }
+    }
+
+    /**
+     * The select-only rows of one query mode.
+     *
+     * @param mode pgbench's -M
+     * @param rdsProxy the emulator's runs, one per round
+     * @param rounds the rounds with PgBouncer, empty when it is not installed
+     */
+    public record SelectOnly(QueryMode mode, List<Pgbench> rdsProxy, List<Round> rounds) {
+
+        /** The emulator's mean tps over its rounds. */
+        public double rdsProxyTps() {
+            return rdsProxy.stream().mapToDouble(Pgbench::tps).average().orElse(0);
+        }
+
+        /** PgBouncer's mean tps over the rounds, or null without it. */
+        public Double pgBouncerTps() {
+            return rounds.isEmpty() ? null : rounds.stream().mapToDouble(r -> r.pgBouncer().tps()).average().orElse(0);
+        }
+
+        /** The emulator's mean tps over PgBouncer's (equal round lengths: the ratio of transactions), or null. */
+        public Double ratio() {
+            return rounds.isEmpty() ? null : rdsProxyTps() / pgBouncerTps();
+        }
+
+        /** The lowest and highest round's ratio, or null without PgBouncer. */
+        public RatioRange roundRatios() {
+            if (rounds.isEmpty()) {
+                return null;
+            }
+            double lowest = Double.MAX_VALUE;
+            double highest = 0;
+            for (Round round : rounds) {
+                lowest = Math.min(lowest, round.ratio());
+                highest = Math.max(highest, round.ratio());
+            }
+            return new RatioRange(lowest, highest);
+        }
+    }
+
+    /** The spread of the rounds' ratios. */
+    public record RatioRange(double lowest, double highest) {
+    }
+
+    private SelectOnlyComparison() {
+    }
+
+    /**
+     * {@code rounds} rounds of {@code seconds} each with {@code clients} clients and 2 pgbench threads, plain TCP
+     * (TLS would measure the cipher, and the test bed's PgBouncer has none); empty when pgbench is not installed.
+     *
+     * @param pgBouncer PgBouncer, or null when it is not installed (the emulator's runs alone)
+     */
+    public static Optional<SelectOnly> run(TestBed testBed, Proxy emulator, Proxy pgBouncer, QueryMode mode,
+            int clients, int seconds, int rounds) throws IOException, InterruptedException {
+        Optional<Path> binary = PostgresTools.find("pgbench");
+        if (binary.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> script = List.of("-S", "-M", mode.flag());
+        ProxyBenchmark.runPgbench(testBed, binary.get(), emulator, script, clients, seconds);
+        if (pgBouncer != null) {
+            ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
+        }
+        List<Pgbench> emulatorRuns = new ArrayList<>();
+        List<Round> pairs = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            Pgbench bouncerRun = null;
+            if (pgBouncer != null && i % 2 == 1) {
+                bouncerRun = ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
+            }
+            Pgbench emulatorRun = ProxyBenchmark.runPgbench(testBed, binary.get(), emulator, script, clients, seconds);
+            if (pgBouncer != null && i % 2 == 0) {
+                bouncerRun = ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
+            }
+            emulatorRuns.add(emulatorRun);
+            if (bouncerRun != null) {
+                pairs.add(new Round(emulatorRun, bouncerRun));
+            }
+        }
+        return Optional.of(new SelectOnly(mode, List.copyOf(emulatorRuns), List.copyOf(pairs)));
+    }
+}
