@@ -21,8 +21,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>before the checkpoint, <b>suspend</b> the pool (borrows wait, HikariCP adds no connection) and
  *       <b>evict</b> what it holds, then wait until it holds nothing;</li>
- *   <li>after the restore, <b>resume</b> it: the first borrow opens a fresh connection.</li>
+ *   <li>after the restore, <b>evict</b> whatever it holds and <b>resume</b> it: the first borrow opens a fresh
+ *       connection.</li>
  * </ul>
+ *
+ * <p>Why evict again at the restore: suspension stops HikariCP from starting a login, not one already under way.
+ * A login HikariCP began on its own thread before the hook (its background fill, when the connection at init
+ * failed or was lost) can finish after the pool was emptied, and its connection goes into the snapshot. The
+ * suspended pool lends nothing until the restore, so at the restore every connection it holds is such a one, idle,
+ * and closing it costs no caller anything.
  *
  * <p>Not {@code close()}: HikariCP cannot restart a pool after shutdown (HikariCP issue 2082), so a pool
  * closed before the checkpoint would be useless in every copy. The pool must be built with
@@ -81,10 +88,24 @@ public final class PoolCheckpoint {
         return held;
     }
 
-    /** Resumes the pool after a restore; its first borrow opens a new connection. */
-    public void resume() {
-        bean().resumePool();
+    /**
+     * Evicts any connection that reached the pool after {@link #emptyAndSuspend} (see the class comment), then
+     * resumes it; its first borrow opens a new connection.
+     *
+     * @return how many such connections it evicted (0 unless a login was under way at the checkpoint)
+     */
+    public int resume() {
+        HikariPoolMXBean bean = bean();
+        int late = bean.getTotalConnections();
+        if (late > 0) {
+            bean.softEvictConnections(); // all idle: the suspended pool lent nothing since the checkpoint
+            LOG.warn("[env {}] pool {}: {} connection(s) from a login that finished after the pool was emptied were"
+                    + " in the snapshot; evicted before the first request", ExecutionEnvironment.shortId(),
+                    pool.getPoolName(), late);
+        }
+        bean.resumePool();
         LOG.info("[env {}] pool {} resumed after restore", ExecutionEnvironment.shortId(), pool.getPoolName());
+        return late;
     }
 
     private HikariPoolMXBean bean() {
