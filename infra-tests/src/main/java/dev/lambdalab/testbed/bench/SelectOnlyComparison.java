@@ -6,6 +6,7 @@ import dev.lambdalab.testbed.db.PostgresTools;
 import dev.lambdalab.testbed.proxy.Proxy;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,16 +19,39 @@ import java.util.Optional;
  * difference between the proxies; runs side by side in time cancel it. The order alternates each round (emulator
  * first in even rounds, PgBouncer first in odd ones) so neither always runs on the other's heels, and a first run of
  * each is not counted: it warms the JVM's compiler for the emulator and the caches for both.
+ *
+ * <p>Each run also reads the CPU time of the proxy's process around it. Where pgbench, PostgreSQL and the proxy
+ * share two cores, tps tells which proxy leaves more CPU to the others; CPU per transaction tells when a proxy
+ * itself becomes the bottleneck: a single-threaded proxy cannot pass one core's worth, {@code 1 s / (CPU per
+ * transaction)} transactions per second, whatever the machine.
  */
 public final class SelectOnlyComparison {
 
+    /**
+     * One pgbench run through a proxy.
+     *
+     * @param pgbench what pgbench counted
+     * @param proxyCpuMicros the CPU time (user and system) of the proxy's process during the run, in microseconds,
+     *     or null where the test bed cannot read it (a container)
+     */
+    public record Run(Pgbench pgbench, Long proxyCpuMicros) {
+
+        double tps() {
+            return pgbench.tps();
+        }
+    }
+
     /** One round: a run through each proxy, back to back. */
-    public record Round(Pgbench rdsProxy, Pgbench pgBouncer) {
+    public record Round(Run rdsProxy, Run pgBouncer) {
 
         /** The emulator's tps over PgBouncer's in this round. */
         public double ratio() {
             return rdsProxy.tps() / pgBouncer.tps();
         }
+    }
+
+    /** The spread of the rounds' ratios. */
+    public record RatioRange(double lowest, double highest) {
     }
 
     /**
@@ -37,11 +61,11 @@ public final class SelectOnlyComparison {
      * @param rdsProxy the emulator's runs, one per round
      * @param rounds the rounds with PgBouncer, empty when it is not installed
      */
-    public record SelectOnly(QueryMode mode, List<Pgbench> rdsProxy, List<Round> rounds) {
+    public record SelectOnly(QueryMode mode, List<Run> rdsProxy, List<Round> rounds) {
 
         /** The emulator's mean tps over its rounds. */
         public double rdsProxyTps() {
-            return rdsProxy.stream().mapToDouble(Pgbench::tps).average().orElse(0);
+            return rdsProxy.stream().mapToDouble(Run::tps).average().orElse(0);
         }
 
         /** PgBouncer's mean tps over the rounds, or null without it. */
@@ -67,10 +91,29 @@ public final class SelectOnlyComparison {
             }
             return new RatioRange(lowest, highest);
         }
-    }
 
-    /** The spread of the rounds' ratios. */
-    public record RatioRange(double lowest, double highest) {
+        /** The emulator's CPU per transaction over its runs, in microseconds, or null where unknown. */
+        public Double rdsProxyCpuMicros() {
+            return cpuMicrosPerTransaction(rdsProxy);
+        }
+
+        /** PgBouncer's CPU per transaction over the rounds, in microseconds, or null without it or where unknown. */
+        public Double pgBouncerCpuMicros() {
+            return rounds.isEmpty() ? null : cpuMicrosPerTransaction(rounds.stream().map(Round::pgBouncer).toList());
+        }
+
+        private static Double cpuMicrosPerTransaction(List<Run> runs) {
+            long transactions = 0;
+            long micros = 0;
+            for (Run run : runs) {
+                if (run.proxyCpuMicros() == null) {
+                    return null;
+                }
+                transactions += run.pgbench().transactions();
+                micros += run.proxyCpuMicros();
+            }
+            return transactions == 0 ? null : (double) micros / transactions;
+        }
     }
 
     private SelectOnlyComparison() {
@@ -93,16 +136,16 @@ public final class SelectOnlyComparison {
         if (pgBouncer != null) {
             ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
         }
-        List<Pgbench> emulatorRuns = new ArrayList<>();
+        List<Run> emulatorRuns = new ArrayList<>();
         List<Round> pairs = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            Pgbench bouncerRun = null;
+            Run bouncerRun = null;
             if (pgBouncer != null && i % 2 == 1) {
-                bouncerRun = ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
+                bouncerRun = measured(testBed, binary.get(), pgBouncer, script, clients, seconds);
             }
-            Pgbench emulatorRun = ProxyBenchmark.runPgbench(testBed, binary.get(), emulator, script, clients, seconds);
+            Run emulatorRun = measured(testBed, binary.get(), emulator, script, clients, seconds);
             if (pgBouncer != null && i % 2 == 0) {
-                bouncerRun = ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
+                bouncerRun = measured(testBed, binary.get(), pgBouncer, script, clients, seconds);
             }
             emulatorRuns.add(emulatorRun);
             if (bouncerRun != null) {
@@ -110,5 +153,19 @@ public final class SelectOnlyComparison {
             }
         }
         return Optional.of(new SelectOnly(mode, List.copyOf(emulatorRuns), List.copyOf(pairs)));
+    }
+
+    private static Run measured(TestBed testBed, Path binary, Proxy proxy, List<String> script, int clients,
+            int seconds) throws IOException, InterruptedException {
+        Optional<Duration> before = cpu(proxy);
+        Pgbench pgbench = ProxyBenchmark.runPgbench(testBed, binary, proxy, script, clients, seconds);
+        Optional<Duration> after = cpu(proxy);
+        return new Run(pgbench, before.isPresent() && after.isPresent()
+                ? after.get().minus(before.get()).toNanos() / 1000 : null);
+    }
+
+    /** The process's CPU time so far (Linux: utime + stime from /proc, in clock ticks of 10 ms). */
+    private static Optional<Duration> cpu(Proxy proxy) {
+        return proxy.process().flatMap(process -> process.info().totalCpuDuration());
     }
 }

@@ -172,6 +172,13 @@ final class BenchProxyCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, ", PgBouncer %.0f tps in the same rounds: %.2f x PgBouncer's"
                                     + " (rounds %.2f-%.2f)", select.pgBouncerTps(), select.ratio(),
                                     select.roundRatios().lowest(), select.roundRatios().highest()));
+            if (select.rdsProxyCpuMicros() != null) {
+                out.printf(Locale.ROOT, "  proxy CPU per transaction: emulator %.1f us (this JVM's process)%s%n",
+                        select.rdsProxyCpuMicros(), select.pgBouncerCpuMicros() == null ? ""
+                                : String.format(Locale.ROOT, ", PgBouncer %.1f us: %.2f x PgBouncer's",
+                                        select.pgBouncerCpuMicros(),
+                                        select.rdsProxyCpuMicros() / select.pgBouncerCpuMicros()));
+            }
         }
         if (r.idle() != null) {
             out.printf(Locale.ROOT, "%d idle clients held by testbed proxy (its own JVM): heap after GC %d -> %d MB,"

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -163,6 +164,11 @@ public final class PgBouncer extends PgBouncerBase<PgBouncer> {
             throw new IllegalStateException("PgBouncer is not running");
         }
         return process.pid();
+    }
+
+    @Override
+    public Optional<ProcessHandle> process() {
+        return process == null ? Optional.empty() : Optional.of(process.toHandle());
     }
 
     public boolean isRunning() {

@@ -2,6 +2,7 @@ package dev.lambdalab.testbed.proxy;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The proxy between the functions and PostgreSQL, wherever it runs: the RDS Proxy emulator in this JVM
@@ -39,6 +40,15 @@ public interface Proxy extends AutoCloseable {
     /** Sessions pinned so far, by reason (RDS Proxy's pinning; PgBouncer never pins). */
     default Map<String, Long> pinReasons() {
         return Map.of();
+    }
+
+    /**
+     * The operating-system process whose CPU time is this proxy's, where the test bed can read it: this JVM for the
+     * emulator (its CPU time then also holds the JVM's own threads and the test bed's), PgBouncer's child process;
+     * empty for a container.
+     */
+    default Optional<ProcessHandle> process() {
+        return Optional.empty();
     }
 
     /** Database connections it may open. */

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -343,6 +344,12 @@ public final class RdsProxyEmulator implements Proxy {
     @Override
     public int port() {
         return port;
+    }
+
+    /** This JVM: the emulator runs on a thread of the test bed's own process. */
+    @Override
+    public Optional<ProcessHandle> process() {
+        return Optional.of(ProcessHandle.current());
     }
 
     @Override

@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.lambdalab.testbed.bench.ProxyBenchmark.Pgbench;
 import dev.lambdalab.testbed.bench.SelectOnlyComparison.Round;
+import dev.lambdalab.testbed.bench.SelectOnlyComparison.Run;
 import dev.lambdalab.testbed.bench.SelectOnlyComparison.SelectOnly;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SelectOnlyComparisonTest {
 
-    private static Pgbench tps(double tps) {
-        return new Pgbench((long) (tps * 5), 0, tps);
+    /** A 5 s run at this rate, the proxy's process using {@code cpuMillis} of CPU (none: unknown). */
+    private static Run tps(double tps, long... cpuMillis) {
+        return new Run(new Pgbench((long) (tps * 5), 0, tps), cpuMillis.length == 0 ? null : cpuMillis[0] * 1000);
     }
 
     @Test
@@ -34,11 +36,29 @@ class SelectOnlyComparisonTest {
     }
 
     @Test
+    void cpuPerTransactionIsTotalCpuOverTotalTransactions() {
+        // 1,000 tps for 5 s using 100 ms, then 2,000 tps using 300 ms: 400 ms over 15,000 transactions = 26.7 us.
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(1000, 100), tps(2000, 300)),
+                List.of(new Round(tps(1000, 100), tps(1000, 120)), new Round(tps(2000, 300), tps(2000, 240))));
+        assertEquals(400_000.0 / 15_000, select.rdsProxyCpuMicros(), 1e-9, "the emulator's CPU per transaction");
+        assertEquals(360_000.0 / 15_000, select.pgBouncerCpuMicros(), 1e-9, "PgBouncer's, over the same rounds");
+    }
+
+    @Test
+    void cpuPerTransactionIsUnknownWhereAnyRunCouldNotReadIt() {
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(1000, 100), tps(1000)),
+                List.of(new Round(tps(1000, 100), tps(1000)), new Round(tps(1000), tps(1000))));
+        assertNull(select.rdsProxyCpuMicros(), "one run without a reading: no figure rather than a wrong one");
+        assertNull(select.pgBouncerCpuMicros(), "a container's PgBouncer: no process to read");
+    }
+
+    @Test
     void withoutPgBouncerThereIsNoRatio() {
         SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(100), tps(300)), List.of());
         assertEquals(200, select.rdsProxyTps(), 1e-9, "the emulator's runs still count");
         assertNull(select.pgBouncerTps(), "no PgBouncer, no tps of its own");
         assertNull(select.ratio(), "no PgBouncer, no ratio");
         assertNull(select.roundRatios(), "no PgBouncer, no range");
+        assertNull(select.pgBouncerCpuMicros(), "no PgBouncer, no CPU figure");
     }
 }
