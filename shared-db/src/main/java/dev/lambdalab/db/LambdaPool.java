@@ -94,7 +94,8 @@ public final class LambdaPool {
         // thread of its own, and a login still under way when the beforeCheckpoint hook empties the pool ends
         // afterwards, into the snapshot: dead in every restored copy, whose first request then fails with
         // "Broken pipe" (SnapStartIT caught it with IAM over TLS, where the login is slowest). Init is the
-        // publish, not a request, so the wait costs no caller anything.
+        // publish, not a request, so the wait costs no caller anything. When that one attempt fails, HikariCP's
+        // background fill can still be logging in at the checkpoint: PoolCheckpoint.resume evicts what it leaves.
         config.setInitializationFailTimeout(suspendable ? 0 : -1);
         config.setAllowPoolSuspension(suspendable);
         HikariDataSource pool = new HikariDataSource(config);

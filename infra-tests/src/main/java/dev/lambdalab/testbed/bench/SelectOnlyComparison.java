@@ -41,11 +41,11 @@ public final class SelectOnlyComparison {
         }
     }
 
-    /** One round: a run through each proxy, back to back. */
+    /** One round: a run through each proxy, back to back; {@code pgBouncer} is null when it is not installed. */
     public record Round(Run rdsProxy, Run pgBouncer) {
 
         /** The emulator's tps over PgBouncer's in this round. */
-        public double ratio() {
+        double ratio() {
             return rdsProxy.tps() / pgBouncer.tps();
         }
     }
@@ -58,29 +58,33 @@ public final class SelectOnlyComparison {
      * The select-only rows of one query mode.
      *
      * @param mode pgbench's -M
-     * @param rdsProxy the emulator's runs, one per round
-     * @param rounds the rounds with PgBouncer, empty when it is not installed
+     * @param rounds the rounds, at least one, all with PgBouncer's run or none
      */
-    public record SelectOnly(QueryMode mode, List<Run> rdsProxy, List<Round> rounds) {
+    public record SelectOnly(QueryMode mode, List<Round> rounds) {
+
+        /** Whether PgBouncer ran: else the emulator's rows stand alone, with no ratio. */
+        boolean compared() {
+            return rounds.get(0).pgBouncer() != null;
+        }
 
         /** The emulator's mean tps over its rounds. */
         public double rdsProxyTps() {
-            return rdsProxy.stream().mapToDouble(Run::tps).average().orElse(0);
+            return rounds.stream().mapToDouble(r -> r.rdsProxy().tps()).average().orElse(0);
         }
 
         /** PgBouncer's mean tps over the rounds, or null without it. */
         public Double pgBouncerTps() {
-            return rounds.isEmpty() ? null : rounds.stream().mapToDouble(r -> r.pgBouncer().tps()).average().orElse(0);
+            return compared() ? rounds.stream().mapToDouble(r -> r.pgBouncer().tps()).average().orElse(0) : null;
         }
 
         /** The emulator's mean tps over PgBouncer's (equal round lengths: the ratio of transactions), or null. */
         public Double ratio() {
-            return rounds.isEmpty() ? null : rdsProxyTps() / pgBouncerTps();
+            return compared() ? rdsProxyTps() / pgBouncerTps() : null;
         }
 
         /** The lowest and highest round's ratio, or null without PgBouncer. */
         public RatioRange roundRatios() {
-            if (rounds.isEmpty()) {
+            if (!compared()) {
                 return null;
             }
             double lowest = Double.MAX_VALUE;
@@ -94,12 +98,12 @@ public final class SelectOnlyComparison {
 
         /** The emulator's CPU per transaction over its runs, in microseconds, or null where unknown. */
         public Double rdsProxyCpuMicros() {
-            return cpuMicrosPerTransaction(rdsProxy);
+            return cpuMicrosPerTransaction(rounds.stream().map(Round::rdsProxy).toList());
         }
 
         /** PgBouncer's CPU per transaction over the rounds, in microseconds, or null without it or where unknown. */
         public Double pgBouncerCpuMicros() {
-            return rounds.isEmpty() ? null : cpuMicrosPerTransaction(rounds.stream().map(Round::pgBouncer).toList());
+            return compared() ? cpuMicrosPerTransaction(rounds.stream().map(Round::pgBouncer).toList()) : null;
         }
 
         private static Double cpuMicrosPerTransaction(List<Run> runs) {
@@ -136,23 +140,18 @@ public final class SelectOnlyComparison {
         if (pgBouncer != null) {
             ProxyBenchmark.runPgbench(testBed, binary.get(), pgBouncer, script, clients, seconds);
         }
-        List<Run> emulatorRuns = new ArrayList<>();
-        List<Round> pairs = new ArrayList<>();
+        List<Round> done = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            Run bouncerRun = null;
-            if (pgBouncer != null && i % 2 == 1) {
-                bouncerRun = measured(testBed, binary.get(), pgBouncer, script, clients, seconds);
-            }
+            boolean emulatorFirst = i % 2 == 0;
+            Run bouncerRun = pgBouncer != null && !emulatorFirst
+                    ? measured(testBed, binary.get(), pgBouncer, script, clients, seconds) : null;
             Run emulatorRun = measured(testBed, binary.get(), emulator, script, clients, seconds);
-            if (pgBouncer != null && i % 2 == 0) {
+            if (pgBouncer != null && emulatorFirst) {
                 bouncerRun = measured(testBed, binary.get(), pgBouncer, script, clients, seconds);
             }
-            emulatorRuns.add(emulatorRun);
-            if (bouncerRun != null) {
-                pairs.add(new Round(emulatorRun, bouncerRun));
-            }
+            done.add(new Round(emulatorRun, bouncerRun));
         }
-        return Optional.of(new SelectOnly(mode, List.copyOf(emulatorRuns), List.copyOf(pairs)));
+        return Optional.of(new SelectOnly(mode, List.copyOf(done)));
     }
 
     private static Run measured(TestBed testBed, Path binary, Proxy proxy, List<String> script, int clients,

@@ -20,7 +20,7 @@ class SelectOnlyComparisonTest {
     @Test
     void theRatioIsOfMeansNotTheMeanOfRatios() {
         // Equal round lengths: mean tps over mean tps is the ratio of transactions, (900 + 2000) / (1000 + 4000).
-        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(900), tps(2000)),
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE,
                 List.of(new Round(tps(900), tps(1000)), new Round(tps(2000), tps(4000))));
         assertEquals(1450, select.rdsProxyTps(), 1e-9, "the emulator's mean over its rounds");
         assertEquals(2500, select.pgBouncerTps(), 1e-9, "PgBouncer's mean over the same rounds");
@@ -29,8 +29,8 @@ class SelectOnlyComparisonTest {
 
     @Test
     void theRangeSpansTheLowestAndHighestRound() {
-        SelectOnly select = new SelectOnly(QueryMode.EXTENDED, List.of(tps(95), tps(110), tps(100)),
-                List.of(new Round(tps(95), tps(100)), new Round(tps(110), tps(100)), new Round(tps(100), tps(100))));
+        SelectOnly select = new SelectOnly(QueryMode.EXTENDED, List.of(new Round(tps(95), tps(100)),
+                new Round(tps(110), tps(100)), new Round(tps(100), tps(100))));
         assertEquals(0.95, select.roundRatios().lowest(), 1e-9, "the worst round");
         assertEquals(1.10, select.roundRatios().highest(), 1e-9, "the best round");
     }
@@ -38,7 +38,7 @@ class SelectOnlyComparisonTest {
     @Test
     void cpuPerTransactionIsTotalCpuOverTotalTransactions() {
         // 1,000 tps for 5 s using 100 ms, then 2,000 tps using 300 ms: 400 ms over 15,000 transactions = 26.7 us.
-        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(1000, 100), tps(2000, 300)),
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE,
                 List.of(new Round(tps(1000, 100), tps(1000, 120)), new Round(tps(2000, 300), tps(2000, 240))));
         assertEquals(400_000.0 / 15_000, select.rdsProxyCpuMicros(), 1e-9, "the emulator's CPU per transaction");
         assertEquals(360_000.0 / 15_000, select.pgBouncerCpuMicros(), 1e-9, "PgBouncer's, over the same rounds");
@@ -46,7 +46,7 @@ class SelectOnlyComparisonTest {
 
     @Test
     void cpuPerTransactionIsUnknownWhereAnyRunCouldNotReadIt() {
-        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(1000, 100), tps(1000)),
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE,
                 List.of(new Round(tps(1000, 100), tps(1000)), new Round(tps(1000), tps(1000))));
         assertNull(select.rdsProxyCpuMicros(), "one run without a reading: no figure rather than a wrong one");
         assertNull(select.pgBouncerCpuMicros(), "a container's PgBouncer: no process to read");
@@ -54,7 +54,8 @@ class SelectOnlyComparisonTest {
 
     @Test
     void withoutPgBouncerThereIsNoRatio() {
-        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(tps(100), tps(300)), List.of());
+        SelectOnly select = new SelectOnly(QueryMode.SIMPLE, List.of(new Round(tps(100), null),
+                new Round(tps(300), null)));
         assertEquals(200, select.rdsProxyTps(), 1e-9, "the emulator's runs still count");
         assertNull(select.pgBouncerTps(), "no PgBouncer, no tps of its own");
         assertNull(select.ratio(), "no PgBouncer, no ratio");
