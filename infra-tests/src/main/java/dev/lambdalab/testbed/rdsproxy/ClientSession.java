@@ -32,6 +32,13 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
     private final StatementRouter router;
     private final Deque<ByteBuf> pending = new ArrayDeque<>();
     private final ResponseLedger ledger = new ResponseLedger();
+    /** Client messages passed on unchanged, and server messages: each direction's run of them (see ForwardRun). */
+    private final ForwardRun toServer = new ForwardRun();
+    private final ForwardRun toClient = new ForwardRun();
+    /** The message lent to the router now, and where it lies: sent back unchanged, it joins {@link #toServer}. */
+    private ByteBuf lent;
+    private ByteBuf lentSource;
+    private int lentIndex;
     private ChannelHandlerContext context;
     /** The connection the ledger's entries went to (kept after a release, for answers still arriving). */
     private DatabaseConnection answering;
@@ -63,25 +70,51 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         this.context = context;
     }
 
+    /** A read's whole messages (a batch from {@link PgDecoder}; in the unit tests, one message), in one pass. */
     @Override
-    protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
-        if (Wire.frontendType(message) == FrontendMessage.TERMINATE) {
-            context.close(); // Terminate: channelInactive returns the connection
-            return;
-        }
-        if (connection == null) {
-            pending.addLast(message.retain());
-            if (!borrowing) {
-                borrowing = true;
-                startRequest();
-                pool.borrow(this);
+    protected void channelRead0(ChannelHandlerContext context, ByteBuf batch) {
+        for (int index = batch.readerIndex(), end = batch.writerIndex(); index < end; ) {
+            int length = Wire.messageLength(batch, index);
+            if (batch.getByte(index) == FrontendMessage.TERMINATE.code()) {
+                context.close(); // Terminate: channelInactive returns the connection
+                break;
             }
-            return;
+            if (connection == null) {
+                pending.addLast(batch.retainedSlice(index, length));
+                if (!borrowing) {
+                    borrowing = true;
+                    startRequest();
+                    pool.borrow(this);
+                }
+            } else {
+                if (ledger.isEmpty()) {
+                    startRequest();
+                }
+                route(batch, index, length);
+            }
+            index += length;
         }
-        if (ledger.isEmpty()) {
-            startRequest();
+        sendRun(); // before the batch is released
+    }
+
+    private void route(ByteBuf source, int index, int length) {
+        lent = source.slice(index, length);
+        lentSource = source;
+        lentIndex = index;
+        router.route(lent);
+        lent = null;
+        lentSource = null;
+    }
+
+    private void sendRun() {
+        ByteBuf run = toServer.take();
+        if (run != null) {
+            if (connection != null) {
+                connection.send(run);
+            } else {
+                run.release();
+            }
         }
-        router.route(message.retain());
     }
 
     @Override
@@ -101,9 +134,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         connection = borrowed;
         answering = borrowed;
         applyStartupParameters();
-        while (!pending.isEmpty()) {
-            router.route(pending.pollFirst());
+        for (ByteBuf message : pending) {
+            route(message, message.readerIndex(), message.readableBytes());
         }
+        sendRun(); // before the messages are released
+        pending.forEach(ByteBuf::release);
+        pending.clear();
         connection.flush();
     }
 
@@ -137,6 +173,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
 
     private void emit(BackendMessage type) {
         markAnswered();
+        writeRun(); // the answers ahead of it first
         context.write(Wire.empty(context.alloc(), type), context.voidPromise());
     }
 
@@ -145,7 +182,15 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         if (sentNanos == 0) {
             sentNanos = System.nanoTime();
         }
-        connection.send(message);
+        if (message == lent) {
+            ByteBuf ended = toServer.add(lentSource, lentIndex, message.readableBytes());
+            if (ended != null) {
+                connection.send(ended);
+            }
+        } else {
+            sendRun(); // the client's messages ahead of this one first
+            connection.send(message);
+        }
     }
 
     @Override
@@ -176,28 +221,30 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         }
     }
 
-    /** A message from the linked database connection (retained for this call). */
-    void onServerMessage(DatabaseConnection from, ByteBuf message) {
-        BackendMessage type = Wire.backendType(message);
+    /** The message at {@code index} of a batch from the linked database connection; {@link #writeRun} before the batch goes. */
+    void onServerMessage(DatabaseConnection from, ByteBuf batch, int index, int length) {
+        BackendMessage type = BackendMessage.of(batch.getByte(index));
         if (!serverAnswered && sentNanos != 0) {
             serverAnswered = true;
             proxy.recorder().databaseResponded(System.nanoTime() - sentNanos);
         }
         if (type == BackendMessage.READY_FOR_QUERY) {
-            status = Wire.transactionStatus(message);
+            status = TransactionStatus.of(batch.getByte(index + 5));
             from.transactionStatus(status);
         }
         if (ledger.onServerMessage(type, forgetter)
                 == ResponseLedger.Verdict.FORWARD) {
             markAnswered();
-            context.write(message, context.voidPromise());
-        } else {
-            message.release();
+            ByteBuf ended = toClient.add(batch, index, length);
+            if (ended != null) {
+                context.write(ended, context.voidPromise());
+            }
         }
         ledger.emitDue(emitter);
         if (type == BackendMessage.READY_FOR_QUERY && ledger.isEmpty() && status == TransactionStatus.IDLE && pin == null
                 && pending.isEmpty()) {
             connection = null;
+            writeRun(); // the next answers through this connection may be for another session
             pool.release(from, true, false); // the transaction is over: RDS Proxy can reuse the connection
             flushClient();
         }
@@ -215,6 +262,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> implement
         if (!answered && requestNanos != 0) {
             answered = true;
             proxy.recorder().queryResponded(System.nanoTime() - requestNanos);
+        }
+    }
+
+    /** Writes the server's messages forwarded so far as one slice of their read buffer. */
+    void writeRun() {
+        ByteBuf run = toClient.take();
+        if (run != null) {
+            context.write(run, context.voidPromise());
         }
     }
 

@@ -206,18 +206,28 @@ final class DatabaseConnection extends SimpleChannelInboundHandler<ByteBuf> {
         context.writeAndFlush(Wire.startup(context.alloc(), startup));
     }
 
+    /** A read's whole messages (a batch from {@link PgDecoder}; in the unit tests, one message), in one pass. */
     @Override
-    protected void channelRead0(ChannelHandlerContext context, ByteBuf message) {
-        BackendMessage type = Wire.backendType(message);
-        if (ready) {
-            if (linked != null) {
-                linked.onServerMessage(this, message.retain());
+    protected void channelRead0(ChannelHandlerContext context, ByteBuf batch) {
+        for (int index = batch.readerIndex(), end = batch.writerIndex(); index < end; ) {
+            int length = Wire.messageLength(batch, index);
+            if (!ready) {
+                beforeReady(context, batch.slice(index, length));
+            } else if (linked != null) {
+                linked.onServerMessage(this, batch, index, length); // the session may let go of this connection here
             } else if (resetAnswersOwed > 0) {
-                resetAnswer(context, type);
+                resetAnswer(context, BackendMessage.of(batch.getByte(index)));
             }
-            return;
+            index += length;
         }
-        switch (type) {
+        if (linked != null) {
+            linked.writeRun(); // before the batch is released
+        }
+    }
+
+    /** The login and the InitQuery: one message at a time. */
+    private void beforeReady(ChannelHandlerContext context, ByteBuf message) {
+        switch (Wire.backendType(message)) {
             case AUTHENTICATION -> authenticate(context, message);
             case PARAMETER_STATUS -> {
                 Wire.Reader body = Wire.body(message, true);

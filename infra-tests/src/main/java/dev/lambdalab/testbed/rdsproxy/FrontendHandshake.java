@@ -202,6 +202,7 @@ final class FrontendHandshake extends SimpleChannelInboundHandler<ByteBuf> {
         context.write(Wire.backendKeyData(context.alloc(), random.nextInt(1, Integer.MAX_VALUE), random.nextInt()));
         context.writeAndFlush(Wire.readyForQuery(context.alloc(), TransactionStatus.IDLE));
         context.pipeline().replace(this, "session", new ClientSession(proxy, proxy.pool(user, database), parameters));
+        decoder.batched(); // the session walks each read's messages in one pass (see PgDecoder)
     }
 
     private void refuse(ChannelHandlerContext context, String sqlState, String text) {

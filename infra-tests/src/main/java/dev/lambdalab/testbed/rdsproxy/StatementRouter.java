@@ -22,6 +22,7 @@ final class StatementRouter {
         /** The database connection the session holds now (never null while routing). */
         DatabaseConnection connection();
 
+        /** Sends a message: the one being routed (lent, not to be released) or a new one (the target takes it over). */
         void send(ByteBuf message);
 
         void expect(Kind kind, String statement);
@@ -51,7 +52,11 @@ final class StatementRouter {
         this.session = session;
     }
 
-    /** Routes one client message (whose reference this takes over). */
+    /**
+     * Routes one client message, lent for the call: a message passed on unchanged goes to {@link Target#send} as
+     * the same object (the session forwards it as part of the read buffer, see {@link ClientSession}); one
+     * rewritten goes as a new buffer.
+     */
     void route(ByteBuf message) {
         FrontendMessage type = Wire.frontendType(message);
         Wire.Reader body = Wire.body(message, true);
@@ -110,7 +115,6 @@ final class StatementRouter {
         }
         byte[] parameterTypes = body.rest();
         Statement statement = new Statement(proxy.statementName(query, parameterTypes), query, parameterTypes, pin);
-        message.release();
         statements.put(name, statement);
         if (session.connection().preparedStatements().contains(statement.proxyName())) {
             expect(Kind.SYNTHETIC_PARSE_COMPLETE, null);
@@ -130,7 +134,6 @@ final class StatementRouter {
             return;
         }
         byte[] rest = body.rest();
-        message.release();
         ensurePrepared(statement);
         expect(Kind.BIND, null);
         send(Wire.message(session.alloc(), FrontendMessage.BIND, b -> {
@@ -148,7 +151,6 @@ final class StatementRouter {
             send(message);
             return;
         }
-        message.release();
         if (type == FrontendMessage.CLOSE) {
             // The statement stays prepared on the database connection for other sessions with the same text.
             statements.values().remove(statement);

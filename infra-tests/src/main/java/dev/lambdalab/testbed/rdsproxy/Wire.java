@@ -33,6 +33,11 @@ public final class Wire {
         return FrontendMessage.of(message.getByte(message.readerIndex()));
     }
 
+    /** The size of the typed message at {@code index} of a batch: its type byte, then its length, which counts itself. */
+    static int messageLength(ByteBuf batch, int index) {
+        return 1 + batch.getInt(index + 1);
+    }
+
     /** What a message from a server is. */
     static BackendMessage backendType(ByteBuf message) {
         return BackendMessage.of(message.getByte(message.readerIndex()));

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * The emulator's pool and sessions without a socket: every database connection the pool opens is a real
  * {@link DatabaseConnection} in an {@link EmbeddedChannel} whose other end the test plays as PostgreSQL, every client a
  * real {@link ClientSession} in one, and time is a mock ticker the test moves (the pool reads the event loop's clock).
- * Messages are written whole, as {@link PgDecoder} hands them on (PgDecoderTest covers the framing).
+ * Messages are written whole, one per buffer or several in one ({@link #batch}), as {@link PgDecoder} hands them on
+ * (PgDecoderTest covers the framing).
  */
 final class InMemoryPostgres implements DatabasePool.Connector, AutoCloseable {
 
@@ -110,12 +111,35 @@ final class InMemoryPostgres implements DatabasePool.Connector, AutoCloseable {
 
     /** What the client has received since the last call, by type. */
     static List<BackendMessage> received(EmbeddedChannel client) {
-        List<BackendMessage> types = new ArrayList<>();
-        for (ByteBuf message; (message = client.readOutbound()) != null; ) {
-            types.add(Wire.backendType(message));
+        return writes(client).stream().flatMap(List::stream).map(BackendMessage::of).toList();
+    }
+
+    /** The type codes of the messages in each buffer written to this channel since the last call, buffer by buffer. */
+    static List<List<Byte>> writes(EmbeddedChannel channel) {
+        List<List<Byte>> writes = new ArrayList<>();
+        for (ByteBuf written; (written = channel.readOutbound()) != null; ) {
+            List<Byte> types = new ArrayList<>();
+            for (int index = written.readerIndex(); index < written.writerIndex(); index += Wire.messageLength(written, index)) {
+                types.add(written.getByte(index));
+            }
+            writes.add(types);
+            written.release();
+        }
+        return writes;
+    }
+
+    /** Several messages in one buffer, as one read brings them (each released). */
+    static ByteBuf batch(ByteBuf... messages) {
+        ByteBuf batch = ALLOC.buffer();
+        for (ByteBuf message : messages) {
+            batch.writeBytes(message);
             message.release();
         }
-        return types;
+        return batch;
+    }
+
+    static ByteBuf commandComplete(String tag) {
+        return Wire.message(ALLOC, BackendMessage.COMMAND_COMPLETE, b -> Wire.cstring(b, tag));
     }
 
     /** The first error the client has received since the last call: SQLSTATE and message, or null. */
@@ -135,10 +159,6 @@ final class InMemoryPostgres implements DatabasePool.Connector, AutoCloseable {
     void advance(Duration time) {
         ticker.advance(time.toNanos(), TimeUnit.NANOSECONDS);
         loop.runScheduledPendingTasks();
-    }
-
-    private static ByteBuf commandComplete(String tag) {
-        return Wire.message(ALLOC, BackendMessage.COMMAND_COMPLETE, b -> Wire.cstring(b, tag));
     }
 
     @Override

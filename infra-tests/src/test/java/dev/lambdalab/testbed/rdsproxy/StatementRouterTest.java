@@ -1,8 +1,12 @@
 package dev.lambdalab.testbed.rdsproxy;
 
+import static dev.lambdalab.testbed.rdsproxy.ClientMessages.bind;
+import static dev.lambdalab.testbed.rdsproxy.ClientMessages.closeStatement;
+import static dev.lambdalab.testbed.rdsproxy.ClientMessages.execute;
+import static dev.lambdalab.testbed.rdsproxy.ClientMessages.parse;
+import static dev.lambdalab.testbed.rdsproxy.ClientMessages.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lambdalab.testbed.pgwire.DescribeTarget;
 import dev.lambdalab.testbed.pgwire.FrontendMessage;
 import dev.lambdalab.testbed.proxy.ProxySettings;
 import dev.lambdalab.testbed.rdsproxy.ResponseLedger.Kind;
@@ -42,10 +46,10 @@ class StatementRouterTest {
 
     @Test
     void aNamedStatementIsPreparedOncePerConnectionAndItsCloseAnsweredByTheEmulator() {
-        router.route(parse("S_1", "SELECT 1"));
-        router.route(parse("S_2", "SELECT 1")); // the same text under another client name
-        router.route(close("S_1"));
-        router.route(sync());
+        route(parse("S_1", "SELECT 1"));
+        route(parse("S_2", "SELECT 1")); // the same text under another client name
+        route(closeStatement("S_1"));
+        route(sync());
 
         assertThat(session.sentTypes()).as("one Parse for the text, no Close, the Sync")
                 .containsExactly(FrontendMessage.PARSE, FrontendMessage.SYNC);
@@ -55,13 +59,13 @@ class StatementRouterTest {
 
     @Test
     void aBindOnAConnectionThatLacksTheStatementPreparesItFirst() {
-        router.route(parse("S_1", "SELECT 1"));
+        route(parse("S_1", "SELECT 1"));
         session.connection.preparedStatements().clear(); // another connection, say, after a release
         session.sent.forEach(ByteBuf::release);
         session.sent.clear();
         session.expected.clear();
 
-        router.route(bind("", "S_1"));
+        route(bind("", "S_1"));
 
         assertThat(session.sentTypes()).containsExactly(FrontendMessage.PARSE, FrontendMessage.BIND);
         assertThat(session.expected).as("the added Parse's ParseComplete is the emulator's, dropped")
@@ -70,56 +74,30 @@ class StatementRouterTest {
 
     @Test
     void aPinningStatementIsAnnouncedAtParseAndPinsAtItsExecuteOnly() {
-        router.route(parse("", "SET statement_timeout = 1000"));
+        route(parse("", "SET statement_timeout = 1000"));
         assertThat(session.wouldPin).as("RDS Proxy's INFO line at Parse").hasSize(1);
         assertThat(session.pins).as("no pin before it runs").isEmpty();
 
-        router.route(bind("", ""));
-        router.route(execute(""));
+        route(bind("", ""));
+        route(execute(""));
 
         assertThat(session.pins).extracting(PinningRules.Pin::reason).containsExactly(PinReason.SESSION_SETTING);
     }
 
     @Test
     void aSimpleQueryPinsWhenItIsRouted() {
-        router.route(Wire.query(ALLOC, "SELECT pg_advisory_lock(1)"));
-        router.route(Wire.query(ALLOC, "SELECT 'SET x = 1'")); // text in a string: no pin
+        route(Wire.query(ALLOC, "SELECT pg_advisory_lock(1)"));
+        route(Wire.query(ALLOC, "SELECT 'SET x = 1'")); // text in a string: no pin
 
         assertThat(session.pins).extracting(PinningRules.Pin::reason).containsExactly(PinReason.ADVISORY_LOCK);
     }
 
-    private static ByteBuf parse(String name, String sql) {
-        return Wire.message(ALLOC, FrontendMessage.PARSE, b -> {
-            Wire.cstring(b, name);
-            Wire.cstring(b, sql);
-            b.writeShort(0);
-        });
-    }
-
-    private static ByteBuf bind(String portal, String statement) {
-        return Wire.message(ALLOC, FrontendMessage.BIND, b -> {
-            Wire.cstring(b, portal);
-            Wire.cstring(b, statement);
-            b.writeShort(0).writeShort(0).writeShort(0);
-        });
-    }
-
-    private static ByteBuf execute(String portal) {
-        return Wire.message(ALLOC, FrontendMessage.EXECUTE, b -> {
-            Wire.cstring(b, portal);
-            b.writeInt(0);
-        });
-    }
-
-    private static ByteBuf close(String statement) {
-        return Wire.message(ALLOC, FrontendMessage.CLOSE, b -> {
-            b.writeByte(DescribeTarget.STATEMENT.code());
-            Wire.cstring(b, statement);
-        });
-    }
-
-    private static ByteBuf sync() {
-        return Wire.message(ALLOC, FrontendMessage.SYNC, b -> { });
+    /** Routes a message as the session does: lent for the call, then released by its owner. */
+    private void route(ByteBuf message) {
+        session.lent = message;
+        router.route(message);
+        session.lent = null;
+        message.release();
     }
 
     /** A session that records what the router asks of it. */
@@ -129,6 +107,7 @@ class StatementRouterTest {
         final List<Kind> expected = new ArrayList<>();
         final List<PinningRules.Pin> pins = new ArrayList<>();
         final List<PinningRules.Pin> wouldPin = new ArrayList<>();
+        ByteBuf lent;
 
         Recorder(DatabaseConnection connection) {
             this.connection = connection;
@@ -145,7 +124,7 @@ class StatementRouterTest {
 
         @Override
         public void send(ByteBuf message) {
-            sent.add(message);
+            sent.add(message == lent ? message.retain() : message); // a lent message stays its owner's
         }
 
         @Override
