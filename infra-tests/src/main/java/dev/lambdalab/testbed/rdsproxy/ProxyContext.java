@@ -203,8 +203,12 @@ final class ProxyContext {
 
     DatabasePool pool(String user, String database) {
         return pools.computeIfAbsent(user + "\0" + database, key -> new DatabasePool(user, config.passwords().get(user),
-                database, this, loop, DatabasePool.tcp(new Bootstrap().group(group).channel(Transport.socketChannel()),
-                        upstreamHost(), upstreamPort()), connectionIds::incrementAndGet));
+                database, this, loop, DatabasePool.tcp(upstreamBootstrap(), upstreamHost(), upstreamPort()),
+                connectionIds::incrementAndGet));
+    }
+
+    private Bootstrap upstreamBootstrap() {
+        return new Bootstrap().group(group).channel(Transport.current().socketChannel());
     }
 
     /** The proxy-wide name of a named statement's text and parameter types: the same text shares one name. */

@@ -40,7 +40,7 @@ final class ProxyListener {
             Thread thread = new Thread(runnable, "rds-proxy");
             thread.setDaemon(true);
             return thread;
-        }, Transport.ioHandlerFactory());
+        }, Transport.current().ioHandlerFactory());
         loop = group.next();
         return group;
     }
@@ -48,7 +48,7 @@ final class ProxyListener {
     /** Accepts clients for this context. */
     void bind(ProxyContext context, MetricsRecorder metrics, Duration idleClientTimeout) {
         clients = new DefaultChannelGroup("rds-proxy-clients", loop);
-        server = new ServerBootstrap().group(group).channel(Transport.serverChannel())
+        server = new ServerBootstrap().group(group).channel(Transport.current().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -253,7 +253,7 @@ public final class RdsProxyEmulator implements Proxy {
             throw e;
         }
         LOG.info("rds-proxy: listening on {}:{} ({}) for {}:{}, {} database connections, borrow timeout {} s",
-                listenHost, port, Transport.name(), upstreamHost, upstreamPort, context.maxConnections(),
+                listenHost, port, Transport.current().label(), upstreamHost, upstreamPort, context.maxConnections(),
                 settings.connectionBorrowTimeout().toSeconds());
         return this;
     }

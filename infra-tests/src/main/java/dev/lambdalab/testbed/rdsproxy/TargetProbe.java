@@ -49,7 +49,7 @@ final class TargetProbe {
                         result.completeExceptionally(new IllegalStateException("PostgreSQL closed the connection"));
                     }
                 });
-        new Bootstrap().group(group).channel(Transport.socketChannel())
+        new Bootstrap().group(group).channel(Transport.current().socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
