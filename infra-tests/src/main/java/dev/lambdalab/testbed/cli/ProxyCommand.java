@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"Put the RDS Proxy emulator in front of a PostgreSQL server and point your own application at it.",
             "Clients log in with the upstream's user and password (as RDS Proxy's secret holds them). Each pin is"
-                    + " printed with RDS Proxy's wording and reason; the metrics every 10 s and at Ctrl-C."})
+                    + " printed with RDS Proxy's wording and reason; the metrics every 10 s and at Ctrl-C."},
+        footer = {"", "Sockets: io_uring where the kernel allows it, else epoll, else the JDK's selector;"
+                + " TESTBED_PROXY_TRANSPORT=io_uring|epoll|nio picks one. The start-up line names the one in use."})
 final class ProxyCommand implements Callable<Integer> {
 
     @Spec
