@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  *       connection is kept; the default (iptables) is not installed here.</li>
  *   <li>{@code --inherit-fd}: a copy writes its stdout and stderr to pipes of its own, not the snapshotted
  *       process's.</li>
+ *   <li>{@code CRIU_FAULT=130} in CRIU's environment: no hardware breakpoints (see {@link #NO_BREAKPOINTS}).</li>
  * </ul>
  * Dumps and restores need root (CAP_SYS_ADMIN, CAP_CHECKPOINT_RESTORE).
  */
@@ -37,13 +39,35 @@ public final class Criu {
     static final String VERSION = "4.1.1";
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Run CRIU without hardware breakpoints. To take its parasite code out of a task (at a dump) or to stop
+     * its restorer (at a restore), CRIU sets an x86 debug-register breakpoint on the task's
+     * {@code rt_sigreturn} through {@code PTRACE_POKEUSER} and waits in {@code wait4} for the trap
+     * (compel's {@code ptrace_stop_pie}). Under some hypervisors the trap never comes: on this project's
+     * Firecracker build machine (kernel 6.18.44) every dump and every restore, even of {@code sleep}, waited
+     * forever there, with the task back in its system call. 130 is {@code FI_NO_BREAKPOINTS}
+     * (criu/include/fault-injection.h): CRIU then follows the task system call by system call to the same
+     * point ({@code PTRACE_SYSCALL}), the path CRIU itself once forced on every machine as "a temporary
+     * workaround for Xen guests". It costs a few stops per thread; the dump of {@code sleep} took 85 ms.
+     */
+    static final Map<String, String> NO_BREAKPOINTS = Map.of("CRIU_FAULT", "130");
+
+    /**
+     * How long a dump may take before CRIU is killed and the snapshot fails. A function's JVM of about 50 MB
+     * dumps in well under a second here (the INIT_REPORT line gives each dump's time); a minute only ends a
+     * dump that is stuck, so that a publish fails with a reason instead of hanging.
+     */
+    static final Duration DUMP_TIMEOUT = Duration.ofSeconds(60);
+
     private static Optional<String> unavailable;
     private static Criu instance;
 
     private final Path binary;
+    private final Duration dumpTimeout;
 
-    private Criu(Path binary) {
+    Criu(Path binary, Duration dumpTimeout) {
         this.binary = binary;
+        this.dumpTimeout = dumpTimeout;
     }
 
     /**
@@ -97,7 +121,7 @@ public final class Criu {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while checking CRIU");
         }
-        instance = new Criu(binary.get());
+        instance = new Criu(binary.get(), DUMP_TIMEOUT);
         return Optional.empty();
     }
 
@@ -137,32 +161,43 @@ public final class Criu {
      * Dumps the process tree rooted at {@code pid} into {@code directory}; the process is killed once it is
      * dumped (CRIU's default), as Lambda discards the environment it snapshotted.
      *
-     * @throws IOException with the end of CRIU's log when the dump failed
+     * @throws IOException with the end of CRIU's log when the dump failed, or when it did not finish within
+     *     {@link #DUMP_TIMEOUT} (CRIU is killed then, which lets the process go)
      */
     void dump(long pid, Path directory) throws IOException, InterruptedException {
-        run(List.of(binary.toString(), "dump", "--tree", Long.toString(pid), "--images-dir", directory.toString(),
-                "--tcp-close", "--network-lock", "skip", "--log-file", "dump.log", "-v2"), directory.resolve("dump.log"),
-                "dump");
+        Path log = directory.resolve("dump.log");
+        Path output = directory.resolve("dump.out");
+        Process process = withoutBreakpoints(new ProcessBuilder(binary.toString(), "dump", "--tree", Long.toString(pid),
+                "--images-dir", directory.toString(), "--tcp-close", "--network-lock", "skip", "--log-file",
+                log.getFileName().toString(), "-v2").redirectErrorStream(true).redirectOutput(output.toFile())).start();
+        if (!process.waitFor(dumpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+            throw new IOException("criu dump did not finish within " + dumpTimeout.toSeconds() + " s and was killed;"
+                    + " the end of its log: " + tail(log, "no log"));
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("criu dump failed (exit " + process.exitValue() + "): "
+                    + tail(log, Files.exists(output) ? Files.readString(output) : "no output"));
+        }
     }
 
     /**
-     * The command that restores one copy from {@code directory}, in a PID namespace and a mount namespace of
+     * The process that restores one copy from {@code directory}, in a PID namespace and a mount namespace of
      * its own ({@code unshare --pid --fork --mount-proc}), so that any number of copies can restore the
      * snapshot's process id at once. {@code --kill-child}: when the command is killed, so is the copy.
      * CRIU stays the copy's parent (pid 1 of the namespace) until the copy exits.
      */
-    List<String> restoreCommand(Path directory, String logName, String stdoutPipe, String stderrPipe) {
-        return List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", binary.toString(), "restore",
-                "--images-dir", directory.toString(), "--tcp-close", "--log-file", logName, "-v2",
-                "--inherit-fd", "fd[1]:" + stdoutPipe, "--inherit-fd", "fd[2]:" + stderrPipe);
+    ProcessBuilder restoreProcess(Path directory, String logName, String stdoutPipe, String stderrPipe) {
+        return withoutBreakpoints(new ProcessBuilder("unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
+                binary.toString(), "restore", "--images-dir", directory.toString(), "--tcp-close", "--log-file", logName, "-v2",
+                "--inherit-fd", "fd[1]:" + stdoutPipe, "--inherit-fd", "fd[2]:" + stderrPipe));
     }
 
-    private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IOException("criu " + what + " failed (exit " + process.exitValue() + "): " + tail(log, output));
-        }
+    /** Every CRIU that dumps or restores runs without hardware breakpoints ({@link #NO_BREAKPOINTS}). */
+    private static ProcessBuilder withoutBreakpoints(ProcessBuilder builder) {
+        builder.environment().putAll(NO_BREAKPOINTS);
+        return builder;
     }
 
     /** The last error lines of a CRIU log, for a message. */

@@ -165,7 +165,7 @@ public final class Snapshot implements RestoreSource, AutoCloseable {
         copies.put(copy, Boolean.TRUE);
         String logName = "restore-" + RESTORES.incrementAndGet() + ".log";
         try {
-            return new ProcessBuilder(criu.restoreCommand(directory, logName, stdoutPipe, stderrPipe))
+            return criu.restoreProcess(directory, logName, stdoutPipe, stderrPipe)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
         } catch (IOException e) {
