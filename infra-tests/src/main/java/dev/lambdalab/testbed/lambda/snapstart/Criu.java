@@ -1,5 +1,6 @@
 package dev.lambdalab.testbed.lambda.snapstart;
 
+import dev.lambdalab.testbed.watchdog.Watchdog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,6 +171,7 @@ public final class Criu {
         Process process = withoutBreakpoints(new ProcessBuilder(binary.toString(), "dump", "--tree", Long.toString(pid),
                 "--images-dir", directory.toString(), "--tcp-close", "--network-lock", "skip", "--log-file",
                 log.getFileName().toString(), "-v2").redirectErrorStream(true).redirectOutput(output.toFile())).start();
+        Watchdog.watchUntilExit(process.toHandle(), "KILL"); // a CRIU left behind would hold the JVM it traces
         if (!process.waitFor(dumpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor();
